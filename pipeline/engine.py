@@ -1,0 +1,380 @@
+"""The stage engine: runs the stages of one episode in order and skips those that are up to date.
+
+Reads and writes `work/manifest.json` in the episode folder: per stage its code version, its options and the
+SHA-256 of every file it read and wrote, plus the outcome it reported. A stage is up to date when all of
+these match; the cheapest checks come first (version, options, then file hashes, cached by size and mtime).
+Writes `report.json` after every run, from the outcomes of all stages, run now or earlier.
+
+A stage is a module with:
+    NAME: str                      unique, lower case
+    VERSION: int                   bump when the code changes what the stage produces
+    Options                        a frozen dataclass: everything besides input files that decides the output
+    options(ctx) -> Options        built from the show config and episode file (raise ConfigError when wrong)
+    inputs(ctx, opts) -> [Path]    files it reads (hashed; a missing optional file is recorded as missing)
+    outputs(ctx, opts) -> [Path]   files it writes (atomically)
+    run(ctx, opts) -> Outcome      does the work
+    check(ctx, opts) -> None       optional: validates inputs before any stage runs (raise ConfigError/InputError)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Protocol
+
+from pipeline import __version__, fsutil
+from pipeline.config import Episode, ShowConfig
+from pipeline.errors import PipelineError, StageError
+from pipeline.layout import EpisodePaths
+
+log = logging.getLogger("pipeline.engine")
+MANIFEST_VERSION = 1
+
+
+# ---------------------------------------------------------------- what stages get and give
+
+
+class ProgressTask(Protocol):
+    def update(self, done: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _NoProgress:
+    def update(self, done: float) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+ProgressFactory = Callable[[str, float], ProgressTask]  # (description, total) -> task
+
+
+@dataclass
+class Outcome:
+    """What a stage reports. Kept in the manifest, so a skipped stage still contributes to report.json.
+
+    report:   sections merged into the top level of report.json (e.g. {"trim": {...}})
+    outputs:  named output files (Path, or nested dicts of Paths) listed under report.json "outputs"
+    figures:  a few key figures for `pipeline status` (short strings)
+    warnings: things the producer must look at; printed loudly by `run` and `status`
+    """
+
+    report: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    show: ShowConfig
+    episode: Episode
+    paths: EpisodePaths
+    progress: ProgressFactory = lambda description, total: _NoProgress()
+    outcomes: dict[str, Outcome] = field(default_factory=dict)  # latest outcome of every stage that has one
+
+    def logger(self, stage: str) -> logging.Logger:
+        return logging.getLogger(f"pipeline.stages.{stage}")
+
+
+@dataclass(frozen=True)
+class StageResult:
+    name: str
+    status: str  # done | skipped | failed | blocked
+    seconds: float = 0.0
+    reason: str = ""
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+class Manifest:
+    """The stage records of one episode, and a cache of file hashes keyed by size and mtime."""
+
+    def __init__(self, paths: EpisodePaths):
+        self.paths = paths
+        self.stages: dict[str, dict] = {}
+        self.hashes: dict[str, list] = {}
+        self.corrupt = False
+        try:
+            data = fsutil.read_json(paths.manifest)
+            if data.get("version") == MANIFEST_VERSION:
+                self.stages, self.hashes = data["stages"], data["hashes"]
+        except FileNotFoundError:
+            pass
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("%s is unreadable; every stage counts as changed", paths.manifest)
+            self.corrupt = True
+
+    def key(self, path: Path) -> str:
+        path = Path(path).resolve()
+        try:
+            return path.relative_to(self.paths.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def digest(self, path: Path) -> str | None:
+        """SHA-256 of a file, reusing the cached value while size and mtime are unchanged; None if missing."""
+        try:
+            stat = Path(path).stat()
+        except FileNotFoundError:
+            return None
+        key = self.key(path)
+        cached = self.hashes.get(key)
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+            return cached[2]
+        digest = fsutil.sha256_file(path)
+        self.hashes[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        return digest
+
+    def save(self) -> None:
+        fsutil.write_json(self.paths.manifest, {"version": MANIFEST_VERSION, "stages": self.stages,
+                                                "hashes": self.hashes})
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class Engine:
+    def __init__(self, ctx: Context, stages: list[ModuleType]):
+        self.ctx = ctx
+        self.stages = stages
+        self.names = [s.NAME for s in stages]
+        self.manifest = Manifest(ctx.paths)
+        self.options = {s.NAME: s.options(ctx) for s in stages}  # every option validated before any work
+        for stage in stages:
+            record = self.manifest.stages.get(stage.NAME)
+            if record and "outcome" in record:
+                ctx.outcomes[stage.NAME] = Outcome(**record["outcome"])
+
+    def check(self) -> None:
+        """Validate every stage's inputs before the first stage runs (raises ConfigError / InputError)."""
+        for stage in self.stages:
+            if hasattr(stage, "check"):
+                stage.check(self.ctx, self.options[stage.NAME])
+
+    def stage(self, name: str) -> ModuleType:
+        if name not in self.names:
+            raise PipelineError(f"unknown stage {name!r}; the stages are: {', '.join(self.names)}")
+        return self.stages[self.names.index(name)]
+
+    def depends_on(self, stage: ModuleType, upstream: ModuleType) -> bool:
+        """True when `stage` reads a file that `upstream` writes (directly)."""
+        produced = {self.manifest.key(p) for p in upstream.outputs(self.ctx, self.options[upstream.NAME])}
+        read = {self.manifest.key(p) for p in stage.inputs(self.ctx, self.options[stage.NAME])}
+        return bool(produced & read)
+
+    def stale_reason(self, stage: ModuleType) -> str | None:
+        """Why `stage` must run, or None when its record matches. Cheapest checks first."""
+        opts = self.options[stage.NAME]
+        record = self.manifest.stages.get(stage.NAME)
+        if self.manifest.corrupt:
+            return "manifest unreadable"
+        if not record:
+            return "not run"
+        if record.get("version") != stage.VERSION:
+            return f"stage code changed (version {record.get('version')} -> {stage.VERSION})"
+        options = _jsonable(opts)
+        if record.get("options") != options:
+            old = record.get("options") or {}
+            changed = sorted(k for k in set(old) | set(options) if old.get(k) != options.get(k))
+            return "options changed: " + ", ".join(changed)
+        for path in stage.outputs(self.ctx, opts):
+            if not Path(path).exists():
+                return f"output missing: {self.manifest.key(path)}"
+        current_inputs = {self.manifest.key(p): self.manifest.digest(p) for p in stage.inputs(self.ctx, opts)}
+        if record.get("inputs") != current_inputs:
+            old = record.get("inputs") or {}
+            changed = sorted(k for k in set(old) | set(current_inputs) if old.get(k) != current_inputs.get(k))
+            return "input changed: " + ", ".join(changed)
+        for path in stage.outputs(self.ctx, opts):
+            if record.get("outputs", {}).get(self.manifest.key(path)) != self.manifest.digest(path):
+                return f"output modified since the last run: {self.manifest.key(path)}"
+        return None
+
+    def plan(self, force: tuple[str, ...] = (), from_stage: str | None = None) -> list[tuple[ModuleType, str | None]]:
+        """Each stage with the reason it would run now (None: up to date), assuming upstream runs change files."""
+        for name in (*force, *([from_stage] if from_stage else [])):
+            self.stage(name)
+        start = self.names.index(from_stage) if from_stage else len(self.names)
+        planned: list[tuple[ModuleType, str | None]] = []
+        for i, stage in enumerate(self.stages):
+            if stage.NAME in force:
+                reason = "forced (--force)"
+            elif i >= start:
+                reason = f"forced (--from {from_stage})"
+            else:
+                reason = self.stale_reason(stage)
+                if reason is None:
+                    upstream = [s.NAME for s, r in planned if r is not None and self.depends_on(stage, s)]
+                    if upstream:
+                        reason = f"upstream will re-run: {', '.join(upstream)}"
+            planned.append((stage, reason))
+        return planned
+
+    def run(self, force: tuple[str, ...] = (), from_stage: str | None = None,
+            keep_going: bool = False) -> list[StageResult]:
+        results: list[StageResult] = []
+        failed: list[ModuleType] = []
+        forced_from = self.names.index(from_stage) if from_stage else len(self.names)
+        for i, stage in enumerate(self.stages):
+            self.stage(stage.NAME)
+            blocked_by = [f.NAME for f in failed if self.depends_on_transitively(stage, f)]
+            if blocked_by:
+                results.append(StageResult(stage.NAME, "blocked", reason=f"needs {', '.join(blocked_by)}"))
+                failed.append(stage)
+                continue
+            if stage.NAME in force:
+                reason = "forced (--force)"
+            elif i >= forced_from:
+                reason = f"forced (--from {from_stage})"
+            else:
+                reason = self.stale_reason(stage)
+            if reason is None:
+                log.info("%s: up to date, skipping", stage.NAME)
+                results.append(StageResult(stage.NAME, "skipped", reason="up to date"))
+                continue
+            log.info("%s: running (%s)", stage.NAME, reason)
+            started = time.monotonic()
+            try:
+                outcome = self._run_one(stage)
+            except PipelineError as exc:
+                seconds = time.monotonic() - started
+                message = exc.problem if isinstance(exc, StageError) else str(exc)
+                log.error("%s: failed after %.1f s: %s", stage.NAME, seconds, message)
+                results.append(StageResult(stage.NAME, "failed", seconds, message))
+                failed.append(stage)
+                self.manifest.stages.pop(stage.NAME, None)
+                self.manifest.save()
+                if not keep_going:
+                    self.write_report(results)
+                    raise
+                continue
+            seconds = time.monotonic() - started
+            log.info("%s: done in %.1f s", stage.NAME, seconds)
+            results.append(StageResult(stage.NAME, "done", seconds, reason))
+            self._record(stage, outcome, seconds)
+        self.write_report(results)
+        return results
+
+    def depends_on_transitively(self, stage: ModuleType, upstream: ModuleType) -> bool:
+        if self.depends_on(stage, upstream):
+            return True
+        between = self.stages[self.names.index(upstream.NAME) + 1:self.names.index(stage.NAME)]
+        return any(self.depends_on(mid, upstream) and self.depends_on_transitively(stage, mid) for mid in between)
+
+    def _run_one(self, stage: ModuleType) -> Outcome:
+        opts = self.options[stage.NAME]
+        try:
+            outcome = stage.run(self.ctx, opts)
+        except PipelineError:
+            raise
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # an unexpected failure still names the stage and episode
+            log.debug("unexpected error in %s", stage.NAME, exc_info=True)
+            raise StageError(stage.NAME, self.ctx.episode.slug, f"{type(exc).__name__}: {exc}") from exc
+        for path in stage.outputs(self.ctx, opts):
+            if not Path(path).exists():
+                raise StageError(stage.NAME, self.ctx.episode.slug, f"did not write {path}")
+        return outcome
+
+    def _record(self, stage: ModuleType, outcome: Outcome, seconds: float) -> None:
+        opts = self.options[stage.NAME]
+        self.ctx.outcomes[stage.NAME] = outcome
+        self.manifest.stages[stage.NAME] = {
+            "version": stage.VERSION,
+            "options": _jsonable(opts),
+            "inputs": {self.manifest.key(p): self.manifest.digest(p) for p in stage.inputs(self.ctx, opts)},
+            "outputs": {self.manifest.key(p): self.manifest.digest(p) for p in stage.outputs(self.ctx, opts)},
+            "outcome": _jsonable(dataclasses.asdict(outcome)),
+            "seconds": round(seconds, 3),
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        self.manifest.save()
+
+    def _relative_outputs(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._relative_outputs(v) for k, v in value.items()}
+        path = Path(value)
+        return self.manifest.key(path) if path.is_absolute() else path.as_posix()
+
+    def write_report(self, results: list[StageResult]) -> dict:
+        """report.json: every stage's latest outcome, plus what happened in this run."""
+        report: dict[str, Any] = {
+            "episode": self.ctx.episode.slug,
+            "title": self.ctx.episode.title,
+            "pipeline_version": __version__,
+            "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "outputs": {},
+            "warnings": [],
+            "stages": {},
+        }
+        this_run = {r.name: r for r in results}
+        for stage in self.stages:
+            outcome = self.ctx.outcomes.get(stage.NAME)
+            record = self.manifest.stages.get(stage.NAME, {})
+            result = this_run.get(stage.NAME)
+            entry = {"status": result.status if result else ("done" if record else "not run"),
+                     "seconds": result.seconds if result and result.status == "done" else record.get("seconds", 0.0)}
+            if result and result.reason:
+                entry["reason"] = result.reason
+            report["stages"][stage.NAME] = entry
+            if outcome is None or (result and result.status in ("failed", "blocked")):
+                continue
+            for key, value in outcome.report.items():
+                report[key] = _jsonable(value)
+            _merge(report["outputs"], self._relative_outputs(_jsonable(outcome.outputs)))
+            report["warnings"] += [f"{stage.NAME}: {w}" for w in outcome.warnings]
+        for key in ("stages",):
+            report[key] = report.pop(key)
+        fsutil.write_json(self.ctx.paths.report, report)
+        return report
+
+
+def _merge(into: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def load_context(episode_dir: Path, show_file: Path | None = None) -> Context:
+    """Load and validate the show config and episode file for `episode_dir`."""
+    from pipeline.config import find_show_config, load_episode, load_show
+    from pipeline.errors import ConfigError
+
+    episode_dir = Path(episode_dir)
+    if show_file is None:
+        show_file = find_show_config(episode_dir)
+        if show_file is None:
+            raise ConfigError(episode_dir, None, "no config.toml found in this folder or above it; "
+                                                 "pass --config FILE")
+    show = load_show(show_file)
+    episode = load_episode(episode_dir)
+    return Context(show=show, episode=episode, paths=EpisodePaths.for_dir(episode_dir))
+
+

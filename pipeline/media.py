@@ -1,0 +1,145 @@
+"""The thin edge to ffmpeg and ffprobe: probing files, running ffmpeg with progress, measuring loudness.
+
+Every ffmpeg command is logged at debug level. Failures raise InputError/StageError-friendly MediaError
+with ffmpeg's last lines, never a traceback of subprocess internals.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pipeline.errors import PipelineError
+
+log = logging.getLogger("pipeline.media")
+
+
+class MediaError(PipelineError):
+    pass
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise MediaError(f"{name} is not installed; run scripts/install.sh (or: apt-get install ffmpeg)")
+    return path
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    path: Path
+    format_name: str
+    codec: str
+    sample_rate: int
+    channels: int
+    duration: float  # seconds
+    bits: int  # bits per sample of the decoded audio (16 for lossy codecs)
+
+
+def probe(path: Path) -> AudioInfo:
+    """Probe an audio file; MediaError with a plain reason when it is empty, not audio or unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: file not found")
+    if path.stat().st_size == 0:
+        raise MediaError(f"{path}: the file is empty (0 bytes); copy the recording again")
+    cmd = [_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+           "-select_streams", "a", str(path)]
+    log.debug("run: %s", " ".join(cmd))
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
+        raise MediaError(f"{path}: not a readable audio file ({reason})")
+    data = json.loads(proc.stdout or "{}")
+    streams = data.get("streams") or []
+    if not streams:
+        raise MediaError(f"{path}: contains no audio stream; is it really a recording?")
+    stream, fmt = streams[0], data.get("format", {})
+    duration = float(stream.get("duration") or fmt.get("duration") or 0.0)
+    if duration <= 0:
+        raise MediaError(f"{path}: the audio has no length (truncated or corrupt file)")
+    bits = int(stream.get("bits_per_raw_sample") or stream.get("bits_per_sample") or 0) or 16
+    return AudioInfo(path=path, format_name=fmt.get("format_name", ""), codec=stream.get("codec_name", ""),
+                     sample_rate=int(stream.get("sample_rate") or 0), channels=int(stream.get("channels") or 0),
+                     duration=duration, bits=bits)
+
+
+_TIME = re.compile(r"out_time_(?:us|ms)=(\d+)")
+
+
+def ffmpeg(args: Sequence[str], *, on_progress: Callable[[float], None] | None = None,
+           what: str = "ffmpeg") -> str:
+    """Run ffmpeg with `args` (without the program name); return its stderr. Raise MediaError on failure.
+
+    `on_progress(seconds_done)` is called as ffmpeg reports output time.
+    """
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", *map(str, args)]
+    log.debug("run: %s", " ".join(cmd))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    stderr_lines: list[str] = []
+    import threading
+
+    def drain() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            stderr_lines.append(line)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        match = _TIME.match(line.strip())
+        if match and on_progress:
+            on_progress(int(match.group(1)) / 1_000_000)
+    proc.wait()
+    reader.join()
+    stderr = "".join(stderr_lines)
+    if proc.returncode != 0:
+        tail = " | ".join(l.strip() for l in stderr_lines[-3:] if l.strip())
+        raise MediaError(f"{what} failed (ffmpeg exit {proc.returncode}): {tail}")
+    return stderr
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS
+    lra: float  # LU
+    true_peak: float  # dBTP
+    threshold: float  # LUFS, the relative gate used for the integrated value
+
+    def as_dict(self) -> dict:
+        return {"integrated": self.integrated, "lra": self.lra, "true_peak": self.true_peak}
+
+
+def parse_ebur128_summary(stderr: str) -> Loudness:
+    """Read the summary that ffmpeg's ebur128 filter prints at the end (pure; tested on sample text)."""
+    summary = stderr[stderr.rfind("Summary:"):]
+    if "Summary:" not in summary:
+        raise MediaError("ebur128 printed no summary (no audio decoded?)")
+
+    def value(label: str) -> float:
+        match = re.search(rf"{label}:\s+(-?inf|-?\d+(?:\.\d+)?)", summary)
+        if not match:
+            raise MediaError(f"ebur128 summary has no {label}")
+        return float(match.group(1))
+
+    return Loudness(integrated=value("I"), lra=value("LRA"), true_peak=value("Peak"), threshold=value("Threshold"))
+
+
+def measure_loudness(path: Path, *, start: float | None = None, end: float | None = None,
+                     pre_filter: str | None = None, on_progress: Callable[[float], None] | None = None) -> Loudness:
+    """EBU R128 integrated loudness, loudness range and true peak of `path` (or a part of it), by ffmpeg."""
+    args: list[str] = []
+    if start is not None:
+        args += ["-ss", f"{start:.3f}"]
+    if end is not None:
+        args += ["-to", f"{end:.3f}"]
+    chain = ",".join(f for f in (pre_filter, "ebur128=peak=true:framelog=quiet") if f)
+    args += ["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"]
+    return parse_ebur128_summary(ffmpeg(args, on_progress=on_progress, what=f"measuring loudness of {path.name}"))
