@@ -344,8 +344,7 @@ class Engine:
             report["stages"][stage.NAME] = entry
             if outcome is None or (result and result.status in ("failed", "blocked")):
                 continue
-            for key, value in outcome.report.items():
-                report[key] = _jsonable(value)
+            _merge(report, _jsonable(outcome.report))
             _merge(report["outputs"], self._relative_outputs(_jsonable(outcome.outputs)))
             report["warnings"] += [f"{stage.NAME}: {w}" for w in outcome.warnings]
         for key in ("stages",):

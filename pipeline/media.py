@@ -117,19 +117,24 @@ class Loudness:
         return {"integrated": self.integrated, "lra": self.lra, "true_peak": self.true_peak}
 
 
-def parse_ebur128_summary(stderr: str) -> Loudness:
-    """Read the summary that ffmpeg's ebur128 filter prints at the end (pure; tested on sample text)."""
-    summary = stderr[stderr.rfind("Summary:"):]
-    if "Summary:" not in summary:
+def parse_ebur128_summaries(stderr: str) -> list[Loudness]:
+    """Read every summary that ffmpeg's ebur128 filters print at the end, in filter order (pure)."""
+    results = []
+    parts = re.split(r"\[Parsed_ebur128_(\d+) @ [^\]]*\]\s*Summary:", stderr)
+    # A filter graph that ffmpeg configures twice prints an empty summary first: the last one per filter counts.
+    last = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    for _, block in sorted(last.items()):
+        def value(label: str) -> float:
+            match = re.search(rf"{label}:\s+(-?inf|-?\d+(?:\.\d+)?)", block)
+            if not match:
+                raise MediaError(f"ebur128 summary has no {label}")
+            return float(match.group(1))
+
+        results.append(Loudness(integrated=value("I"), lra=value("LRA"), true_peak=value("Peak"),
+                                threshold=value("Threshold")))
+    if not results:
         raise MediaError("ebur128 printed no summary (no audio decoded?)")
-
-    def value(label: str) -> float:
-        match = re.search(rf"{label}:\s+(-?inf|-?\d+(?:\.\d+)?)", summary)
-        if not match:
-            raise MediaError(f"ebur128 summary has no {label}")
-        return float(match.group(1))
-
-    return Loudness(integrated=value("I"), lra=value("LRA"), true_peak=value("Peak"), threshold=value("Threshold"))
+    return results
 
 
 def measure_loudness(path: Path, *, start: float | None = None, end: float | None = None,
@@ -140,6 +145,6 @@ def measure_loudness(path: Path, *, start: float | None = None, end: float | Non
         args += ["-ss", f"{start:.3f}"]
     if end is not None:
         args += ["-to", f"{end:.3f}"]
-    chain = ",".join(f for f in (pre_filter, "ebur128=peak=true:framelog=quiet") if f)
+    chain = ",".join(f for f in (pre_filter, "ebur128=peak=true:framelog=verbose") if f)
     args += ["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"]
-    return parse_ebur128_summary(ffmpeg(args, on_progress=on_progress, what=f"measuring loudness of {path.name}"))
+    return parse_ebur128_summaries(ffmpeg(args, on_progress=on_progress, what=f"measuring loudness of {path.name}"))[-1]

@@ -1,0 +1,267 @@
+"""The command line: the only module that prints, sets up logging or exits.
+
+    pipeline run EPISODE_DIR      run every stage that is not up to date
+    pipeline status EPISODE_DIR   each stage: done, stale (and why) or not run, with key figures
+    pipeline new EPISODE_DIR      scaffold a commented episode.toml
+    pipeline feed                 rebuild the published site (feed.xml and pages) from all episodes
+    pipeline serve                preview the published site over HTTP
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+
+console = Console(stderr=True)
+out = Console()
+log = logging.getLogger("pipeline")
+
+
+# ---------------------------------------------------------------- progress bars for the core
+
+
+class RichProgress:
+    """Implements the engine's ProgressFactory with rich bars; bars appear only for long tasks."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+
+    def __call__(self, description: str, total: float):
+        task = self.progress.add_task(description, total=max(total, 1e-9))
+        progress = self.progress
+
+        class Task:
+            def update(self, done: float) -> None:
+                progress.update(task, completed=min(done, total))
+
+            def close(self) -> None:
+                progress.update(task, completed=total, visible=False)
+                progress.remove_task(task)
+
+        return Task()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+                    TextColumn("nog"), TimeRemainingColumn(), console=console, transient=True,
+                    disable=not console.is_terminal)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _engine(args, progress=None):
+    from pipeline.engine import Engine, load_context
+    from pipeline.stages import all_stages
+
+    ctx = load_context(Path(args.episode), Path(args.config) if args.config else None)
+    if progress is not None:
+        ctx.progress = progress
+    return Engine(ctx, all_stages())
+
+
+def cmd_run(args) -> int:
+    engine = _engine(args)
+    force = tuple(args.force or ())
+    planned = engine.plan(force=force, from_stage=args.from_stage)
+    if args.dry_run:
+        _print_plan(planned)
+        return 0
+    engine.check()
+    _attach_run_log(engine.ctx.paths.logs)
+    with _progress() as progress:
+        engine.ctx.progress = RichProgress(progress)
+        results = engine.run(force=force, from_stage=args.from_stage, keep_going=args.on_error == "keep-going")
+    failed = [r for r in results if r.status in ("failed", "blocked")]
+    table = Table(title=f"{engine.ctx.episode.slug}", show_edge=False)
+    for column in ("stage", "status", "seconds", "why"):
+        table.add_column(column)
+    for r in results:
+        colour = {"done": "green", "skipped": "dim", "failed": "red", "blocked": "red"}[r.status]
+        table.add_row(r.name, f"[{colour}]{r.status}[/]", f"{r.seconds:.1f}" if r.status == "done" else "",
+                      r.reason)
+    out.print(table)
+    _print_warnings(engine)
+    _print_outputs(engine)
+    if failed:
+        out.print(f"[red]{len(failed)} stage(s) did not complete: {', '.join(r.name for r in failed)}[/]")
+        return 1
+    return 0
+
+
+def cmd_status(args) -> int:
+    engine = _engine(args)
+    table = Table(title=f"{engine.ctx.episode.slug}", show_edge=False)
+    for column in ("stage", "state", "last run", "key figures"):
+        table.add_column(column)
+    for stage, reason in engine.plan():
+        record = engine.manifest.stages.get(stage.NAME)
+        outcome = engine.ctx.outcomes.get(stage.NAME)
+        if record is None:
+            state = "[yellow]not run[/]"
+        elif reason is None:
+            state = "[green]done[/]"
+        else:
+            state = f"[yellow]stale[/]: {reason}"
+        figures = ", ".join(f"{k} {v}" for k, v in (outcome.figures if outcome else {}).items())
+        when = record.get("finished", "") if record else ""
+        table.add_row(stage.NAME, state, when.replace("T", " ")[:16], figures)
+    out.print(table)
+    _print_warnings(engine)
+    return 0
+
+
+def cmd_new(args) -> int:
+    from pipeline.scaffold import write_episode_template
+
+    path = write_episode_template(Path(args.episode), title=args.title, date=args.date)
+    out.print(f"Wrote {path}. Copy the recording into {path.parent} and fill in the fields, then run:\n"
+              f"  pipeline run {path.parent}")
+    return 0
+
+
+def cmd_feed(args) -> int:
+    from pipeline.config import find_show_config, load_show
+    from pipeline.publish import build_site
+
+    show = load_show(Path(args.config) if args.config else _find_config(Path.cwd()))
+    feed = build_site(show)
+    out.print(f"Feed written: {feed}\nPublish the folder {feed.parent} to {show.show.base_url}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from pipeline.config import load_show
+    from pipeline.serve import serve
+
+    folder = Path(args.folder) if args.folder else load_show(
+        Path(args.config) if args.config else _find_config(Path.cwd())).paths.feed
+    out.print(f"Serving {folder} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    serve(folder, args.host, args.port)
+    return 0
+
+
+def _find_config(start: Path) -> Path:
+    from pipeline.config import find_show_config
+    from pipeline.errors import ConfigError
+
+    found = find_show_config(start)
+    if found is None:
+        raise ConfigError(start, None, "no config.toml found here or above; pass --config FILE")
+    return found
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def _print_plan(planned) -> None:
+    for stage, reason in planned:
+        out.print(f"{stage.NAME:12} {'would run: ' + reason if reason else 'up to date'}")
+
+
+def _print_warnings(engine) -> None:
+    for name, outcome in engine.ctx.outcomes.items():
+        for warning in outcome.warnings:
+            out.print(f"[bold yellow]CHECK[/] {name}: {warning}")
+
+
+def _print_outputs(engine) -> None:
+    paths = engine.ctx.paths
+    out.print(f"Report: {paths.report}")
+    audio = paths.audio
+    if audio.exists():
+        out.print(f"Episode audio: {audio}")
+
+
+def _attach_run_log(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    handler = logging.FileHandler(folder / f"run-{stamp}.log", encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline", description="Turn a raw live podcast recording into a "
+                                     "published episode (trim, loudness, transcript, chapters, MP3, feed).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="the show config (default: the nearest config.toml "
+                        "in the episode folder or above it)")
+    parser.add_argument("--debug", action="store_true", help="log everything, show tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the stages that are not up to date",
+                              description="Run every stage of the episode that is not up to date.")
+    run.add_argument("episode", metavar="EPISODE_DIR")
+    run.add_argument("--force", action="append", metavar="STAGE", help="re-run this stage (repeatable)")
+    run.add_argument("--from", dest="from_stage", metavar="STAGE", help="re-run this stage and all after it")
+    run.add_argument("--dry-run", action="store_true", help="print what would run and why; run nothing")
+    run.add_argument("--on-error", choices=("stop", "keep-going"), default="stop",
+                     help="keep-going: after a failure, run the stages that do not depend on it")
+    run.set_defaults(func=cmd_run)
+
+    status = commands.add_parser("status", help="show each stage: done, stale or not run",
+                                 description="Show each stage as done, stale (and why) or not run.")
+    status.add_argument("episode", metavar="EPISODE_DIR")
+    status.set_defaults(func=cmd_status)
+
+    new = commands.add_parser("new", help="scaffold a commented episode.toml",
+                              description="Create EPISODE_DIR with a commented episode.toml to fill in.")
+    new.add_argument("episode", metavar="EPISODE_DIR")
+    new.add_argument("--title", default="Titel van de aflevering")
+    new.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD")
+    new.set_defaults(func=cmd_new)
+
+    feed = commands.add_parser("feed", help="rebuild feed.xml and the pages from every episode",
+                               description="Rebuild the published site (feed.xml, pages) from all episodes.")
+    feed.set_defaults(func=cmd_feed)
+
+    serve = commands.add_parser("serve", help="preview the published site over HTTP",
+                                description="Serve the published folder with HEAD, byte ranges and CORS.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: whole network)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--folder", help="folder to serve (default: [paths] feed of the show config)")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def _setup_logging(debug: bool, quiet: bool) -> None:
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    handler = RichHandler(console=console, show_time=False, show_path=False, markup=False)
+    handler.setLevel(level)
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    for noisy in ("faster_whisper", "httpx", "urllib3", "huggingface_hub", "PIL", "matplotlib", "numba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if not debug else logging.DEBUG)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.debug, args.quiet)
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        if args.debug:
+            console.print_exception()
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted; finished stages are kept, the next run resumes[/]")
+        return 130

@@ -1,0 +1,135 @@
+"""normalise: cut the show out of the master and bring it to the loudness target, true-peak safe.
+
+Reads:  work/master.wav (source timeline), work/trim.json (cut points), work/proxy.wav (a quick first level)
+Writes: work/normalised.wav (published timeline, [audio] sample_rate, mono or stereo),
+        work/speech.wav (16 kHz mono copy for transcription and speakers), work/loudness.json
+
+Two passes, both linear in the end (no loudnorm dynamic mode, no 192 kHz):
+1. measure the cut region as it is (the report's "input") and after the leveller (a gentle RMS compressor
+   that brings loud and quiet voices closer; `leveler = false` turns it off);
+2. render: leveller, then the one linear gain that puts the measured loudness on target, then a look-ahead
+   limiter that runs 4x oversampled so that true peaks (not only sample peaks) stay under the ceiling, fades
+   at both ends, and resampling to the output rate. The encode stage measures the final MP3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import fsutil, media
+from pipeline.engine import Context, Outcome
+
+NAME = "normalise"
+VERSION = 1
+LIMITER_MARGIN_DB = 1.0  # sample-peak limit below the true-peak ceiling: room for MP3 encoding overs
+OVERSAMPLE = 4
+
+
+@dataclass(frozen=True)
+class Options:
+    loudness_target: float
+    true_peak: float
+    sample_rate: int
+    channels: str
+    leveler: bool
+    fade: float
+
+
+def options(ctx: Context) -> Options:
+    a = ctx.show.audio
+    return Options(loudness_target=a.loudness_target, true_peak=a.true_peak, sample_rate=a.sample_rate,
+                   channels=a.channels, leveler=a.leveler, fade=a.fade)
+
+
+def inputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.master, ctx.paths.trim, ctx.paths.proxy]
+
+
+def outputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.normalised, ctx.paths.speech, ctx.paths.loudness]
+
+
+# ---------------------------------------------------------------- decisions (pure)
+
+
+def leveller_chain(rough_level: float, target: float, enabled: bool) -> str:
+    """Filters before the final gain: rumble filter, a pre-gain to bring speech near the target, and a gentle
+    compressor (RMS detection, slow release, ratio 2) whose threshold sits just under the target level."""
+    pre_gain = max(-30.0, min(30.0, target - rough_level))
+    chain = [f"highpass=f=60", f"volume={pre_gain:.2f}dB"]
+    if enabled:
+        threshold = 10 ** ((target - 4.0) / 20)
+        chain.append(f"acompressor=threshold={threshold:.5f}:ratio=2:attack=20:release=400:knee=4:"
+                     f"detection=rms:makeup=1")
+    return ",".join(chain)
+
+
+def final_gain(measured: float, target: float) -> float:
+    return round(target - measured, 2)
+
+
+def limiter_chain(true_peak: float, source_rate: int) -> str:
+    """A look-ahead limiter at OVERSAMPLE x the rate, so inter-sample peaks are caught as well."""
+    limit = 10 ** ((true_peak - LIMITER_MARGIN_DB) / 20)
+    return (f"aresample={source_rate * OVERSAMPLE}:resampler=soxr,"
+            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true")
+
+
+def output_channels(setting: str, source_channels: int) -> int:
+    return {"mono": 1, "stereo": 2}.get(setting, 1 if source_channels == 1 else 2)
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def run(ctx: Context, opts: Options) -> Outcome:
+    trim = fsutil.read_json(ctx.paths.trim)
+    start, end = trim["start"], trim["end"]
+    length = end - start
+    master = media.probe(ctx.paths.master)
+    channels = output_channels(opts.channels, master.channels)
+    rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end)
+    rough_level = rough.integrated if rough.integrated > -70 else opts.loudness_target
+    chain = leveller_chain(rough_level, opts.loudness_target, opts.leveler)
+    cut = ["-ss", f"{start:.3f}", "-to", f"{end:.3f}", "-i", str(ctx.paths.master)]
+    meter = "ebur128=peak=true:framelog=verbose"
+
+    task = ctx.progress("Luidheid meten", length)
+    try:
+        stderr = media.ffmpeg([*cut, "-filter_complex", f"[0:a]asplit=2[raw][lev];[raw]{meter}[o1];"
+                               f"[lev]{chain},{meter}[o2]", "-map", "[o1]", "-f", "null", "-",
+                               "-map", "[o2]", "-f", "null", "-"], on_progress=task.update, what="measuring")
+    finally:
+        task.close()
+    measured_input, levelled = media.parse_ebur128_summaries(stderr)
+    gain = final_gain(levelled.integrated, opts.loudness_target)
+
+    layout = "mono" if channels == 1 else "stereo"
+    fade_out_at = max(0.0, length - opts.fade)
+    graph = (f"[0:a]{chain},volume={gain:.2f}dB,{limiter_chain(opts.true_peak, master.sample_rate)},"
+             f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
+             f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=2[n][s];"
+             f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp]")
+    task = ctx.progress("Normaliseren", length)
+    try:
+        with fsutil.atomic_path(ctx.paths.normalised) as normalised, fsutil.atomic_path(ctx.paths.speech) as speech:
+            media.ffmpeg([*cut, "-filter_complex", graph, "-map", "[n]", "-c:a", "pcm_s16le", str(normalised),
+                          "-map", "[sp]", "-c:a", "pcm_s16le", str(speech)], on_progress=task.update,
+                         what="normalising")
+    finally:
+        task.close()
+    result = {
+        "target": {"integrated": opts.loudness_target, "true_peak": opts.true_peak},
+        "input": measured_input.as_dict(),
+        "levelled": levelled.as_dict(),
+        "gain_db": gain,
+        "leveler": opts.leveler,
+        "sample_rate": opts.sample_rate,
+        "channels": channels,
+        "duration": round(length, 3),
+    }
+    fsutil.write_json(ctx.paths.loudness, result)
+    return Outcome(report={"loudness": {"input": result["input"], "target": result["target"],
+                                        "gain_db": gain, "leveler": opts.leveler}},
+                   figures={"input": f"{measured_input.integrated:.1f} LUFS", "gain": f"{gain:+.1f} dB"})

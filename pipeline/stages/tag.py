@@ -1,0 +1,151 @@
+"""tag: the published MP3: a copy of the encoded audio with ID3v2.4 tags, cover art and chapters.
+
+Reads:  work/encoded.mp3, the show's cover image, work/chapters.json (when the chapters stage has run)
+Writes: <slug>.mp3 in the episode folder
+
+Tags: title, show (album), host/artist, date, episode number, description, genre Podcast, language,
+copyright, cover (APIC), the podcast frames Apple reads (PCST, TDES, TGID, WFED, TCAT), and chapters as
+CHAP frames with TIT2 (and WXXX for a chapter link) under a CTOC with TOP_LEVEL|ORDERED, in time order.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCAT, TCON, TCOP, TDES, TDRC, TGID, TIT2,
+                         TLAN, TPE1, TPE2, TPOS, TRCK, WFED, WXXX, CTOCFlags)
+from mutagen.mp3 import MP3
+
+from pipeline import fsutil, id3order
+from pipeline.engine import Context, Outcome
+
+NAME = "tag"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    title: str
+    start: float
+    end: float
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    title: str
+    show: str
+    artist: str
+    album_artist: str
+    date: str
+    number: int | None
+    season: int | None
+    description: str
+    copyright: str
+    language: str
+    category: str
+    feed_url: str
+    guid: str
+    chapter_titles: tuple[str, ...]
+    chapter_urls: tuple[str | None, ...]
+
+
+def feed_url(ctx: Context) -> str:
+    return ctx.show.show.base_url + "feed.xml"
+
+
+def episode_guid(ctx: Context) -> str:
+    return ctx.episode.guid or f"{ctx.show.show.base_url}episodes/{ctx.episode.slug}/"
+
+
+def options(ctx: Context) -> Options:
+    show, episode = ctx.show.show, ctx.episode
+    hosts = [p.name for p in episode.hosts] or [h.name for h in show.hosts] or [show.author]
+    return Options(
+        title=episode.title, show=show.title, artist=", ".join(hosts), album_artist=show.author,
+        date=episode.date.isoformat(), number=episode.number, season=episode.season,
+        description=episode.description, copyright=show.copyright, language=show.language,
+        category=show.category, feed_url=feed_url(ctx), guid=episode_guid(ctx),
+        chapter_titles=tuple(c.title for c in episode.chapters),
+        chapter_urls=tuple(c.url for c in episode.chapters),
+    )
+
+
+def inputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.encoded, ctx.show.show.image, ctx.paths.chapters_work]
+
+
+def outputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.audio]
+
+
+ISO639_2 = {"nl": "dut", "en": "eng", "de": "ger", "fr": "fre", "fy": "fry"}
+
+
+def chapter_marks(ctx: Context, duration: float) -> list[ChapterMark]:
+    """Chapters with titles from episode.toml and starts from the chapters stage, each ending where the next
+    begins (pure apart from reading work/chapters.json)."""
+    if not ctx.paths.chapters_work.exists():
+        return []
+    from pipeline.stages.chapters import resolve
+
+    chapters = resolve(ctx.episode.chapters, fsutil.read_json(ctx.paths.chapters_work))
+    marks = []
+    for i, chapter in enumerate(chapters):
+        end = chapters[i + 1].start if i + 1 < len(chapters) else duration
+        marks.append(ChapterMark(chapter.title, chapter.start, max(end, chapter.start), chapter.url))
+    return marks
+
+
+def build_tags(opts: Options, cover: bytes, cover_mime: str, marks: list[ChapterMark]) -> ID3:
+    lang = ISO639_2.get(opts.language, "und")
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=opts.title))
+    tags.add(TALB(encoding=3, text=opts.show))
+    tags.add(TPE1(encoding=3, text=opts.artist))
+    tags.add(TPE2(encoding=3, text=opts.album_artist))
+    tags.add(TDRC(encoding=3, text=opts.date))
+    if opts.number is not None:
+        tags.add(TRCK(encoding=3, text=str(opts.number)))
+    if opts.season is not None:
+        tags.add(TPOS(encoding=3, text=str(opts.season)))
+    tags.add(TCON(encoding=3, text="Podcast"))
+    tags.add(TLAN(encoding=3, text=lang))
+    tags.add(TCOP(encoding=3, text=opts.copyright))
+    tags.add(COMM(encoding=3, lang=lang, desc="", text=opts.description))
+    tags.add(TDES(encoding=3, text=opts.description))
+    tags.add(TCAT(encoding=3, text=opts.category))
+    tags.add(TGID(encoding=3, text=opts.guid))
+    tags.add(WFED(encoding=3, url=opts.feed_url))
+    tags.add(PCST(value=1))
+    tags.add(APIC(encoding=3, mime=cover_mime, type=3, desc="Cover", data=cover))
+    if marks:
+        ids = [f"ch{i:02d}" for i in range(len(marks))]
+        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                      sub_frames=[TIT2(encoding=3, text="Hoofdstukken")]))
+        for element_id, mark in zip(ids, marks):
+            sub = [TIT2(encoding=3, text=mark.title)]
+            if mark.url:
+                sub.append(WXXX(encoding=3, desc="chapter url", url=mark.url))
+            tags.add(CHAP(element_id=element_id, start_time=int(round(mark.start * 1000)),
+                          end_time=int(round(mark.end * 1000)), start_offset=0xFFFFFFFF,
+                          end_offset=0xFFFFFFFF, sub_frames=sub))
+    return tags
+
+
+def run(ctx: Context, opts: Options) -> Outcome:
+    image = ctx.show.show.image
+    cover_mime = "image/png" if image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    duration = MP3(ctx.paths.encoded).info.length
+    marks = chapter_marks(ctx, duration)
+    with fsutil.atomic_path(ctx.paths.audio) as tmp:
+        shutil.copyfile(ctx.paths.encoded, tmp)
+        build_tags(opts, image.read_bytes(), cover_mime, marks).save(tmp, v2_version=4)
+        id3order.reorder_chapters_in_file(tmp)
+    info = MP3(ctx.paths.audio).info
+    audio = {"duration": round(info.length, 3), "bytes": ctx.paths.audio.stat().st_size,
+             "bitrate": info.bitrate // 1000, "sample_rate": info.sample_rate, "channels": info.channels}
+    return Outcome(report={"audio": audio}, outputs={"audio": ctx.paths.audio},
+                   figures={"size": f"{audio['bytes'] / 1e6:.1f} MB", "chapters": str(len(marks))})

@@ -1,0 +1,189 @@
+"""trim: find where the show starts and ends inside the room recording.
+
+Reads:  work/proxy.wav (16 kHz mono, source timeline), the [trim] overrides of episode.toml
+Writes: work/trim.json: {"start", "end"} cut points in seconds of the source timeline (pad included), the
+        first and last show words, and the evidence.
+
+How: speech activity (Silero VAD) gives speech regions; each gets its level. The show is the largest run of
+foreground speech (speech within `FOREGROUND_DB` of the show's speech level) whose pauses are short, or filled
+by applause; chatter, a sound check or a far-away conversation before or after fall outside it. Cut points are
+the first and last show word plus a short natural pad, never inside speech. Overrides win, to the millisecond.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import analysis, fsutil
+from pipeline.engine import Context, Outcome
+from pipeline.errors import ConfigError
+from pipeline.timefmt import clock
+
+NAME = "trim"
+VERSION = 1
+FRAME = 0.05  # seconds per energy frame
+FOREGROUND_DB = 14.0  # speech this far below the show's speech level still counts as the show
+MAX_PAUSE = 8.0  # a silent gap longer than this separates the show from what is around it
+MAX_APPLAUSE_GAP = 40.0  # a loud non-speech gap (applause, music) up to this long stays inside the show
+MIN_SHOW_SPEECH = 5.0  # seconds of speech a run needs to be taken for the show
+
+
+@dataclass(frozen=True)
+class Options:
+    start: float | None
+    end: float | None
+    pad: float
+
+
+def options(ctx: Context) -> Options:
+    return Options(start=ctx.episode.trim.start, end=ctx.episode.trim.end, pad=ctx.show.audio.pad)
+
+
+def inputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.proxy]
+
+
+def outputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.trim]
+
+
+def check(ctx: Context, opts: Options) -> None:
+    """Overrides must lie inside the recording (checked before anything runs)."""
+    if opts.start is None and opts.end is None:
+        return
+    from pipeline.stages.ingest import probe_sources
+
+    duration = sum(i.duration for i in probe_sources(list(ctx.episode.sources)))
+    for key, value in (("start", opts.start), ("end", opts.end)):
+        if value is not None and value > duration:
+            raise ConfigError(ctx.episode.file, f"trim.{key}",
+                              f"{clock(value)} is past the end of the recording ({clock(duration)})")
+
+
+# ---------------------------------------------------------------- the decision (pure)
+
+
+@dataclass(frozen=True)
+class ShowSpan:
+    first_word: float
+    last_word: float
+    evidence: dict
+
+
+def region_levels(regions: list[analysis.Region], energy: np.ndarray, frame: float = FRAME) -> list[float]:
+    """Loudness of each region: the 75th percentile of its frame levels (robust to pauses inside it)."""
+    levels = []
+    for region in regions:
+        part = energy[int(region.start / frame): max(int(region.end / frame), int(region.start / frame) + 1)]
+        levels.append(float(np.percentile(part, 75)) if len(part) else -120.0)
+    return levels
+
+
+def find_show(regions: list[analysis.Region], energy: np.ndarray, frame: float = FRAME) -> ShowSpan:
+    """Choose the show among the speech regions (see the module docstring). Raises ValueError if no speech."""
+    if not regions:
+        raise ValueError("no speech found in the recording")
+    levels = region_levels(regions, energy, frame)
+    durations = np.array([r.duration for r in regions])
+    order = np.argsort(levels)[::-1]
+    # The show's speech level: the level above which half of all speech time lies (the dominant talk).
+    cumulative = np.cumsum(durations[order])
+    speech_level = levels[order[int(np.searchsorted(cumulative, cumulative[-1] / 2))]]
+    noise_floor = float(np.percentile(energy, 10)) if len(energy) else -120.0
+    threshold = max(speech_level - FOREGROUND_DB, noise_floor + 6.0)
+    foreground = [r for r, level in zip(regions, levels) if level >= threshold]
+    background = [r for r, level in zip(regions, levels) if level < threshold]
+
+    runs: list[list[analysis.Region]] = []
+    for region in foreground:
+        if runs:
+            gap_start, gap_end = runs[-1][-1].end, region.start
+            gap = gap_end - gap_start
+            gap_energy = energy[int(gap_start / frame): int(gap_end / frame)]
+            loud_gap = len(gap_energy) > 0 and float(np.median(gap_energy)) >= threshold
+            if gap <= MAX_PAUSE or (loud_gap and gap <= MAX_APPLAUSE_GAP):
+                runs[-1].append(region)
+                continue
+        runs.append([region])
+    speech_of = [sum(r.duration for r in run) for run in runs]
+    best = int(np.argmax(speech_of))
+    show = runs[best]
+    if speech_of[best] < MIN_SHOW_SPEECH:
+        raise ValueError(f"only {speech_of[best]:.1f} s of continuous talk found; is this the right recording?")
+    left_out = [{"start": round(run[0].start, 2), "end": round(run[-1].end, 2),
+                 "speech_seconds": round(s, 1)} for i, (run, s) in enumerate(zip(runs, speech_of)) if i != best]
+    evidence = {
+        "method": "Silero VAD speech regions + level per region + the longest run of foreground speech",
+        "speech_regions": len(regions),
+        "speech_level_db": round(speech_level, 1),
+        "noise_floor_db": round(noise_floor, 1),
+        "foreground_threshold_db": round(threshold, 1),
+        "background_regions": len(background),
+        "show_speech_seconds": round(speech_of[best], 1),
+        "left_out": left_out,
+    }
+    return ShowSpan(first_word=show[0].start, last_word=show[-1].end, evidence=evidence)
+
+
+def cut_points(span: ShowSpan, regions: list[analysis.Region], pad: float, duration: float,
+               start_override: float | None, end_override: float | None) -> tuple[float, float]:
+    """Cut points with `pad` seconds of room around the show, moved out of any other speech; overrides win."""
+    start = max(0.0, span.first_word - pad)
+    end = min(duration, span.last_word + pad)
+    for region in regions:  # never cut inside speech: a cut that falls in a region moves out of it
+        if region.start < start < region.end and region.end <= span.first_word:
+            start = min(region.end + 0.05, span.first_word)
+        if region.start < end < region.end and region.start >= span.last_word:
+            end = max(region.start - 0.05, span.last_word)
+    if start_override is not None:
+        start = start_override
+    if end_override is not None:
+        end = end_override
+    if end <= start:
+        raise ValueError(f"the show would end ({clock(end)}) before it starts ({clock(start)})")
+    return round(start, 3), round(end, 3)
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def run(ctx: Context, opts: Options) -> Outcome:
+    samples = analysis.read_mono16k(ctx.paths.proxy)
+    duration = len(samples) / analysis.RATE
+    energy = analysis.energy_db(samples, FRAME)
+    need_detection = opts.start is None or opts.end is None
+    span, regions = None, []
+    if need_detection:
+        regions = analysis.speech_regions(samples)
+        try:
+            span = find_show(regions, energy)
+        except ValueError as exc:
+            raise ConfigError(ctx.episode.file, "trim",
+                              f"could not find the show: {exc}. Set [trim] start and end by hand.") from None
+    if span is None:
+        span = ShowSpan(first_word=opts.start or 0.0, last_word=opts.end or duration,
+                        evidence={"method": "both cut points set in episode.toml [trim]"})
+    for key, value in (("start", opts.start), ("end", opts.end)):
+        if value is not None and value > duration:
+            raise ConfigError(ctx.episode.file, f"trim.{key}",
+                              f"{clock(value)} is past the end of the recording ({clock(duration)})")
+    try:
+        start, end = cut_points(span, regions, opts.pad, duration, opts.start, opts.end)
+    except ValueError as exc:
+        raise ConfigError(ctx.episode.file, "trim", str(exc)) from None
+    result = {
+        "start": start,
+        "end": end,
+        "source_duration": round(duration, 3),
+        "first_word": round(span.first_word, 3),
+        "last_word": round(span.last_word, 3),
+        "start_from": "episode.toml [trim] start" if opts.start is not None else "detected",
+        "end_from": "episode.toml [trim] end" if opts.end is not None else "detected",
+        "evidence": span.evidence,
+    }
+    fsutil.write_json(ctx.paths.trim, result)
+    return Outcome(report={"trim": result},
+                   figures={"start": clock(start), "end": clock(end), "length": f"{(end - start) / 60:.1f} min"})
