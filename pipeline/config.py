@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,6 +265,18 @@ def _url(table: _Table, name: str, default: Any = None) -> str | None:
     return value
 
 
+def _podcast_guid(table: _Table) -> str | None:
+    """[show] guid: the podcast:guid, a UUID (publish computes and keeps one when absent)."""
+    value = table.text("guid", None)
+    if value is not None:
+        try:
+            value = str(uuid.UUID(value))
+        except ValueError:
+            raise table.error("guid", f"expected a UUID like \"ead4c236-bf58-58c6-a2c6-a6b28d128cb6\", "
+                                      f"got {value!r}") from None
+    return value
+
+
 def load_show(path: Path) -> ShowConfig:
     path = Path(path).resolve()
     root = _Table(path, "", _load_toml(path, "show config"))
@@ -301,7 +314,7 @@ def load_show(path: Path) -> ShowConfig:
         medium=s.choice("medium", "podcast", ("podcast", "music", "video", "film", "audiobook", "newsletter",
                                               "blog")),
         locked=s.take("locked", bool, True),
-        guid=s.text("guid", None),
+        guid=_podcast_guid(s),
         hosts=tuple(_person(t, ("host",)) for t in s.tables("hosts")),
     )
     s.done()
@@ -397,6 +410,7 @@ class Episode:
     season: int | None = None
     episode_type: str = "full"
     subtitle: str | None = None
+    image: Path | None = None  # episode artwork (JPEG/PNG, 1400-3000 px square); default: the show's cover
     guid: str | None = None  # the item's guid; defaults to a stable one derived from the slug
     trim: TrimOverride = field(default_factory=TrimOverride)
     people: tuple[Person, ...] = ()
@@ -413,7 +427,8 @@ class Episode:
         return tuple(p for p in self.people if p.role == "guest")
 
 
-def load_episode(folder: Path) -> Episode:
+def load_episode(folder: Path, require_sources: bool = True) -> Episode:
+    """Read episode.toml. With require_sources=False (publishing), recordings that were archived are no error."""
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise ConfigError(folder, None, "episode folder not found (create one with: pipeline new FOLDER)")
@@ -430,9 +445,9 @@ def load_episode(folder: Path) -> Episode:
         if not isinstance(item, str) or not item.strip():
             raise root.error(key, f"expected a file name, got {item!r}")
         source = (folder / Path(item).expanduser()).resolve()
-        if not source.exists():
+        if require_sources and not source.exists():
             raise root.error(key, f"recording not found: {source} (copy the recording there or fix the name)")
-        if not source.is_file():
+        if require_sources and not source.is_file():
             raise root.error(key, f"not a file: {source}")
         sources.append(source)
     if len(set(sources)) != len(sources):
@@ -504,6 +519,7 @@ def load_episode(folder: Path) -> Episode:
         season=root.integer("season", None, 0, 10000),
         episode_type=root.choice("episode_type", "full", ("full", "trailer", "bonus")),
         subtitle=root.text("subtitle", None),
+        image=root.path("image", None, must_exist=True),
         guid=root.text("guid", None),
         trim=trim,
         people=people,

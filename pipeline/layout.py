@@ -100,15 +100,31 @@ class EpisodePaths:
     def transcript_dir(self) -> Path:
         return self.root / "transcript"
 
+    # --- transcription (helper T): transcribe + transcripts stages ---
     @property
     def transcript(self) -> Path:
-        """The internal word-level transcript: the single source of every transcript format."""
-        return self.transcript_dir / "transcript.words.json"
+        """The internal word-level transcript, corrected and labelled: the source of every transcript format."""
+        return self.transcript_dir / f"{self.slug}.words.json"
+
+    @property
+    def raw_transcript(self) -> Path:
+        """What Whisper heard, after the guards, speaker "unknown" (transcribe)."""
+        return self.work / "transcript.raw.json"
+
+    def transcript_file(self, kind: str) -> Path:
+        """transcript/<slug>.<kind>: kind is vtt, srt, json (Podcasting 2.0), txt or words.json."""
+        return self.transcript_dir / f"{self.slug}.{kind}"
 
     @property
     def corrections(self) -> Path:
-        """The editors' file: corrected text per segment. Never written by a run once it exists."""
-        return self.transcript_dir / "corrections.toml"
+        """The editors' file (docs/editing-transcripts.md). A run writes it only while nobody has edited it."""
+        return self.transcript_dir / "corrections.txt"
+
+    @property
+    def corrections_base(self) -> Path:
+        """What corrections.txt said when the pipeline wrote it, to tell an editor's change from a new run's."""
+        return self.transcript_dir / ".corrections.base.json"
+    # --- end of transcription paths ---
 
     @property
     def chapters_json(self) -> Path:

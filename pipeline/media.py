@@ -64,10 +64,36 @@ def probe(path: Path) -> AudioInfo:
     duration = float(stream.get("duration") or fmt.get("duration") or 0.0)
     if duration <= 0:
         raise MediaError(f"{path}: the audio has no length (truncated or corrupt file)")
+    if "wav" in fmt.get("format_name", ""):
+        declared, present = wav_data_sizes(path)
+        if declared and present < declared * 0.99:
+            raise MediaError(f"{path}: the file is truncated: its header promises {declared} bytes of audio, "
+                             f"only {present} are there")
     bits = int(stream.get("bits_per_raw_sample") or stream.get("bits_per_sample") or 0) or 16
     return AudioInfo(path=path, format_name=fmt.get("format_name", ""), codec=stream.get("codec_name", ""),
                      sample_rate=int(stream.get("sample_rate") or 0), channels=int(stream.get("channels") or 0),
                      duration=duration, bits=bits)
+
+
+def wav_data_sizes(path: Path) -> tuple[int, int]:
+    """(bytes of audio the RIFF header declares, bytes actually present) for a WAV file; (0, 0) if unknown."""
+    import struct
+
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+        if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return 0, 0
+        while chunk := handle.read(8):
+            if len(chunk) < 8:
+                return 0, 0
+            kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if kind == b"data":
+                if size in (0, 0xFFFFFFFF):  # streamed or RF64: no size to check against
+                    return 0, 0
+                present = Path(path).stat().st_size - handle.tell()
+                return size, present
+            handle.seek(size + (size & 1), 1)
+    return 0, 0
 
 
 _TIME = re.compile(r"out_time_(?:us|ms)=(\d+)")

@@ -7,5 +7,6 @@ from types import ModuleType
 
 def all_stages() -> list[ModuleType]:
     from pipeline.stages import encode, ingest, normalise, tag, trim
+    from pipeline.stages import publish
 
-    return [ingest, trim, normalise, encode, tag]
+    return [ingest, trim, normalise, encode, tag, publish]

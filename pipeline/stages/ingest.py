@@ -98,10 +98,13 @@ def run(ctx: Context, opts: Options) -> Outcome:
                              "The file may be corrupt or truncated; copy it again from the recorder.") from None
         finally:
             task.close()
-        decoded = media.probe(master).duration
+        try:
+            decoded = media.probe(master).duration
+        except media.MediaError:
+            decoded = 0.0
         if decoded < expected - max(0.5, 0.01 * expected):
             raise InputError(f"{', '.join(p.name for p in sources)}: only {decoded:.1f} s of the "
-                             f"{expected:.1f} s the file header promises could be read; the file is truncated. "
+                             f"{expected:.1f} s the file header promises could be read; the file is truncated or corrupt. "
                              "Copy it again from the recorder.")
     info = {
         "sources": [{"path": str(i.path), "codec": i.codec, "sample_rate": i.sample_rate, "channels": i.channels,

@@ -54,14 +54,19 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def leveller_chain(rough_level: float, target: float, enabled: bool) -> str:
-    """Filters before the final gain: rumble filter, a pre-gain to bring speech near the target, and a gentle
-    compressor (RMS detection, slow release, ratio 2) whose threshold sits just under the target level."""
+    """Filters before the final gain: rumble filter, a pre-gain that brings speech near the target, a gentle
+    leveller (RMS detection, slow release, ratio 2, threshold just under the target) that brings loud and quiet
+    voices closer, and a peak compressor (fast, ratio 4, 10 dB over the target) that tames plosives and laughs
+    so the final limiter only touches the rare peak and the loudness target stays reachable linearly."""
     pre_gain = max(-30.0, min(30.0, target - rough_level))
-    chain = [f"highpass=f=60", f"volume={pre_gain:.2f}dB"]
+    chain = ["highpass=f=60", f"volume={pre_gain:.2f}dB"]
     if enabled:
-        threshold = 10 ** ((target - 4.0) / 20)
-        chain.append(f"acompressor=threshold={threshold:.5f}:ratio=2:attack=20:release=400:knee=4:"
+        rms_threshold = 10 ** ((target - 4.0) / 20)
+        peak_threshold = 10 ** ((target + 10.0) / 20)
+        chain.append(f"acompressor=threshold={rms_threshold:.5f}:ratio=2:attack=20:release=400:knee=4:"
                      f"detection=rms:makeup=1")
+        chain.append(f"acompressor=threshold={peak_threshold:.5f}:ratio=4:attack=1:release=80:knee=2:"
+                     f"detection=peak:makeup=1")
     return ",".join(chain)
 
 
@@ -69,9 +74,9 @@ def final_gain(measured: float, target: float) -> float:
     return round(target - measured, 2)
 
 
-def limiter_chain(true_peak: float, source_rate: int) -> str:
+def limiter_chain(limit_db: float, source_rate: int) -> str:
     """A look-ahead limiter at OVERSAMPLE x the rate, so inter-sample peaks are caught as well."""
-    limit = 10 ** ((true_peak - LIMITER_MARGIN_DB) / 20)
+    limit = 10 ** (limit_db / 20)
     return (f"aresample={source_rate * OVERSAMPLE}:resampler=soxr,"
             f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true")
 
@@ -90,7 +95,9 @@ def run(ctx: Context, opts: Options) -> Outcome:
     master = media.probe(ctx.paths.master)
     channels = output_channels(opts.channels, master.channels)
     rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end)
-    rough_level = rough.integrated if rough.integrated > -70 else opts.loudness_target
+    # the proxy is a mono fold-down: a correlated stereo room recording measures 3 dB louder in full
+    rough_level = rough.integrated + (3.0 if master.channels >= 2 else 0.0)
+    rough_level = rough_level if rough.integrated > -70 else opts.loudness_target
     chain = leveller_chain(rough_level, opts.loudness_target, opts.leveler)
     cut = ["-ss", f"{start:.3f}", "-to", f"{end:.3f}", "-i", str(ctx.paths.master)]
     meter = "ebur128=peak=true:framelog=verbose"
@@ -107,7 +114,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
 
     layout = "mono" if channels == 1 else "stereo"
     fade_out_at = max(0.0, length - opts.fade)
-    graph = (f"[0:a]{chain},volume={gain:.2f}dB,{limiter_chain(opts.true_peak, master.sample_rate)},"
+    graph = (f"[0:a]{chain},volume={gain:.2f}dB,{limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)},"
              f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
              f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=2[n][s];"
              f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp]")

@@ -26,8 +26,10 @@ NAME = "trim"
 VERSION = 1
 FRAME = 0.05  # seconds per energy frame
 FOREGROUND_DB = 14.0  # speech this far below the show's speech level still counts as the show
-MAX_PAUSE = 8.0  # a silent gap longer than this separates the show from what is around it
-MAX_APPLAUSE_GAP = 40.0  # a loud non-speech gap (applause, music) up to this long stays inside the show
+MAX_PAUSE = 4.0  # more quiet than this between two talk regions separates them (applause does not count)
+MAX_GAP = 40.0  # gaps longer than this always separate
+ABSORB_GAP = 60.0  # a neighbouring run this close, with substantial talk, is part of the show too
+ABSORB_SPEECH = 20.0  # seconds of talk that make a neighbouring run "substantial" (a sound check has less)
 MIN_SHOW_SPEECH = 5.0  # seconds of speech a run needs to be taken for the show
 
 
@@ -101,20 +103,27 @@ def find_show(regions: list[analysis.Region], energy: np.ndarray, frame: float =
     for region in foreground:
         if runs:
             gap_start, gap_end = runs[-1][-1].end, region.start
-            gap = gap_end - gap_start
             gap_energy = energy[int(gap_start / frame): int(gap_end / frame)]
-            loud_gap = len(gap_energy) > 0 and float(np.median(gap_energy)) >= threshold
-            if gap <= MAX_PAUSE or (loud_gap and gap <= MAX_APPLAUSE_GAP):
+            quiet_time = float(np.sum(gap_energy < threshold)) * frame  # applause and music are not quiet
+            if gap_end - gap_start <= MAX_GAP and quiet_time <= MAX_PAUSE:
                 runs[-1].append(region)
                 continue
         runs.append([region])
     speech_of = [sum(r.duration for r in run) for run in runs]
     best = int(np.argmax(speech_of))
-    show = runs[best]
     if speech_of[best] < MIN_SHOW_SPEECH:
         raise ValueError(f"only {speech_of[best]:.1f} s of continuous talk found; is this the right recording?")
+    first, last = best, best  # a show interrupted by a long break: take in substantial neighbours
+    while first > 0 and speech_of[first - 1] >= ABSORB_SPEECH and \
+            runs[first][0].start - runs[first - 1][-1].end <= ABSORB_GAP:
+        first -= 1
+    while last + 1 < len(runs) and speech_of[last + 1] >= ABSORB_SPEECH and \
+            runs[last + 1][0].start - runs[last][-1].end <= ABSORB_GAP:
+        last += 1
+    show = [region for run in runs[first:last + 1] for region in run]
     left_out = [{"start": round(run[0].start, 2), "end": round(run[-1].end, 2),
-                 "speech_seconds": round(s, 1)} for i, (run, s) in enumerate(zip(runs, speech_of)) if i != best]
+                 "speech_seconds": round(s, 1)} for i, (run, s) in enumerate(zip(runs, speech_of))
+                if not first <= i <= last]
     evidence = {
         "method": "Silero VAD speech regions + level per region + the longest run of foreground speech",
         "speech_regions": len(regions),
@@ -122,7 +131,7 @@ def find_show(regions: list[analysis.Region], energy: np.ndarray, frame: float =
         "noise_floor_db": round(noise_floor, 1),
         "foreground_threshold_db": round(threshold, 1),
         "background_regions": len(background),
-        "show_speech_seconds": round(speech_of[best], 1),
+        "show_speech_seconds": round(sum(speech_of[first:last + 1]), 1),
         "left_out": left_out,
     }
     return ShowSpan(first_word=show[0].start, last_word=show[-1].end, evidence=evidence)

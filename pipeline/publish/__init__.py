@@ -1,0 +1,13 @@
+"""Publishing: the static site in [paths].feed (feed.xml, pages, media) built from every produced episode.
+
+    from pipeline.publish import build_site
+    feed_xml_path = build_site(load_show(Path("config.toml")))
+
+Modules: model (data, URLs, stable guids and dates, show notes), collect (reads episode folders), checks
+(Apple's rules, artwork, URLs, unique guids), feedext (feedgen extensions), feed (feed.xml), pages (HTML),
+site (build_site: writes the folder).
+"""
+
+from pipeline.publish.site import build_site, episode_guid, episode_page, podcast_guid
+
+__all__ = ["build_site", "episode_guid", "episode_page", "podcast_guid"]

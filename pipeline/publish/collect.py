@@ -1,0 +1,164 @@
+"""Find the publishable episodes and read what the stages left for them.
+
+Reads, per episode folder under [paths].episodes: episode.toml, report.json (its "outputs" tell which files the
+stages produced: "audio", "transcripts", "chapters"), the MP3 header (mutagen: length, and that it is an MP3),
+the Podcasting 2.0 chapters JSON, and work/chapters.json for the show-notes lines. Writes nothing.
+
+An episode without a report.json that lists an audio output is not produced yet: it is skipped with a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from pipeline import fsutil
+from pipeline.config import ShowConfig, load_episode
+from pipeline.errors import InputError
+from pipeline.layout import EpisodePaths
+from pipeline.publish.model import (TRANSCRIPT_FORMATS, Chapter, PublishedEpisode, default_chapter_lines,
+                                    item_guid, publication_time)
+
+log = logging.getLogger("pipeline.publish")
+
+
+def episode_dirs(root: Path) -> list[Path]:
+    """Every folder directly under `root` that holds an episode.toml, in name order."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "episode.toml").is_file())
+
+
+def read_report(folder: Path) -> dict | None:
+    path = EpisodePaths.for_dir(folder).report
+    try:
+        data = fsutil.read_json(path)
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc}); run the episode again to rewrite it") from None
+    return data if isinstance(data, dict) else None
+
+
+def _output_path(folder: Path, value: Any) -> Path | None:
+    if not isinstance(value, (str, Path)) or not str(value):
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else folder / path
+
+
+def _require_file(slug: str, what: str, path: Path) -> Path:
+    if not path.is_file():
+        raise InputError(f"{slug}: report.json lists the {what} {path}, but the file is missing; "
+                         f"run `pipeline run` on the episode again")
+    return path
+
+
+def mp3_length(path: Path, slug: str) -> float:
+    """Length in seconds from the MP3 header; InputError when the file is not an MP3 (feed says audio/mpeg)."""
+    from mutagen import MutagenError
+    from mutagen.mp3 import MP3
+
+    try:
+        length = MP3(path).info.length
+    except (MutagenError, OSError) as exc:
+        raise InputError(f"{slug}: {path} is not a readable MP3 ({exc}); the feed announces audio/mpeg") from None
+    if not length or length <= 0:
+        raise InputError(f"{slug}: {path} has no audio length; encode the episode again")
+    return float(length)
+
+
+def read_chapters_json(path: Path, slug: str) -> tuple[Chapter, ...]:
+    """Chapters from a Podcasting 2.0 JSON chapters file (entries with "toc": false are not listed)."""
+    try:
+        data = fsutil.read_json(path)
+        chapters = tuple(
+            Chapter(start=float(c["startTime"]), title=str(c.get("title", "")).strip(), url=c.get("url"),
+                    img=c.get("img"))
+            for c in data["chapters"] if c.get("toc", True) is not False
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{slug}: {path} is not a Podcasting 2.0 chapters file ({type(exc).__name__}: {exc})"
+                         ) from None
+    return tuple(sorted(chapters, key=lambda c: c.start))
+
+
+def _chapter_lines(paths: EpisodePaths, chapters: tuple[Chapter, ...], report: Mapping) -> tuple[str, ...]:
+    """Show-notes lines from the chapters stage's own formatter when it is there, else "MM:SS Title"."""
+    try:
+        from pipeline.stages.chapters import show_notes_lines
+    except ImportError:
+        return default_chapter_lines(chapters)
+    internal = None
+    if paths.chapters_work.is_file():
+        try:
+            internal = fsutil.read_json(paths.chapters_work)
+        except ValueError:
+            internal = None
+    if not isinstance(internal, list):
+        internal = report.get("chapters") if isinstance(report.get("chapters"), list) else None
+    if not internal:
+        return default_chapter_lines(chapters)
+    return tuple(show_notes_lines(internal))
+
+
+def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
+                    podcast_guid: str) -> PublishedEpisode | None:
+    """The episode as published, or None (logged) when it has no audio output yet."""
+    slug = folder.name
+    outputs = (report or {}).get("outputs") or {}
+    audio = _output_path(folder, outputs.get("audio"))
+    if report is None or audio is None:
+        log.info("skipping %s: not produced yet (no report.json with an audio output)", slug)
+        return None
+    episode = load_episode(folder, require_sources=False)
+    paths = EpisodePaths.for_dir(folder)
+    _require_file(slug, "audio", audio)
+
+    transcripts: dict[str, Path] = {}
+    listed = outputs.get("transcripts") or {}
+    for fmt in TRANSCRIPT_FORMATS:
+        path = _output_path(folder, listed.get(fmt)) if isinstance(listed, dict) else None
+        if path is not None:
+            transcripts[fmt] = _require_file(slug, f"{fmt} transcript", path)
+
+    chapters_file = _output_path(folder, outputs.get("chapters"))
+    if chapters_file is not None:
+        chapters = read_chapters_json(_require_file(slug, "chapters", chapters_file), slug)
+    else:
+        listed_chapters = (report or {}).get("chapters") or []
+        try:
+            chapters = tuple(sorted((Chapter(start=float(c["start"]), title=str(c["title"]).strip())
+                                     for c in listed_chapters), key=lambda c: c.start))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{slug}: report.json \"chapters\" is malformed ({exc}); run the episode again"
+                             ) from None
+
+    return PublishedEpisode(
+        episode=episode,
+        audio=audio,
+        audio_bytes=audio.stat().st_size,
+        duration=mp3_length(audio, slug),
+        guid=episode.guid or item_guid(podcast_guid, slug),
+        pub_date=publication_time(episode.date),
+        artwork=episode.image or show.show.image,
+        transcripts=transcripts,
+        chapters_file=chapters_file,
+        chapters=chapters,
+        chapter_lines=_chapter_lines(paths, chapters, report or {}),
+    )
+
+
+def read_transcript_segments(path: Path, slug: str) -> list[dict]:
+    """Segments of a Podcasting 2.0 JSON transcript: [{"startTime", "endTime", "body", "speaker"?}, ...]."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        segments = [s for s in data["segments"] if str(s.get("body", "")).strip()]
+        for s in segments:
+            float(s["startTime"]), float(s.get("endTime", s["startTime"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{slug}: {path} is not a Podcasting 2.0 JSON transcript ({type(exc).__name__}: {exc})"
+                         ) from None
+    return segments

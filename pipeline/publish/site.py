@@ -1,0 +1,186 @@
+"""build_site: the published folder ([paths].feed), ready to copy to any static host.
+
+Reads every episode under [paths].episodes (see pipeline.publish.collect), checks everything before writing
+(pipeline.publish.checks), then writes:
+
+    feed.xml                     RSS with iTunes, Podcasting 2.0 and Podlove chapters
+    index.html                   the show page
+    cover.png|jpg                the show artwork
+    static/site.css, site.js     the pages' style and behaviour
+    episodes/<slug>/             <slug>.mp3, <slug>.vtt/.srt/.transcript.json/.txt, <slug>.chapters.json,
+                                 cover.png|jpg, index.html
+
+Every write is atomic. Media are copied only when size or mtime differ (copies keep the source mtime); text files
+are rewritten only when their bytes change, so a re-run over an unchanged site changes nothing.
+
+The podcast:guid is computed once and kept: [show] guid when set; otherwise the podcast:guid of the feed.xml
+already published in the folder; otherwise (first publish) the UUIDv5 of the feed URL. A later change of base_url
+therefore keeps the guid; set [show] guid in config.toml to keep it even if the folder is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Mapping
+
+from lxml import etree
+
+from pipeline import fsutil
+from pipeline.config import Episode, ShowConfig
+from pipeline.publish.checks import raise_problems, site_problems
+from pipeline.publish.collect import collect_episode, episode_dirs, read_report, read_transcript_segments
+from pipeline.publish.feed import feed_xml
+from pipeline.publish.feedext import PODCAST_NS
+from pipeline.publish.model import (PublishedEpisode, SiteLayout, chapters_document, item_guid,
+                                    normalised_image_suffix, podcast_guid_for, show_notes_html, show_notes_text)
+from pipeline.publish.pages import STATIC, render_episode_page, render_show_page
+
+log = logging.getLogger("pipeline.publish")
+FEED_NAME = "feed.xml"
+
+
+def published_podcast_guid(feed_file: Path) -> str | None:
+    """The podcast:guid of an already published feed.xml, or None when there is none (or it is unreadable)."""
+    try:
+        tree = etree.parse(str(feed_file))
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    found = tree.find(f"channel/{{{PODCAST_NS}}}guid")
+    return found.text.strip() if found is not None and found.text and found.text.strip() else None
+
+
+def resolve_podcast_guid(show: ShowConfig, feed_file: Path, feed_url: str, quiet: bool = False) -> str:
+    """The podcast:guid: configured, else kept from the published feed, else computed from the feed URL."""
+    published = published_podcast_guid(feed_file)
+    say = (lambda *args: None) if quiet else log.info
+    if show.show.guid:
+        if published and published != show.show.guid and not quiet:
+            log.warning("[show] guid %s replaces the podcast:guid %s of the published feed; podcast apps "
+                        "treat that as another podcast", show.show.guid, published)
+        return show.show.guid
+    if published:
+        computed = podcast_guid_for(feed_url)
+        if published != computed:
+            say("keeping podcast:guid %s from the published feed (the feed URL now gives %s)", published, computed)
+        return published
+    guid = podcast_guid_for(feed_url)
+    say('new podcast:guid %s; add guid = "%s" to [show] in %s to keep it for good', guid, guid, show.file.name)
+    return guid
+
+
+def podcast_guid(show: ShowConfig) -> str:
+    """The show's podcast:guid as the next build_site will write it."""
+    return resolve_podcast_guid(show, show.paths.feed / FEED_NAME, show.show.base_url + FEED_NAME, quiet=True)
+
+
+def episode_guid(show: ShowConfig, episode: Episode) -> str:
+    """The item guid build_site gives `episode` (for ID3 TGID): [episode] guid, else derived from the slug."""
+    return episode.guid or item_guid(podcast_guid(show), episode.slug)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Atomically write `data` unless the file already holds exactly these bytes. True when written."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    fsutil.write_bytes(target, data)
+    return True
+
+
+def copy_if_changed(source: Path, target: Path) -> bool:
+    """Atomically copy `source` unless `target` has the same size and mtime (copies keep the source's mtime)."""
+    stat = source.stat()
+    try:
+        existing = target.stat()
+        if existing.st_size == stat.st_size and existing.st_mtime_ns == stat.st_mtime_ns:
+            return False
+    except FileNotFoundError:
+        pass
+    with fsutil.atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    log.debug("copied %s -> %s", source, target)
+    return True
+
+
+def _notes(item: PublishedEpisode, layout: SiteLayout) -> tuple[str, str]:
+    ep, page = item.episode, layout.episode_page_url(item.slug)
+    return (show_notes_text(ep.description, ep.people, item.chapter_lines, page),
+            show_notes_html(ep.description, ep.people, item.chapter_lines, page))
+
+
+def collect_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None
+                 ) -> tuple[SiteLayout, str, list[PublishedEpisode], dict[str, tuple[str, str]]]:
+    """Read and check everything that build_site publishes; raise ConfigError/InputError before any write."""
+    live = {Path(k).resolve(): v for k, v in (live_reports or {}).items()}
+    layout = SiteLayout(base_url=show.show.base_url, cover_suffix=normalised_image_suffix(show.show.image))
+    guid = resolve_podcast_guid(show, show.paths.feed / FEED_NAME, layout.feed_url)
+    episodes = []
+    for folder in episode_dirs(show.paths.episodes):
+        report = live.get(folder.resolve()) or read_report(folder)
+        item = collect_episode(show, folder, report, guid)
+        if item is not None:
+            episodes.append(item)
+    if not episodes:
+        log.warning("no episode under %s has published audio yet; the feed has no items", show.paths.episodes)
+    notes = {item.slug: _notes(item, layout) for item in episodes}
+    raise_problems(site_problems(show, episodes, notes))
+    return layout, guid, episodes, notes
+
+
+def build_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Path:
+    """Write the whole published site into [paths].feed; return the path of feed.xml.
+
+    `live_reports` (episode folder -> report dict) stands in for report.json of episodes being run right now
+    (the publish stage passes its own episode's outcomes, which the engine writes to report.json only later).
+    """
+    layout, guid, episodes, notes = collect_site(show, live_reports)
+    out = show.paths.feed
+    language = show.transcription.language
+
+    written = 0
+    for item in episodes:
+        folder = out / layout.episode_dir(item.slug)
+        written += copy_if_changed(item.audio, folder / layout.audio_name(item.slug))
+        for fmt, source in item.transcripts.items():
+            written += copy_if_changed(source, folder / layout.transcript_name(item.slug, fmt))
+        chapters_target = folder / layout.chapters_name(item.slug)
+        if item.chapters_file is not None:
+            written += copy_if_changed(item.chapters_file, chapters_target)
+        elif item.chapters:
+            document = chapters_document(item.chapters, item.episode.title)
+            written += write_if_changed(chapters_target, (json.dumps(document, indent=2, ensure_ascii=False)
+                                                          + "\n").encode("utf-8"))
+        written += copy_if_changed(item.artwork, folder / layout.artwork_name(item.artwork))
+        segments = (read_transcript_segments(item.transcripts["json"], item.slug)
+                    if "json" in item.transcripts else None)
+        page = render_episode_page(show, layout, item, segments)
+        written += write_if_changed(folder / "index.html", page.encode("utf-8"))
+
+    written += copy_if_changed(show.show.image, out / layout.cover_name)
+    for asset in sorted(STATIC.iterdir()):
+        if asset.is_file():
+            written += copy_if_changed(asset, out / "static" / asset.name)
+    written += write_if_changed(out / "index.html", render_show_page(show, layout, episodes).encode("utf-8"))
+    feed = out / FEED_NAME
+    written += write_if_changed(feed, feed_xml(show, layout, guid, episodes, notes, language))
+
+    known = {item.slug for item in episodes}
+    stale = sorted(p.name for p in (out / "episodes").iterdir() if p.is_dir() and p.name not in known) \
+        if (out / "episodes").is_dir() else []
+    if stale:
+        log.warning("%s/episodes holds folders no episode publishes any more: %s (delete them if they should go)",
+                    out, ", ".join(stale))
+    log.info("published %d episode(s) to %s (%d file(s) written)", len(episodes), out, written)
+    return feed
+
+
+def episode_page(show: ShowConfig, slug: str) -> Path:
+    """Where build_site writes the page of episode `slug`."""
+    return show.paths.feed / SiteLayout.episode_dir(slug) / "index.html"

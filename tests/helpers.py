@@ -1,0 +1,85 @@
+"""Test helpers: an episode folder around a recording, running the CLI, and independent measurements.
+
+The measurements call ffmpeg/ffprobe directly and parse their output here, so tests do not grade the pipeline
+with the pipeline's own measuring code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COVER = ROOT / "assets" / "cover.png"
+
+
+def make_show(folder: Path, extra: str = "") -> Path:
+    """A show config.toml in `folder` with the project's cover art; returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(COVER, folder / "cover.png")
+    config = folder / "config.toml"
+    config.write_text(textwrap.dedent("""
+        [show]
+        title = "Testshow"
+        description = "Een show om mee te testen."
+        author = "Testredactie"
+        owner_name = "Testredactie"
+        owner_email = "test@example.org"
+        image = "cover.png"
+        base_url = "https://podcast.example.org/"
+        copyright = "© 2024 Test"
+        [paths]
+        episodes = "episodes"
+        feed = "feed"
+        """) + extra, encoding="utf-8")
+    return config
+
+
+def make_episode(show_dir: Path, slug: str, sources: list[Path], body: str = "", copy: bool = True) -> Path:
+    """An episode folder under show_dir/episodes with the recording(s) copied in and an episode.toml."""
+    folder = show_dir / "episodes" / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for source in sources:
+        if copy:
+            shutil.copy(source, folder / source.name)
+        names.append(source.name)
+    source_line = f'source = "{names[0]}"' if len(names) == 1 else f"source = {json.dumps(names)}"
+    (folder / "episode.toml").write_text(textwrap.dedent("""
+        title = "Testaflevering"
+        date = 2024-06-13
+        number = 1
+        description = "Een aflevering om mee te testen."
+        """) + source_line + "\n" + textwrap.dedent(body), encoding="utf-8")
+    return folder
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def ebur128(path: Path) -> dict:
+    """Integrated loudness (LUFS), loudness range (LU) and true peak (dBTP) by ffmpeg's ebur128 filter."""
+    proc = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-i", str(path), "-af",
+                           "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True)
+    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+    number = r"(-?[\d.]+|-inf)"
+    return {"I": float(re.search(rf"I:\s+{number} LUFS", summary).group(1)),
+            "LRA": float(re.search(rf"LRA:\s+{number} LU", summary).group(1)),
+            "TP": float(re.search(rf"Peak:\s+{number} dBFS", summary).group(1))}
+
+
+def ffprobe(path: Path, *flags: str) -> dict:
+    proc = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", *flags, str(path)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def duration(path: Path) -> float:
+    return float(ffprobe(path, "-show_format")["format"]["duration"])

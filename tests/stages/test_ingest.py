@@ -1,0 +1,102 @@
+"""ingest: joins a multi-file take, makes master + proxy, never touches the source, rejects bad files clearly."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import duration, ffprobe, make_episode, make_show, run_cli
+from tests.stages.audio_path import run_audio_path
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def split(source: Path, folder: Path, at: float) -> list[Path]:
+    parts = [folder / "ZOOM0001.WAV", folder / "ZOOM0002.WAV"]
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(source), "-t", str(at), "-c:a", "pcm_s24le",
+                    str(parts[0])], check=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-ss", str(at), "-i", str(source), "-c:a", "pcm_s24le",
+                    str(parts[1])], check=True)
+    return parts
+
+
+def test_multi_file_take_is_joined_in_order_and_sources_untouched(tmp_path, demo_like_recording):
+    recording, truth = demo_like_recording
+    parts = split(recording, tmp_path, 40.0)
+    make_show(tmp_path)
+    folder = make_episode(tmp_path, "ep", parts)
+    before = {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts}
+    statuses = run_audio_path(folder)
+    assert set(statuses.values()) == {"done"}
+    master, proxy = folder / "work" / "master.wav", folder / "work" / "proxy.wav"
+    assert duration(master) == pytest.approx(truth["duration"], abs=0.05)
+    stream = ffprobe(proxy, "-show_streams")["streams"][0]
+    assert (int(stream["sample_rate"]), stream["channels"]) == (16000, 1)
+    assert {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts} == before
+    # the trim found the show across the join, so the parts were joined in order
+    import json
+    trim = json.loads((folder / "work" / "trim.json").read_text())
+    assert abs(trim["first_word"] - truth["show_start"]) < 1.5
+
+
+def make_bad(kind: str, folder: Path, good: Path) -> list[Path]:
+    if kind == "empty":
+        (folder / "rec.wav").write_bytes(b"")
+        return [folder / "rec.wav"]
+    if kind == "not audio":
+        (folder / "rec.wav").write_text("dit is geen opname\n" * 100)
+        return [folder / "rec.wav"]
+    if kind == "truncated":
+        data = (folder / "full.wav")
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(good), "-t", "20", str(data)], check=True)
+        blob = data.read_bytes()
+        (folder / "rec.wav").write_bytes(blob[: len(blob) // 3])
+        data.unlink()
+        return [folder / "rec.wav"]
+    if kind == "corrupt":
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(good), "-t", "20", str(folder / "rec.flac")],
+                       check=True)
+        blob = bytearray((folder / "rec.flac").read_bytes())
+        blob[200:] = bytes(len(blob) - 200)  # zeros after the header: no decodable frames
+        (folder / "rec.flac").write_bytes(bytes(blob))
+        return [folder / "rec.flac"]
+    if kind == "mismatched parts":
+        a, b = folder / "a.wav", folder / "b.wav"
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(good), "-t", "10", "-ar", "48000", str(a)],
+                       check=True)
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(good), "-t", "10", "-ar", "44100", str(b)],
+                       check=True)
+        return [a, b]
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("empty", "empty"),
+    ("not audio", "not a readable audio file"),
+    ("truncated", "truncated"),
+    ("corrupt", "corrupt"),
+    ("mismatched parts", "does not match"),
+])
+def test_bad_source_exit_2_one_line_and_earlier_outputs_intact(tmp_path, demo_like_recording, kind, words):
+    recording, _ = demo_like_recording
+    make_show(tmp_path)
+    good = make_episode(tmp_path, "ep", [recording])
+    assert set(run_audio_path(good).values()) == {"done"}
+    mp3 = good / "ep.mp3"
+    mp3_before = sha(mp3)
+    bad_sources = make_bad(kind, good, recording)
+    names = [p.name for p in bad_sources]
+    text = (good / "episode.toml").read_text()
+    line = f'source = "{names[0]}"' if len(names) == 1 else f"source = {names!r}".replace("'", '"')
+    (good / "episode.toml").write_text(text.replace(f'source = "{recording.name}"', line))
+    result = run_cli("--config", tmp_path / "config.toml", "run", good)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert words in message and names[-1] in message or names[0] in message
+    assert sha(mp3) == mp3_before

@@ -1,0 +1,46 @@
+"""normalise + encode: the published MP3 meets the loudness target, measured on the encoded file by ffmpeg."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import synth
+from pipeline.demo_scene import short_show_scene
+from pipeline.stages.normalise import final_gain, leveller_chain, output_channels
+from tests.helpers import ebur128, ffprobe, make_episode, make_show
+from tests.stages.audio_path import run_audio_path
+
+
+@pytest.mark.parametrize("variant", ["as recorded", "10 dB too quiet", "6 dB too hot", "one speaker 8 dB quieter",
+                                     "mono 44.1 kHz wav"])
+def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, variant):
+    scene, options = short_show_scene(), {}
+    if variant == "10 dB too quiet":
+        scene = synth.scaled(scene, level_db=scene.level_db - 10)
+    elif variant == "6 dB too hot":
+        scene = synth.scaled(scene, level_db=scene.level_db + 6)
+    elif variant == "one speaker 8 dB quieter":
+        scene = synth.with_voice_gain(scene, "Mike Brantjes", -8)
+    elif variant == "mono 44.1 kHz wav":
+        options = {"sample_rate": 44100, "channels": 1, "bits": 16}
+    name = "rec.wav" if options else "rec.flac"
+    recording, _ = render_scene(scene, f"{variant.replace(' ', '-')}-{name}", **options)
+    make_show(tmp_path)
+    folder = make_episode(tmp_path, "ep", [recording])
+    run_audio_path(folder)
+    mp3 = folder / "ep.mp3"
+    measured = ebur128(mp3)
+    assert measured["I"] == pytest.approx(-16.0, abs=1.0), measured  # acceptance: +-1 LU (aim 0.5)
+    assert measured["TP"] <= -1.0, measured
+    stream = ffprobe(mp3, "-show_streams", "-select_streams", "a")["streams"][0]
+    assert int(stream["sample_rate"]) == 44100
+    assert stream["channels"] == (1 if variant.startswith("mono") else 2)
+    assert stream["codec_name"] == "mp3" and abs(int(stream["bit_rate"]) - 128000) < 2000
+
+
+def test_decisions():
+    assert final_gain(-24.3, -16.0) == 8.3
+    assert "acompressor" in leveller_chain(-24.0, -16.0, True)
+    assert "acompressor" not in leveller_chain(-24.0, -16.0, False)
+    assert "volume=8.00dB" in leveller_chain(-24.0, -16.0, True)
+    assert output_channels("auto", 1) == 1 and output_channels("auto", 2) == 2 and output_channels("mono", 2) == 1

@@ -1,0 +1,96 @@
+"""trim: finds the show inside the room recording; overrides win to the millisecond."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.analysis import Region
+from pipeline.stages.trim import FRAME, cut_points, find_show
+from tests.helpers import duration, make_episode, make_show
+from tests.stages.audio_path import run_audio_path
+
+
+def envelope(seconds: float, loud: list[tuple[float, float, float]], floor: float = -60.0) -> np.ndarray:
+    energy = np.full(int(seconds / FRAME), floor, dtype=np.float32)
+    for start, end, level in loud:
+        energy[int(start / FRAME): int(end / FRAME)] = level
+    return energy
+
+
+def test_sound_check_and_quiet_chatter_are_left_out():
+    sound_check = [Region(10, 11), Region(12, 13)]
+    chatter = [Region(2, 8)]  # far away: 20 dB under the show
+    show = [Region(20 + 3 * i, 22 + 3 * i) for i in range(30)]
+    energy = envelope(140, [(2, 8, -50)] + [(r.start, r.end, -30) for r in sound_check + show])
+    span = find_show(chatter + sound_check + show, energy)
+    assert span.first_word == 20 and span.last_word == show[-1].end
+    assert span.evidence["left_out"]
+
+
+def test_applause_break_inside_the_show_is_bridged():
+    part1 = [Region(10 + 3 * i, 12 + 3 * i) for i in range(15)]  # ends at 54
+    part2 = [Region(75 + 3 * i, 77 + 3 * i) for i in range(15)]
+    energy = envelope(130, [(r.start, r.end, -28) for r in part1 + part2] + [(55, 70, -25)])  # applause, 5 s pause
+    span = find_show(part1 + part2, energy)
+    assert span.first_word == 10 and span.last_word == part2[-1].end
+
+
+def test_quiet_speaker_still_counts_as_the_show():
+    regions = [Region(10 + 3 * i, 12 + 3 * i) for i in range(20)]
+    levels = [(r.start, r.end, -26 if i % 2 else -34) for i, r in enumerate(regions)]  # 8 dB apart
+    span = find_show(regions, envelope(80, levels))
+    assert span.first_word == 10 and span.last_word == regions[-1].end
+
+
+def test_cut_points_pad_never_inside_speech_and_overrides_win():
+    span = find_show([Region(30, 40), Region(41, 60)], envelope(80, [(30, 60, -30)]))
+    assert cut_points(span, [], 0.6, 80, None, None) == (29.4, 60.6)
+    # other speech ending just before the show: the cut moves out of it
+    assert cut_points(span, [Region(25, 29.8), Region(30, 40)], 0.6, 80, None, None)[0] == pytest.approx(29.85)
+    assert cut_points(span, [], 0.6, 80, 12.345, 70.001) == (12.345, 70.001)
+    with pytest.raises(ValueError):
+        cut_points(span, [], 0.6, 80, 50.0, 40.0)
+
+
+def test_no_speech_is_an_error():
+    with pytest.raises(ValueError, match="no speech"):
+        find_show([], envelope(10, []))
+
+
+def test_show_found_within_1_5_s_in_a_room_recording(tmp_path, demo_like_recording):
+    recording, truth = demo_like_recording
+    make_show(tmp_path)
+    folder = make_episode(tmp_path, "ep", [recording])
+    run_audio_path(folder)
+    trim = json.loads((folder / "work" / "trim.json").read_text())
+    assert truth["show_start"] - truth["events"][0]["start"] >= 20  # 20 s and more of room before the show
+    assert abs(trim["first_word"] - truth["show_start"]) <= 1.5
+    assert abs(trim["last_word"] - truth["show_end"]) <= 1.5
+    assert trim["start"] <= truth["show_start"] and trim["end"] >= truth["show_end"]  # nothing of the show cut
+    report = json.loads((folder / "report.json").read_text())
+    assert report["trim"]["start"] == trim["start"] and report["trim"]["evidence"]["speech_regions"] > 0
+
+
+def test_overrides_honoured_to_the_millisecond(tmp_path, demo_like_recording):
+    recording, _ = demo_like_recording
+    make_show(tmp_path)
+    folder = make_episode(tmp_path, "ep", [recording], '[trim]\nstart = "00:00:21.123"\nend = "00:01:30.456"\n')
+    run_audio_path(folder)
+    trim = json.loads((folder / "work" / "trim.json").read_text())
+    assert (trim["start"], trim["end"]) == (21.123, 90.456)
+    assert duration(folder / "work" / "normalised.wav") == pytest.approx(90.456 - 21.123, abs=0.001)
+
+
+def test_override_past_the_end_is_a_config_error(tmp_path, demo_like_recording):
+    from tests.helpers import run_cli
+
+    recording, _ = demo_like_recording
+    make_show(tmp_path)
+    folder = make_episode(tmp_path, "ep", [recording], '[trim]\nend = "02:00:00"\n')
+    result = run_cli("--config", tmp_path / "config.toml", "run", folder)
+    assert result.returncode == 2
+    assert "trim.end" in result.stderr and "past the end" in result.stderr
+    assert not (folder / "work").exists()

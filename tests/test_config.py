@@ -1,0 +1,130 @@
+"""Config and episode files: defaults, relative paths, and one clear error per kind of mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_episode, load_show
+from pipeline.errors import ConfigError
+from tests.helpers import make_episode, make_show
+
+
+@pytest.fixture
+def show_dir(tmp_path) -> Path:
+    make_show(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def recording(tmp_path) -> Path:
+    path = tmp_path / "rec.wav"
+    path.write_bytes(b"RIFF")  # content is not looked at by the loader
+    return path
+
+
+def test_show_defaults_and_relative_paths(show_dir):
+    show = load_show(show_dir / "config.toml")
+    assert show.show.language == "nl"
+    assert show.audio.loudness_target == -16.0 and show.audio.true_peak == -1.0
+    assert show.audio.bitrate == 128 and show.audio.sample_rate == 44100
+    assert show.transcription.model == "embedded" and show.transcription.language == "nl"
+    assert show.show.image == (show_dir / "cover.png").resolve()
+    assert show.paths.episodes == (show_dir / "episodes").resolve()
+    assert show.show.base_url.endswith("/")
+
+
+@pytest.mark.parametrize("extra, key, words", [
+    ("[audio]\nloudnes_target = -16\n", "audio.loudnes_target", "unknown key"),
+    ("[audio]\nloudness_target = \"loud\"\n", "audio.loudness_target", "expected a number"),
+    ("[audio]\nloudness_target = -60\n", "audio.loudness_target", "from -31 to -9"),
+    ("[audio]\nsample_rate = 12345\n", "audio.sample_rate", "44100"),
+    ("[transcription]\ndevice = \"tpu\"\n", "transcription.device", "'cuda'"),
+])
+def test_show_errors_name_file_and_key(show_dir, extra, key, words):
+    config = make_show(show_dir, extra)
+    with pytest.raises(ConfigError) as info:
+        load_show(config)
+    message = str(info.value)
+    assert str(config) in message and key in message and words in message
+    assert info.value.exit_code == 2
+
+
+def test_show_category_must_be_apple(show_dir):
+    config = show_dir / "config.toml"
+    config.write_text(config.read_text().replace("[show]", '[show]\ncategory = "Overheid"'))
+    with pytest.raises(ConfigError, match="show.category.*Apple"):
+        load_show(config)
+
+
+def test_missing_required_show_field(show_dir):
+    config = show_dir / "config.toml"
+    config.write_text(config.read_text().replace('author = "Testredactie"\n', ""))
+    with pytest.raises(ConfigError, match="show.author: missing"):
+        load_show(config)
+
+
+def test_episode_loads_people_chapters_overrides(show_dir, recording):
+    folder = make_episode(show_dir, "ep1", [recording], """
+        [trim]
+        start = "00:00:20.125"
+        end = "01:02:03"
+        [[people]]
+        name = "Host"
+        role = "host"
+        [[people]]
+        name = "Gast"
+        about = "iemand"
+        [[chapters]]
+        title = "Begin"
+        people = ["Host"]
+        [[chapters]]
+        title = "Gesprek"
+        people = ["Gast"]
+        keywords = ["vertrouwen"]
+        approx = "10:00"
+        """)
+    episode = load_episode(folder)
+    assert episode.date == dt.date(2024, 6, 13)
+    assert episode.trim.start == 20.125 and episode.trim.end == 3723.0
+    assert [p.role for p in episode.people] == ["host", "guest"]
+    assert episode.chapters[1].approx == 600.0 and episode.chapters[1].keywords == ("vertrouwen",)
+    assert episode.sources == ((folder / "rec.wav").resolve(),)
+
+
+@pytest.mark.parametrize("body, key, words", [
+    ('[trim]\nstart = "00:10:00"\nend = "00:05:00"\n', "trim.end", "after the start"),
+    ('[trim]\nstart = "ten past"\n', "trim.start", "01:02:03.500"),
+    ('titel = "x"\n', "titel", "unknown key"),
+    ('[[people]]\nname = "A"\nrole = "boss"\n', "people[0].role", "'host', 'guest'"),
+    ('[[chapters]]\ntitle = "X"\npeople = ["Nobody"]\n', "chapters[0].people", "not in [[people]]"),
+])
+def test_episode_errors_name_file_and_key(show_dir, recording, body, key, words):
+    folder = make_episode(show_dir, "ep1", [recording], body)
+    with pytest.raises(ConfigError) as info:
+        load_episode(folder)
+    assert "episode.toml" in str(info.value) and key in str(info.value) and words in str(info.value)
+
+
+def test_missing_source_is_named(show_dir, recording):
+    folder = make_episode(show_dir, "ep1", [recording])
+    (folder / "rec.wav").unlink()
+    with pytest.raises(ConfigError, match=r"source: recording not found: .*rec.wav"):
+        load_episode(folder)
+
+
+def test_date_must_be_a_toml_date(show_dir, recording):
+    folder = make_episode(show_dir, "ep1", [recording])
+    text = (folder / "episode.toml").read_text().replace("date = 2024-06-13", 'date = "13 juni"')
+    (folder / "episode.toml").write_text(text)
+    with pytest.raises(ConfigError, match="date: expected a date like 2024-06-13"):
+        load_episode(folder)
+
+
+def test_invalid_toml_is_reported(show_dir, recording):
+    folder = make_episode(show_dir, "ep1", [recording])
+    (folder / "episode.toml").write_text("title = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_episode(folder)
