@@ -33,7 +33,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from pipeline.timefmt import clock
 from pipeline.transcript import Transcript
@@ -41,7 +43,7 @@ from pipeline.transcript import Transcript
 # ---------------------------------------------------------------- tunables (documented, change VERSION when edited)
 
 MIN_CHAPTER = 5.0  # seconds: no chapter is shorter
-APPROX_WINDOW = 120.0  # seconds either side of an `approx` hint that are searched
+APPROX_WINDOW = 120.0  # seconds either side of an `approx` hint that are searched (less in short episodes)
 ALTERNATIVE_DISTANCE = 10.0  # a competing cut this far away or more lowers the confidence
 LOW_CONFIDENCE = 0.5  # below this a boundary is reported loudly
 LEAD = 0.2  # seconds of pause kept in front of the first word of a chapter
@@ -50,6 +52,7 @@ MIN_PHRASE_PROBABILITY = 0.3  # ... for a hand-over phrase (common words; it nee
 MIN_NAME_SPEECH = 0.35  # share of a name's time (as Whisper places it) that the audio says is speech
 MIN_PHRASE_SPEECH = 0.2  # ... of a hand-over phrase's time
 NAME_REACH = 12.0  # seconds from the cut within which names count as introduced or thanked
+THANKED_WITHIN = 4.0  # seconds: names right after "dank jullie wel" are thanked, not introduced
 TOPIC_GAP = 8.0  # seconds around a cut that the topic contrast ignores (the hand-over talk itself)
 
 WEIGHTS = {
@@ -64,6 +67,7 @@ WEIGHTS = {
     "topic": 2.0,  # the parts' people and keywords heard before/after the cut (away from the hand-over)
     "approx": 1.0,  # penalty at the edge of the approx window (quadratic)
 }
+MIX_SHARE = 0.6  # how much a changed mix of voices counts next to voices that arrive or leave for good
 STRONG_SCORE = 7.0  # a score this high is as strong as evidence gets
 KIND_CAP = {0: 0.05, 1: 0.3, 2: 0.6, 3: 0.85, 4: 1.0}  # agreeing kinds of evidence -> highest confidence
 
@@ -224,29 +228,44 @@ class Hit:
     why_not: str = ""  # why an unsupported hit does not count
 
 
-def _find(tokens: Sequence[Token], target: str, threshold: float) -> list[tuple[int, int, float]]:
-    """(first, last, similarity) of the places where `target` (normalised) appears, best per start word,
-    comparing word n-grams of about the target's length; overlapping matches keep the best one."""
+class _Grams:
+    """The transcript's word n-grams (joined with and without spaces), built once per n for fuzzy search."""
+
+    def __init__(self, tokens: Sequence[Token]):
+        self.tokens = tokens
+        self._cache: dict[int, tuple[list[str], list[str]]] = {}
+
+    def of(self, n: int) -> tuple[list[str], list[str]]:
+        if n not in self._cache:
+            texts = [t.text for t in self.tokens]
+            grams = [texts[i:i + n] for i in range(len(texts) - n + 1)]
+            self._cache[n] = ([" ".join(g) for g in grams], ["".join(g) for g in grams])
+        return self._cache[n]
+
+
+def _find(grams: _Grams, target: str, threshold: float) -> list[tuple[int, int, float]]:
+    """(first, last, similarity) of the places where `target` (normalised) appears, comparing word n-grams of
+    about the target's length; overlapping matches keep the best one. Words more than 3 s apart are no match."""
     words = target.split()
-    if not words:
+    tokens = grams.tokens
+    if not words or not tokens:
         return []
-    lengths = sorted({n for n in (len(words) - 1, len(words), len(words) + 1) if n >= 1})
-    found: list[tuple[int, int, float]] = []
     joined_target = target.replace(" ", "")
-    for i in range(len(tokens)):
-        best: tuple[int, int, float] | None = None
-        for n in lengths:
-            if i + n > len(tokens):
-                break
-            gram = [t.text for t in tokens[i:i + n]]
-            if tokens[i + n - 1].start - tokens[i].end > 3.0:  # words far apart are no phrase
-                break
-            score = max(fuzz.ratio(" ".join(gram), target), fuzz.ratio("".join(gram), joined_target)) / 100
-            if score >= threshold and (best is None or score > best[2]):
-                best = (i, i + n - 1, score)
-        if best:
-            found.append(best)
-    found.sort(key=lambda f: -f[2])
+    best: dict[int, tuple[int, int, float]] = {}
+    for n in sorted({n for n in (len(words) - 1, len(words), len(words) + 1) if n >= 1}):
+        spaced, joined = grams.of(n)
+        if not spaced:
+            continue
+        scores = np.maximum(
+            cdist([target], spaced, scorer=fuzz.ratio, dtype=np.float32)[0],
+            cdist([joined_target], joined, scorer=fuzz.ratio, dtype=np.float32)[0]) / 100
+        for i in np.flatnonzero(scores >= threshold).tolist():
+            if tokens[i + n - 1].start - tokens[i].end > 3.0:
+                continue
+            score = float(scores[i])
+            if i not in best or score > best[i][2]:
+                best[i] = (i, i + n - 1, score)
+    found = sorted(best.values(), key=lambda f: -f[2])
     taken: set[int] = set()
     kept = []
     for first, last, score in found:
@@ -282,11 +301,12 @@ def name_forms(name: str) -> list[str]:
 
 
 def find_phrases(tokens: Sequence[Token], book: PhraseBook) -> list[Hit]:
+    grams = _Grams(tokens)
     hits: list[Hit] = []
     for kind in ("thanks", "opening", "closing"):
         for phrase in getattr(book, kind):
             target = normalise_word(phrase.text)
-            for first, last, score in _find(tokens, target, max(0.82, _threshold(target))):
+            for first, last, score in _find(grams, target, max(0.82, _threshold(target))):
                 hits.append(_hit(tokens, kind, phrase.text, first, last, score, phrase.weight))
     return _drop_overlaps(hits)
 
@@ -311,14 +331,15 @@ def _hit(tokens: Sequence[Token], kind: str, key: str, first: int, last: int, sc
 
 def find_names(tokens: Sequence[Token], people: Iterable[str], keywords: Iterable[str]) -> list[Hit]:
     """Every place a person's name or a keyword appears (fuzzily), not yet checked for support."""
+    grams = _Grams(tokens)
     hits: list[Hit] = []
     for person in dict.fromkeys(people):
         for form in name_forms(person):
-            for first, last, score in _find(tokens, form, _threshold(form)):
+            for first, last, score in _find(grams, form, _threshold(form)):
                 hits.append(_hit(tokens, "name", person, first, last, score))
     for keyword in dict.fromkeys(keywords):
         target = normalise_word(keyword)
-        for first, last, score in _find(tokens, target, max(0.82, _threshold(target))):
+        for first, last, score in _find(grams, target, max(0.82, _threshold(target))):
             hits.append(_hit(tokens, "keyword", keyword, first, last, score))
     return _drop_overlaps(hits)
 
@@ -358,7 +379,7 @@ def check_support(hits: Sequence[Hit], tokens: Sequence[Token], transcript: Tran
             heard_well = [i for i in others if tokens[i].probability >= MIN_NAME_PROBABILITY]
             if len(names) >= len(others) and len(heard_well) < 2:
                 why = "its segment is a bare list of names (a hotword echo?)"
-        checked.append(Hit(**{**hit.__dict__, "supported": not why, "why_not": why}))
+        checked.append(Hit(**{**hit.__dict__, "supported": True, "why_not": why}))
     return checked
 
 
@@ -429,6 +450,12 @@ def cuts_between_words(tokens: Sequence[Token], breaks: Breaks) -> list[Cut]:
 # ---------------------------------------------------------------- evidence per cut
 
 
+def approx_window(duration: float) -> float:
+    """Seconds searched either side of an `approx` hint: APPROX_WINDOW, but at most a tenth of a short episode
+    (at least 30 s)."""
+    return min(APPROX_WINDOW, max(30.0, 0.1 * duration))
+
+
 def _near(value: float, full: float, zero: float) -> float:
     """1 up to `full`, falling linearly to 0 at `zero`."""
     if value <= full:
@@ -453,20 +480,43 @@ class _Index:
         return self.hits[bisect.bisect_left(self.starts, lo):bisect.bisect_right(self.starts, hi)]
 
 
-def voice_mix_change(turns: Sequence[Turn], time: float, window: float) -> float | None:
+class Voices:
+    """The voice turns, indexed for window queries; each voice's first and last moment."""
+
+    def __init__(self, turns: Sequence[Turn]):
+        self.turns = sorted(turns, key=lambda t: t.start)
+        self.starts = [t.start for t in self.turns]
+        self.longest = max((t.end - t.start for t in self.turns), default=0.0)
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        for turn in self.turns:
+            self.first[turn.voice] = min(self.first.get(turn.voice, math.inf), turn.start)
+            self.last[turn.voice] = max(self.last.get(turn.voice, -math.inf), turn.end)
+
+    def __bool__(self) -> bool:
+        return bool(self.turns)
+
+    def near(self, lo: float, hi: float) -> list[Turn]:
+        """The turns that overlap [lo, hi]."""
+        first = bisect.bisect_left(self.starts, lo - self.longest)
+        last = bisect.bisect_right(self.starts, hi)
+        return [t for t in self.turns[first:last] if t.end > lo and t.start < hi]
+
+
+def _split_talk(turns: Sequence[Turn], time: float, window: float) -> list[tuple[Turn, float, float]]:
+    """(turn, seconds of it in [time-window, time], seconds of it in [time, time+window])."""
+    return [(t, max(0.0, min(t.end, time) - max(t.start, time - window)),
+             max(0.0, min(t.end, time + window) - max(t.start, time))) for t in turns]
+
+
+def voice_mix_change(voices: Voices, time: float, window: float) -> float | None:
     """1 - overlap of the talk-time shares of the voices in [time-window, time] and [time, time+window];
     None when either side has less than 3 s of talk (nothing to compare)."""
     before: dict[str, float] = {}
     after: dict[str, float] = {}
-    for turn in turns:
-        if turn.end <= time - window or turn.start >= time + window:
-            continue
-        b = max(0.0, min(turn.end, time) - max(turn.start, time - window))
-        a = max(0.0, min(turn.end, time + window) - max(turn.start, time))
-        if b:
-            before[turn.voice] = before.get(turn.voice, 0.0) + b
-        if a:
-            after[turn.voice] = after.get(turn.voice, 0.0) + a
+    for turn, b, a in _split_talk(voices.near(time - window, time + window), time, window):
+        before[turn.voice] = before.get(turn.voice, 0.0) + b
+        after[turn.voice] = after.get(turn.voice, 0.0) + a
     total_b, total_a = sum(before.values()), sum(after.values())
     if total_b < 3.0 or total_a < 3.0:
         return None
@@ -474,36 +524,30 @@ def voice_mix_change(turns: Sequence[Turn], time: float, window: float) -> float
     return max(0.0, 1.0 - overlap)
 
 
-def new_and_departing_voices(turns: Sequence[Turn], time: float, window: float, arriving: bool = True,
+def new_and_departing_voices(voices: Voices, time: float, window: float, arriving: bool = True,
                              leaving: bool = True) -> float | None:
     """The larger of: the share of talk in [time, time+window] by voices never heard before `time` (when
     `arriving`), and the share of talk in [time-window, time] by voices never heard again after it (when
     `leaving`). A new part brings new voices; a closing sends the guests off. None when either side has less
     than 3 s of talk."""
-    first: dict[str, float] = {}
-    last: dict[str, float] = {}
-    for turn in turns:
-        first[turn.voice] = min(first.get(turn.voice, math.inf), turn.start)
-        last[turn.voice] = max(last.get(turn.voice, -math.inf), turn.end)
     before_total = before_leaving = after_total = after_new = 0.0
-    for turn in turns:
-        b = max(0.0, min(turn.end, time) - max(turn.start, time - window))
-        a = max(0.0, min(turn.end, time + window) - max(turn.start, time))
+    for turn, b, a in _split_talk(voices.near(time - window, time + window), time, window):
         before_total += b
         after_total += a
-        if last[turn.voice] <= time + 1.0:
+        if voices.last[turn.voice] <= time + 1.0:
             before_leaving += b
-        if first[turn.voice] >= time - 1.0:
+        if voices.first[turn.voice] >= time - 1.0:
             after_new += a
     if before_total < 3.0 or after_total < 3.0:
         return None
     return max(after_new / after_total if arriving else 0.0, before_leaving / before_total if leaving else 0.0)
 
 
-def turn_change(turns: Sequence[Turn], time: float, reach: float = 8.0) -> bool | None:
+def turn_change(voices: Voices, time: float, reach: float = 8.0) -> bool | None:
     """Does a different voice speak right after the cut than right before it? None without turns nearby."""
-    before = [t for t in turns if t.start < time and time - t.end <= reach]
-    after = [t for t in turns if t.end > time and t.start - time <= reach]
+    nearby = voices.near(time - reach, time + reach)
+    before = [t for t in nearby if t.start < time]
+    after = [t for t in nearby if t.end > time]
     if not before or not after:
         return None
     last = max(before, key=lambda t: min(t.end, time))
@@ -569,7 +613,7 @@ class Evidence:
             kinds.append("hand-over")
         if (self.voices or 0.0) >= 0.4:
             kinds.append("voices")
-        if self.pause >= 0.4 or self.applause > 0:
+        if self.pause >= 0.7 or self.applause > 0:  # longer than the pauses between speakers (about 1.5 s)
             kinds.append("break")
         if self.structural and (self.new_names >= 0.5 or self.old_names >= 0.5 or self.topic >= 0.3):
             kinds.append("names")
@@ -584,10 +628,11 @@ class Clues:
     cuts: tuple[Cut, ...]
     phrases: tuple[Hit, ...]
     names: tuple[Hit, ...]  # names and keywords, supported or not
-    turns: tuple[Turn, ...]
+    voices: Voices
     breaks: Breaks
     duration: float
     voice_window: float
+    memo: dict = field(default_factory=dict, compare=False)  # voice measures per cut, shared by the boundaries
 
 
 def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, turns: Sequence[Turn],
@@ -605,8 +650,8 @@ def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, t
     at_words = {c.time for c in cuts}
     cuts += [c for c in _cuts_without_words(tokens, breaks, duration) if c.time not in at_words]
     cuts.sort(key=lambda c: c.time)
-    window = min(90.0, max(15.0, duration / (max(1, len(cues)) * 4)))
-    return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(names), tuple(turns), breaks, duration, window)
+    window = min(120.0, max(15.0, duration / (max(1, len(cues)) * 2)))
+    return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(names), Voices(turns), breaks, duration, window)
 
 
 def _cuts_without_words(tokens: Sequence[Token], breaks: Breaks, duration: float) -> list[Cut]:
@@ -667,17 +712,23 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
         notes.append(f'"{thanks_hit.heard}" (thanks) at {clock(thanks_hit.start)}')
 
     voices = None
-    if clues.turns:
-        mix = voice_mix_change(clues.turns, t, clues.voice_window)
+    if clues.voices:
         # New voices are expected only when new people join; departing ones when the previous part's leave.
         arriving = not cues[j].people or bool(set(cues[j].people) - {p for c in cues[:j] for p in c.people})
         leaving = not cues[j - 1].people or bool(set(cues[j - 1].people) - {p for c in cues[j:] for p in c.people})
-        fresh = new_and_departing_voices(clues.turns, t, 2 * clues.voice_window, arriving, leaving)
-        known = [v for v in (mix, fresh) if v is not None]
-        voices = max(known) if known else None
+        key = (t, arriving, leaving)
+        if key not in clues.memo:
+            if t not in clues.memo:
+                clues.memo[t] = voice_mix_change(clues.voices, t, clues.voice_window)
+            fresh = new_and_departing_voices(clues.voices, t, 2 * clues.voice_window, arriving, leaving)
+            mix = clues.memo[t]
+            # Voices arriving or leaving for good mark a part; a changed mix may be just a turn in a debate.
+            known = [v for v in (None if mix is None else MIX_SHARE * mix, fresh) if v is not None]
+            clues.memo[key] = max(known) if known else None
+        voices = clues.memo[key]
     if voices is not None and voices >= 0.2:
         notes.append(f"voices change ({voices:.2f})")
-    changed = turn_change(clues.turns, t) if clues.turns else None
+    changed = turn_change(clues.voices, t) if clues.voices else None
     turn = 1.0 if changed else 0.0
 
     pause = min(1.0, max(0.0, (cut.pause - 0.25) / 1.75))
@@ -695,7 +746,9 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
     # Names at the hand-over itself: the new people introduced right after the cut, the previous ones thanked
     # right around it. (Inside a part its people are named all the time; that is the topic, below.)
     supported = [h for h in name_index.between(t - NAME_REACH, t + NAME_REACH) if h.supported and h.kind == "name"]
-    named_after = {h.key for h in supported if t - 1.0 <= h.start <= t + NAME_REACH}
+    thanked = [h for h in phrase_index.between(t - NAME_REACH - 10, t + NAME_REACH) if h.kind == "thanks"]
+    named_after = {h.key for h in supported if t - 1.0 <= h.start <= t + NAME_REACH
+                   and not any(0 <= h.start - k.end <= THANKED_WITHIN for k in thanked)}
     named_before = {h.key for h in supported if t - NAME_REACH <= h.start <= t + 6.0}
     new_names = old_names = 0.0
     if new_people:
@@ -706,7 +759,9 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
         old_names = len(named_before & set(old_people)) / len(old_people)
     heard = sorted((named_after & set(new_people)) | (named_before & set(old_people)))
     if heard:
-        sample = {h.key: h.heard for h in supported}
+        sample: dict[str, str] = {}
+        for hit in sorted(supported, key=lambda h: abs(h.start - t)):
+            sample.setdefault(hit.key, hit.heard)
         notes.append("names: " + ", ".join(f'{p} (heard "{sample[p]}")' for p in heard))
 
     topic = _topic_contrast(clues, cues, j, t, name_index)
@@ -715,7 +770,7 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
 
     approx = 0.0
     if cues[j].approx is not None:
-        approx = -((t - cues[j].approx) / APPROX_WINDOW) ** 2
+        approx = -((t - cues[j].approx) / approx_window(clues.duration)) ** 2
     return Evidence(opening=round(opening, 3), thanks=round(thanks, 3), voices=voices, turn=turn,
                     pause=round(pause, 3), applause=round(applause, 3), new_names=round(new_names, 3),
                     old_names=round(old_names, 3), topic=round(topic, 3), approx=round(approx, 3),
@@ -728,7 +783,7 @@ def _topic_contrast(clues: Clues, cues: Sequence[ChapterCue], j: int, t: float, 
     """+1 when the new chapter's people and keywords are heard after the cut and the previous chapter's before
     it, -1 the other way round, 0 when there are too few to tell. The hand-over itself (TOPIC_GAP around the
     cut, where the host thanks the ones and introduces the others) does not count here."""
-    reach = 3 * clues.voice_window
+    reach = 6 * clues.voice_window
     new = (set(cues[j].people) | set(cues[j].keywords)) - set(cues[j - 1].people) - set(cues[j - 1].keywords)
     old = (set(cues[j - 1].people) | set(cues[j - 1].keywords)) - set(cues[j].people) - set(cues[j].keywords)
     agree = disagree = 0
@@ -812,7 +867,8 @@ def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks
             continue
         lo, hi = min_gap * j, duration - min_gap * (len(cues) - j)
         if cue.approx is not None:
-            lo, hi = max(lo, cue.approx - APPROX_WINDOW), min(hi, cue.approx + APPROX_WINDOW)
+            reach = approx_window(duration)
+            lo, hi = max(lo, cue.approx - reach), min(hi, cue.approx + reach)
         fixed_before = [c.start for c in cues[:j] if c.start is not None]
         fixed_after = [c.start for c in cues[j + 1:] if c.start is not None]
         if fixed_before:
@@ -831,12 +887,12 @@ def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks
     for j in range(1, len(cues)):
         cut, ev = options[j][chosen[j]]
         if cues[j].start is not None:
-            boundaries.append(Boundary(j, cues[j].start, 1.0, ("start override in episode.toml",), True))
+            boundaries.append(Boundary(j, float(cues[j].start), 1.0, ("start override in episode.toml",), True))
             continue
         lo = boundaries[-1].start + min_gap
         hi = options[j + 1][chosen[j + 1]][0].time - min_gap if j + 1 < len(cues) else duration
-        confidence, why = _confidence(ev, cut, options[j], lo, hi, bool(clues.turns))
-        boundaries.append(Boundary(j, cut.time, confidence, tuple(ev.notes) + tuple(why)))
+        confidence, why = _confidence(ev, cut, options[j], lo, hi, bool(clues.voices))
+        boundaries.append(Boundary(j, float(cut.time), float(confidence), tuple(ev.notes) + tuple(why)))
     return boundaries
 
 

@@ -1,17 +1,18 @@
-"""Who speaks when: speech regions, analysis windows, clustering of voiceprints, and turn smoothing.
+"""Who speaks when: speech regions, analysis windows, and voices found by clustering with re-segmentation.
 
 Pure functions on numbers (no files, no model): the speakers stage feeds them the word times of the
 transcript and the embeddings from pipeline.voiceprint, and gets back anonymous voice turns.
 
-1. speech_regions(): the words' time spans, merged across short gaps and padded a little.
+1. speech_regions(): the words' time spans, merged across short gaps.
 2. windows(): fixed-length analysis windows sliding over each region (a short region gets one window centred
    on it, so a lone "ja" still gets a voiceprint).
-3. cluster(): agglomerative clustering (average linkage, cosine distance) with a distance threshold, capped at
-   `max_voices`; clusters with too little speech are dissolved into the nearest voice, then the windows are
-   re-assigned to the nearest voice centroid a few times (re-segmentation).
-4. frame_scores() + turns(): every 0.1 s of speech gets each voice's similarity averaged over the windows that
-   cover it; the best voice wins; turns shorter than `min_turn` (backchannels, overlap, a cough) are absorbed
-   by the neighbour that fits them better, and same-voice turns across short pauses are joined.
+3. The speech time is cut into steps of 0.1 s; each step gets each voice's cosine similarity, averaged over
+   the windows that cover it (step_scores).
+4. fit(): for a given number of voices, k-means++ on the window embeddings gives starting voices; then
+   Viterbi decoding (a switch of voice costs `switch_penalty`, so backchannels, overlap fragments and coughs
+   do not shatter a turn) alternates with re-estimating each voice from the windows it got.
+5. diarize(): tries 1, 2, ... voices and keeps adding one while the decoded objective gains enough per step
+   of speech (voices beyond the listed people must gain more); stops at `max_voices`.
 """
 
 from __future__ import annotations
@@ -45,12 +46,6 @@ class Turn:
         return self.end - self.start
 
 
-@dataclass(frozen=True)
-class Clustering:
-    labels: np.ndarray  # (windows,) voice index per window
-    centroids: np.ndarray  # (voices, dim) L2-normalised
-    threshold: float
-    merged_small: int  # clusters dissolved for having too little speech
 
 
 # ------------------------------------------------------------------------------------------ regions, windows
@@ -93,7 +88,7 @@ def windows(regions: Sequence[Span], duration: float, length: float = 1.6, hop: 
     return result
 
 
-# ------------------------------------------------------------------------------------------ clustering
+# ------------------------------------------------------------------------------------------ scoring
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -101,153 +96,185 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-9)
 
 
-def _centroids(embeddings: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
-    return _normalise(np.stack([embeddings[labels == k].mean(axis=0) if np.any(labels == k)
-                                else np.zeros(embeddings.shape[1]) for k in range(count)]))
+@dataclass(frozen=True)
+class Timeline:
+    """The steps of speech time the voices are decided on, and which steps each window covers."""
+
+    times: np.ndarray  # (steps,) start time of each STEP inside a speech region
+    cover: np.ndarray  # (windows, 2) [first step, end step) each window covers
+    fallback: np.ndarray  # (steps,) nearest window for steps no window covers, else -1
+
+    @property
+    def steps(self) -> int:
+        return len(self.times)
 
 
-def _relabel_by_first_use(labels: np.ndarray) -> np.ndarray:
-    order = {old: new for new, old in enumerate(dict.fromkeys(labels.tolist()))}
-    return np.array([order[x] for x in labels.tolist()], dtype=int)
+def timeline(regions: Sequence[Span], window_spans: Sequence[Span]) -> Timeline:
+    times = (np.concatenate([np.arange(r.start, r.end - STEP / 2, STEP) for r in regions])
+             if regions else np.zeros(0))
+    centres = times + STEP / 2
+    cover = np.array([[np.searchsorted(centres, w.start), np.searchsorted(centres, w.end)]
+                      for w in window_spans], dtype=int).reshape(-1, 2)
+    covered = np.zeros(len(times), bool)
+    for lo, hi in cover:
+        covered[lo:hi] = True
+    fallback = np.full(len(times), -1)
+    if len(window_spans) and not covered.all():
+        middles = np.array([(w.start + w.end) / 2 for w in window_spans])
+        missing = np.flatnonzero(~covered)
+        fallback[missing] = np.argmin(np.abs(centres[missing][:, None] - middles[None, :]), axis=1)
+    return Timeline(times=times, cover=cover, fallback=fallback)
 
 
-def cluster(embeddings: np.ndarray, seconds: np.ndarray, *, threshold: float = 0.3, max_voices: int = 6,
-            min_voice_seconds: float = 4.0, iterations: int = 3) -> Clustering:
-    """Group window embeddings into voices without knowing how many there are.
+def step_scores(line: Timeline, embeddings: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """(steps, voices): each voice's cosine similarity averaged over the windows covering each step."""
+    sims = _normalise(embeddings.astype(np.float64)) @ centroids.T
+    total = np.zeros((line.steps, len(centroids)))
+    count = np.zeros(line.steps)
+    for (lo, hi), sim in zip(line.cover, sims):
+        total[lo:hi] += sim
+        count[lo:hi] += 1
+    missing = count == 0
+    if np.any(missing) and len(sims):
+        total[missing] = sims[line.fallback[missing]]
+        count[missing] = 1
+    return total / np.maximum(count, 1)[:, None]
 
-    `seconds[i]` is the speech time window i stands for (used to judge whether a cluster is a real voice).
-    Average-linkage clustering on cosine distance is cut at `threshold`, or into `max_voices` clusters when the
-    threshold gives more. A cluster with less than `min_voice_seconds` of speech is dissolved into the
-    nearest remaining voice (unless it is the only one). Labels are numbered by first use in time order.
+
+def viterbi(scores: np.ndarray, switch_penalty: float) -> tuple[np.ndarray, float]:
+    """The voice sequence that maximises the summed step scores minus `switch_penalty` per change of voice.
+
+    A change of voice must be paid for by evidence: a backchannel or a cough of a few tenths of a second inside
+    someone's turn does not buy a switch, a real turn of a second or more does.
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
+    steps, voices = scores.shape
+    if steps == 0:
+        return np.zeros(0, int), 0.0
+    rows = scores.tolist()
+    back = [[0] * voices for _ in range(steps)]
+    acc = list(rows[0])
+    for t in range(1, steps):
+        best = max(range(voices), key=acc.__getitem__)
+        switch = acc[best] - switch_penalty
+        row, links = rows[t], back[t]
+        for k in range(voices):
+            if switch > acc[k]:
+                acc[k], links[k] = switch + row[k], best
+            else:
+                acc[k], links[k] = acc[k] + row[k], k
+    path = [max(range(voices), key=acc.__getitem__)]
+    total = acc[path[0]]
+    for t in range(steps - 1, 0, -1):
+        path.append(back[t][path[-1]])
+    return np.array(path[::-1], dtype=int), float(total)
 
-    n = len(embeddings)
-    if n == 0:
-        return Clustering(np.zeros(0, int), np.zeros((0, embeddings.shape[1] if embeddings.ndim == 2 else 0)),
-                          threshold, 0)
+
+# ------------------------------------------------------------------------------------------ clustering
+
+
+@dataclass(frozen=True)
+class Fit:
+    voices: int
+    path: np.ndarray  # (steps,) voice per step
+    centroids: np.ndarray  # (voices, dim)
+    score: float  # Viterbi objective
+
+
+def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: float, seeds: int = 3,
+        iterations: int = 10) -> Fit:
+    """Best of `seeds` runs of: k-means++ start on the window embeddings, then alternate Viterbi decoding
+    of the step scores with re-estimating each voice's centroid from the windows it was given."""
+    from scipy.cluster.vq import kmeans2
+
     x = _normalise(embeddings.astype(np.float64))
-    if n == 1:
-        return Clustering(np.zeros(1, int), x.copy(), threshold, 0)
-    tree = linkage(x, method="average", metric="cosine")
-    labels = fcluster(tree, t=threshold, criterion="distance") - 1
-    if labels.max() + 1 > max_voices:
-        labels = fcluster(tree, t=max_voices, criterion="maxclust") - 1
-    labels = _relabel_by_first_use(labels)
-    count = int(labels.max()) + 1
+    best: Fit | None = None
+    for seed in range(seeds):
+        if voices == 1:
+            centroids = _normalise(x.mean(axis=0, keepdims=True))
+        else:
+            centroids, _ = kmeans2(x, voices, minit="++", seed=seed)
+            centroids = _normalise(centroids)
+        path, score = np.zeros(line.steps, int), float("-inf")
+        for _ in range(iterations):
+            path, score = viterbi(step_scores(line, x, centroids), switch_penalty)
+            labels = np.array([np.bincount(path[lo:hi], minlength=voices).argmax() if hi > lo
+                               else path[min(lo, line.steps - 1)] for lo, hi in line.cover.tolist()], dtype=int)
+            updated = _normalise(np.stack([x[labels == k].mean(axis=0) if np.any(labels == k) else centroids[k]
+                                           for k in range(voices)]))
+            if np.allclose(updated, centroids, atol=1e-6):
+                break
+            centroids = updated
+        if best is None or score > best.score:
+            best = Fit(voices, path, centroids, score)
+    assert best is not None
+    return best
 
-    # dissolve clusters with too little speech into the nearest big one
-    merged_small = 0
-    while count > 1:
-        totals = np.array([seconds[labels == k].sum() for k in range(count)])
-        smallest = int(np.argmin(totals))
-        if totals[smallest] >= min_voice_seconds:
-            break
-        keep = [k for k in range(count) if k != smallest]
-        centroids = _centroids(x, labels, count)[keep]
-        members = labels == smallest
-        labels[members] = np.array(keep)[np.argmax(x[members] @ centroids.T, axis=1)]
-        labels = _relabel_by_first_use(labels)
-        count -= 1
-        merged_small += 1
 
-    # re-segmentation: move each window to its nearest centroid, a few rounds
-    for _ in range(iterations):
-        centroids = _centroids(x, labels, count)
-        new = np.argmax(x @ centroids.T, axis=1)
-        if np.array_equal(new, labels) or len(set(new.tolist())) < count:
+@dataclass(frozen=True)
+class Diarization:
+    turns: tuple["Turn", ...]
+    voices: int
+    centroids: np.ndarray
+    scores_by_count: dict[int, float]  # Viterbi objective for each number of voices tried
+    chosen_because: str
+
+
+def choose_voices(scores: dict[int, float], steps: int, listed: int, *, min_gain: float = 0.001,
+                  min_gain_unlisted: float = 0.003) -> tuple[int, str]:
+    """How many voices: add one while the objective gains at least `min_gain` per step of speech (more for
+    voices beyond the `listed` people, who must earn their place). Pure."""
+    counts = sorted(scores)
+    chosen = counts[0]
+    for k in counts[1:]:
+        needed = (min_gain if k <= listed else min_gain_unlisted) * max(steps, 1)
+        gain = scores[k] - scores[chosen]
+        if gain < needed:
+            return chosen, f"{k} voices gained {gain / max(steps, 1):.4f} per step (< {needed / max(steps, 1):.4f})"
+        chosen = k
+    return chosen, f"the maximum of {chosen} voices was reached"
+
+
+def diarize(regions: Sequence[Span], window_spans: Sequence[Span], embeddings: np.ndarray, *, listed: int,
+            max_voices: int, switch_penalty: float = 0.5, min_gain: float = 0.001,
+            min_gain_unlisted: float = 0.003, seeds: int = 16) -> Diarization:
+    """Voice turns for the speech `regions`, from the window embeddings, with an unknown number of voices
+    (1 .. max_voices). Voices are numbered by their first turn."""
+    line = timeline(regions, window_spans)
+    if line.steps == 0 or len(embeddings) == 0:
+        return Diarization((), 0, np.zeros((0, embeddings.shape[1] if embeddings.ndim == 2 else 0)), {}, "no speech")
+    fits: dict[int, Fit] = {}
+    chosen, why = 1, ""
+    for k in range(1, max(1, min(max_voices, len(embeddings))) + 1):
+        fits[k] = fit(line, embeddings, k, switch_penalty=switch_penalty, seeds=seeds)
+        chosen, why = choose_voices({c: f.score for c, f in fits.items()}, line.steps, listed,
+                                    min_gain=min_gain, min_gain_unlisted=min_gain_unlisted)
+        if chosen < k:  # adding this voice did not pay: stop searching
             break
-        labels = new
-    labels = _relabel_by_first_use(labels)
-    count = int(labels.max()) + 1
-    return Clustering(labels=labels, centroids=_centroids(x, labels, count), threshold=threshold,
-                      merged_small=merged_small)
+    best = fits[chosen]
+    order = list(dict.fromkeys(best.path.tolist()))
+    renumber = {old: new for new, old in enumerate(order)}
+    path = np.array([renumber[v] for v in best.path.tolist()], dtype=int)
+    centroids = best.centroids[order]
+    return Diarization(turns=tuple(runs_to_turns(line.times, path)), voices=len(order), centroids=centroids,
+                       scores_by_count={k: round(f.score, 3) for k, f in fits.items()}, chosen_because=why)
 
 
 # ------------------------------------------------------------------------------------------ turns
 
 
-def frame_scores(regions: Sequence[Span], window_spans: Sequence[Span], embeddings: np.ndarray,
-                 centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(times, scores): the start of every STEP inside a region, and per step each voice's cosine similarity
-    averaged over the windows covering it (the nearest window where none covers it)."""
-    times = np.concatenate([np.arange(r.start, r.end - STEP / 2, STEP) for r in regions]) if regions \
-        else np.zeros(0)
-    voices = len(centroids)
-    if len(times) == 0 or voices == 0:
-        return times, np.zeros((len(times), voices))
-    sims = _normalise(embeddings.astype(np.float64)) @ centroids.T  # (windows, voices)
-    total = np.zeros((len(times), voices))
-    count = np.zeros(len(times))
-    centres = times + STEP / 2
-    for span, sim in zip(window_spans, sims):
-        lo, hi = np.searchsorted(centres, span.start), np.searchsorted(centres, span.end)
-        total[lo:hi] += sim
-        count[lo:hi] += 1
-    empty = count == 0
-    if np.any(empty):
-        middles = np.array([(w.start + w.end) / 2 for w in window_spans])
-        nearest = np.argmin(np.abs(centres[empty][:, None] - middles[None, :]), axis=1)
-        total[empty] = sims[nearest]
-        count[empty] = 1
-    return times, total / count[:, None]
-
-
-def turns(times: np.ndarray, scores: np.ndarray, *, min_turn: float = 1.0, join_gap: float = 1.5) -> list[Turn]:
-    """Smoothed, time-ordered, non-overlapping voice turns from per-step scores.
-
-    Steps are labelled with their best voice; runs of one voice become turns (a pause of up to `join_gap`
-    inside a voice's run is bridged). A turn shorter than `min_turn` that touches a neighbour (gap up to
-    `join_gap`) is given to the neighbour whose voice scores better over it, shortest first, so backchannels
-    and overlapping fragments do not shatter a turn. An isolated short turn keeps its voice.
-    """
-    if len(times) == 0:
-        return []
-    best = np.argmax(scores, axis=1)
-    # runs: [start_index, end_index) of equal voice over contiguous steps
-    runs: list[list] = []  # [start_time, end_time, voice, first_step, end_step]
-    for i, (t, v) in enumerate(zip(times, best)):
-        if runs and runs[-1][2] == v and t - runs[-1][1] <= join_gap + 1e-9:
-            runs[-1][1], runs[-1][4] = t + STEP, i + 1
+def runs_to_turns(times: np.ndarray, path: np.ndarray, join_gap: float = 0.35) -> list[Turn]:
+    """Consecutive steps of one voice, across pauses up to `join_gap`, as turns (time-ordered, disjoint)."""
+    result: list[Turn] = []
+    for t, voice in zip(times.tolist(), path.tolist()):
+        if result and result[-1].voice == voice and t - result[-1].end <= join_gap + 1e-9:
+            result[-1] = Turn(result[-1].start, round(t + STEP, 3), voice)
         else:
-            runs.append([float(t), float(t) + STEP, int(v), i, i + 1])
-
-    def merge_neighbours(items: list[list]) -> list[list]:
-        out: list[list] = []
-        for item in items:
-            if out and out[-1][2] == item[2] and item[0] - out[-1][1] <= join_gap + 1e-9:
-                out[-1][1], out[-1][4] = item[1], item[4]
-            else:
-                out.append(list(item))
-        return out
-
-    def support(item: list, voice: int) -> float:
-        # mean score of `voice` over the steps of `item` (steps between first_step and end_step in the region)
-        return float(scores[item[3]:item[4], voice].mean())
-
-    while True:
-        candidates = []
-        for index, item in enumerate(runs):
-            if item[1] - item[0] >= min_turn - 1e-9:
-                continue
-            touching = [j for j in (index - 1, index + 1) if 0 <= j < len(runs)
-                        and (runs[j][0] - item[1] if j > index else item[0] - runs[j][1]) <= join_gap + 1e-9]
-            if touching:
-                candidates.append((item[1] - item[0], index, touching))
-        if not candidates:
-            break
-        _, index, touching = min(candidates)
-        item = runs[index]
-        target = max(touching, key=lambda j: (support(item, runs[j][2]), runs[j][1] - runs[j][0]))
-        item[2] = runs[target][2]
-        runs = merge_neighbours(runs)
-    return [Turn(round(r[0], 3), round(r[1], 3), r[2]) for r in runs]
+            result.append(Turn(round(t, 3), round(t + STEP, 3), voice))
+    return result
 
 
-def talk_time(turn_list: Sequence[Turn], regions: Sequence[Span]) -> dict[int, float]:
-    """Seconds of speech (inside regions, pauses not counted) per voice."""
+def talk_time(turn_list: Sequence[Turn]) -> dict[int, float]:
     totals: dict[int, float] = {}
     for turn in turn_list:
-        inside = sum(max(0.0, min(turn.end, r.end) - max(turn.start, r.start)) for r in regions)
-        totals[turn.voice] = totals.get(turn.voice, 0.0) + inside
+        totals[turn.voice] = totals.get(turn.voice, 0.0) + turn.duration
     return totals

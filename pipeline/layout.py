@@ -54,6 +54,11 @@ class EpisodePaths:
         return self.work / "trim.json"
 
     @property
+    def trim_evidence(self) -> Path:
+        """How the cut points were found (trim). Kept apart so an unchanged cut never re-runs normalise."""
+        return self.work / "trim-evidence.json"
+
+    @property
     def normalised(self) -> Path:
         """Trimmed, levelled, loudness-normalised audio on the published timeline (normalise)."""
         return self.work / "normalised.wav"
@@ -134,6 +139,18 @@ class EpisodePaths:
     @property
     def editor_dir(self) -> Path:
         return self.root / "editor"
+
+    # --- editors' transcript (helper S): editor stage ---
+    @property
+    def editor_docx(self) -> Path:
+        """The editors' transcript as a Word document (editor)."""
+        return self.editor_dir / f"{self.slug}.docx"
+
+    @property
+    def editor_md(self) -> Path:
+        """The editors' transcript as Markdown (editor)."""
+        return self.editor_dir / f"{self.slug}.md"
+    # --- end of editor paths ---
 
     def rel(self, path: Path) -> str:
         """A path relative to the episode folder, as report.json lists outputs."""

@@ -25,6 +25,7 @@ from pipeline.transcript import Word
 FULL_MIN = 0.7  # letter similarity for a span to be a candidate for a full name
 SURNAME_MIN = 0.75  # ... for a surname on its own (surnames of at least SURNAME_MIN_LETTERS letters)
 SURNAME_MIN_LETTERS = 6
+FIRST_NAME_MIN = 0.6  # ... and for a full name, its first word must sound like the first name this much
 ONE_WORD_MIN = 0.95  # a person known by one word: only capitals and punctuation are corrected
 SURE = 0.85  # at or above: a spelling correction, no second pass needed
 PLACE_TOLERANCE = 0.5  # seconds: a hinted name counts at a candidate's place when it overlaps it this closely
@@ -104,12 +105,14 @@ def find_candidates(words: list[str], people: list[str] | tuple[str, ...]) -> li
                 if not letters(span[0]) or not letters(span[-1]):
                     continue
                 score = similarity(" ".join(span), form.text)
+                if form.full and form.size > 1 and similarity(span[0], form.text.split()[0]) < FIRST_NAME_MIN:
+                    continue  # "met Brandjes" is not "Mike Brantjes"
                 if score >= threshold:
                     options.append(Candidate(first, first + size, form, round(score, 3)))
     chosen: list[Candidate] = []
     taken = set(blocked)
-    # the best match first; a full name before a surname on a tie
-    for cand in sorted(options, key=lambda c: (-c.score, not c.form.full, c.first)):
+    # full names first (they carry more evidence than a surname inside them), the best match first
+    for cand in sorted(options, key=lambda c: (not c.form.full, -c.score, c.first)):
         span = set(range(cand.first, cand.last))
         if span & taken:
             continue

@@ -2,7 +2,7 @@
 
 Reads, per episode folder under [paths].episodes: episode.toml, report.json (its "outputs" tell which files the
 stages produced: "audio", "transcripts", "chapters"), the MP3 header (mutagen: length, and that it is an MP3),
-the Podcasting 2.0 chapters JSON, and work/chapters.json for the show-notes lines. Writes nothing.
+and the Podcasting 2.0 chapters JSON (or report.json "chapters" when there is none). Writes nothing.
 
 An episode without a report.json that lists an audio output is not produced yet: it is skipped with a log line.
 """
@@ -85,23 +85,13 @@ def read_chapters_json(path: Path, slug: str) -> tuple[Chapter, ...]:
     return tuple(sorted(chapters, key=lambda c: c.start))
 
 
-def _chapter_lines(paths: EpisodePaths, chapters: tuple[Chapter, ...], report: Mapping) -> tuple[str, ...]:
-    """Show-notes lines from the chapters stage's own formatter when it is there, else "MM:SS Title"."""
+def _chapter_lines(chapters: tuple[Chapter, ...]) -> tuple[str, ...]:
+    """Show-notes lines of the published chapters, by the chapters stage's formatter when it is there."""
     try:
         from pipeline.stages.chapters import show_notes_lines
     except ImportError:
         return default_chapter_lines(chapters)
-    internal = None
-    if paths.chapters_work.is_file():
-        try:
-            internal = fsutil.read_json(paths.chapters_work)
-        except ValueError:
-            internal = None
-    if not isinstance(internal, list):
-        internal = report.get("chapters") if isinstance(report.get("chapters"), list) else None
-    if not internal:
-        return default_chapter_lines(chapters)
-    return tuple(show_notes_lines(internal))
+    return tuple(show_notes_lines([{"start": c.start, "title": c.title} for c in chapters]))
 
 
 def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
@@ -114,7 +104,6 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
         log.info("skipping %s: not produced yet (no report.json with an audio output)", slug)
         return None
     episode = load_episode(folder, require_sources=False)
-    paths = EpisodePaths.for_dir(folder)
     _require_file(slug, "audio", audio)
 
     transcripts: dict[str, Path] = {}
@@ -147,7 +136,7 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
         transcripts=transcripts,
         chapters_file=chapters_file,
         chapters=chapters,
-        chapter_lines=_chapter_lines(paths, chapters, report or {}),
+        chapter_lines=_chapter_lines(chapters),
     )
 
 

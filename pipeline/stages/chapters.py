@@ -180,7 +180,9 @@ def run(ctx: Context, opts: Options) -> Outcome:
         breaks, duration = audiocues.measure(ctx.paths.speech)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    for index, problem in chaptering.validate_overrides(opts.cues, duration):
+    problems = chaptering.validate_overrides(opts.cues, duration)
+    if problems:
+        index, problem = problems[0]
         raise ConfigError(ctx.episode.file, f"chapters[{index}].start", problem)
     turns = ()
     if ctx.paths.speakers.exists():

@@ -57,7 +57,10 @@ def feed_url(ctx: Context) -> str:
 
 
 def episode_guid(ctx: Context) -> str:
-    return ctx.episode.guid or f"{ctx.show.show.base_url}episodes/{ctx.episode.slug}/"
+    """The same guid the feed gives the item, so apps can match the file to the episode."""
+    from pipeline.publish import episode_guid as feed_guid
+
+    return feed_guid(ctx.show, ctx.episode)
 
 
 def options(ctx: Context) -> Options:

@@ -30,6 +30,7 @@ NAME = "transcribe"
 VERSION = 1
 HINT_PAD = 0.3  # seconds of audio around a segment decoded again with the names as a prompt
 MIN_TAIL = 0.1  # seconds: a rest of the audio shorter than this is not worth a window
+RANDOM_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,13 @@ class _Whisper:
         return self._model
 
     def transcribe(self, audio, **extra):
-        segments, _info = self.get().transcribe(
+        """Segments of `audio` (lazy). Seeded: Whisper's temperature fallback samples, and a window must come
+        out the same whether it is transcribed in one go or after a resume."""
+        import ctranslate2
+
+        whisper = self.get()
+        ctranslate2.set_random_seed(RANDOM_SEED)
+        segments, _info = whisper.transcribe(
             audio, language=self.opts.language, beam_size=self.opts.beam_size, word_timestamps=True,
             condition_on_previous_text=False, **({"vad_filter": True} | extra))
         return segments
@@ -183,6 +190,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     kept = [s.with_(id=i) for i, s in enumerate(kept)]
     rtf = round(seconds / heard, 3) if heard else None
     meta = {
+        "input_sha256": header["input_sha256"],
         "guards": guard_report.to_dict(),
         "names": name_report,
         "options": {"beam_size": opts.beam_size, "language": opts.language, "vad_filter": True,

@@ -1,8 +1,8 @@
 """trim: find where the show starts and ends inside the room recording.
 
 Reads:  work/proxy.wav (16 kHz mono, source timeline), the [trim] overrides of episode.toml
-Writes: work/trim.json: {"start", "end"} cut points in seconds of the source timeline (pad included), the
-        first and last show words, and the evidence.
+Writes: work/trim.json: {"start", "end"}: the cut points in seconds of the source timeline (pad included);
+        work/trim-evidence.json: the same with the first and last show words and the evidence.
 
 How: speech activity (Silero VAD) gives speech regions; each gets its level. The show is the largest run of
 foreground speech (speech within `FOREGROUND_DB` of the show's speech level) whose pauses are short, or filled
@@ -49,7 +49,7 @@ def inputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.trim]
+    return [ctx.paths.trim, ctx.paths.trim_evidence]
 
 
 def check(ctx: Context, opts: Options) -> None:
@@ -193,6 +193,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
         "end_from": "episode.toml [trim] end" if opts.end is not None else "detected",
         "evidence": span.evidence,
     }
-    fsutil.write_json(ctx.paths.trim, result)
+    fsutil.write_json(ctx.paths.trim_evidence, result)
+    fsutil.write_json(ctx.paths.trim, {"start": start, "end": end})
     return Outcome(report={"trim": result},
                    figures={"start": clock(start), "end": clock(end), "length": f"{(end - start) / 60:.1f} min"})

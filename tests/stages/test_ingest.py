@@ -40,7 +40,7 @@ def test_multi_file_take_is_joined_in_order_and_sources_untouched(tmp_path, demo
     assert {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts} == before
     # the trim found the show across the join, so the parts were joined in order
     import json
-    trim = json.loads((folder / "work" / "trim.json").read_text())
+    trim = json.loads((folder / "work" / "trim-evidence.json").read_text())
     assert abs(trim["first_word"] - truth["show_start"]) < 1.5
 
 

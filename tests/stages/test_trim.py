@@ -65,7 +65,7 @@ def test_show_found_within_1_5_s_in_a_room_recording(tmp_path, demo_like_recordi
     make_show(tmp_path)
     folder = make_episode(tmp_path, "ep", [recording])
     run_audio_path(folder)
-    trim = json.loads((folder / "work" / "trim.json").read_text())
+    trim = json.loads((folder / "work" / "trim-evidence.json").read_text())
     assert truth["show_start"] - truth["events"][0]["start"] >= 20  # 20 s and more of room before the show
     assert abs(trim["first_word"] - truth["show_start"]) <= 1.5
     assert abs(trim["last_word"] - truth["show_end"]) <= 1.5
@@ -79,7 +79,7 @@ def test_overrides_honoured_to_the_millisecond(tmp_path, demo_like_recording):
     make_show(tmp_path)
     folder = make_episode(tmp_path, "ep", [recording], '[trim]\nstart = "00:00:21.123"\nend = "00:01:30.456"\n')
     run_audio_path(folder)
-    trim = json.loads((folder / "work" / "trim.json").read_text())
+    trim = json.loads((folder / "work" / "trim-evidence.json").read_text())
     assert (trim["start"], trim["end"]) == (21.123, 90.456)
     assert duration(folder / "work" / "normalised.wav") == pytest.approx(90.456 - 21.123, abs=0.001)
 

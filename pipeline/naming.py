@@ -1,0 +1,324 @@
+"""Putting names on anonymous voices, from evidence. Pure functions: no audio, no files.
+
+Evidence used, strongest first:
+- a mapping pinned by the producer in episode.toml ([speakers] "Spreker 2" = "Mike Brantjes") always wins;
+- the host is the voice of the opening, the hand-overs between the parts and the closing, and is heard all
+  through the show;
+- the guests of a chapter speak mostly in that chapter: voices are put in the order of the chapter plan by
+  when they speak (the median time of their speech), so the guests of part 1 come before those of part 2;
+  a chapter's explicit `start`/`approx` times in episode.toml are used when given;
+- being addressed by name ("Marije, jij ...") points at the next other voice; introducing oneself
+  ("ik ben Marije") at the voice itself; talking *about* someone by name makes it less likely that the
+  speaker is that person.
+A voice that gets no person keeps its anonymous label ("Spreker 3").
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+SELF_INTRO = re.compile(r"\b(?:ik ben|mijn naam is|ik heet|hier is)\s+$", re.IGNORECASE)
+SECOND_PERSON = re.compile(r"\b(?:jij|je|jou|jouw|u|uw)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class VoiceTurn:
+    start: float
+    end: float
+    voice: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A stretch of transcript text with its time (a segment)."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    name: str
+    role: str  # host | guest
+
+
+@dataclass(frozen=True)
+class ChapterInfo:
+    title: str
+    people: tuple[str, ...]
+    start: float | None = None  # exact or approximate start, seconds of the published audio
+
+
+@dataclass(frozen=True)
+class Naming:
+    voice: str
+    name: str  # the person, or the voice label itself when unknown
+    confidence: float
+    pinned: bool = False
+    evidence: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def talk_times(turns: Sequence[VoiceTurn]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for t in turns:
+        totals[t.voice] = totals.get(t.voice, 0.0) + (t.end - t.start)
+    return totals
+
+
+def share_in(turns: Sequence[VoiceTurn], start: float, end: float) -> dict[str, float]:
+    """Each voice's fraction of the speech between `start` and `end`."""
+    amounts: dict[str, float] = {}
+    for t in turns:
+        overlap = min(t.end, end) - max(t.start, start)
+        if overlap > 0:
+            amounts[t.voice] = amounts.get(t.voice, 0.0) + overlap
+    total = sum(amounts.values())
+    return {v: a / total for v, a in amounts.items()} if total else {}
+
+
+def median_time(turns: Sequence[VoiceTurn], voice: str) -> float:
+    """The time by which half of the voice's speech has been spoken."""
+    own = sorted((t for t in turns if t.voice == voice), key=lambda t: t.start)
+    half = sum(t.end - t.start for t in own) / 2
+    for t in own:
+        if half <= t.end - t.start:
+            return t.start + half
+        half -= t.end - t.start
+    return own[-1].end if own else 0.0
+
+
+def voice_at(turns: Sequence[VoiceTurn], time: float) -> str | None:
+    """The voice speaking at `time`, or the nearest turn's voice."""
+    if not turns:
+        return None
+    return min(turns, key=lambda t: 0.0 if t.start <= time <= t.end else min(abs(t.start - time),
+                                                                            abs(t.end - time))).voice
+
+
+def name_tokens(name: str) -> list[str]:
+    """The words by which a person is called: the first name, and the full name."""
+    parts = name.split()
+    return [parts[0]] + ([name] if len(parts) > 1 else [])
+
+
+def _mentions(text: str, name: str) -> list[re.Match]:
+    """Where the person's first name (or a close mishearing of it, e.g. 'Marieke' for 'Marije') occurs."""
+    first = name.split()[0]
+    found = []
+    for match in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text):
+        word = match.group(0)
+        if word[:1].isupper() and difflib.SequenceMatcher(None, word.lower(), first.lower()).ratio() >= 0.8:
+            found.append(match)
+    return found
+
+
+# ------------------------------------------------------------------------------------------ evidence
+
+
+def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
+                     people: Sequence[str]) -> dict[tuple[str, str], float]:
+    """Scores (voice, person) from names in the transcript.
+
+    "Marije, jij ..." or "..., Marije?" (the name with a comma/question mark, or with "jij/je/u" in the same
+    sentence) by voice A: the next turn of another voice gets +1 for Marije, A gets -0.5. "ik ben Marije":
+    +2 for the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by
+    name). A sentence naming two of the people is skipped (a thank-you to both says nothing).
+    """
+    scores: dict[tuple[str, str], float] = {}
+
+    def add(voice: str | None, person: str, amount: float) -> None:
+        if voice is not None:
+            scores[(voice, person)] = scores.get((voice, person), 0.0) + amount
+
+    ordered = sorted(turns, key=lambda t: t.start)
+    for line in lines:
+        speaker = voice_at(ordered, (line.start + line.end) / 2)
+        for sentence in re.split(r"(?<=[.!?])\s+", line.text.strip()):
+            named = [(p, m) for p in people for m in _mentions(sentence, p)]
+            if len({p for p, _ in named}) != 1:
+                continue
+            person, match = named[0]
+            before, after = sentence[:match.start()], sentence[match.end():]
+            if SELF_INTRO.search(before):
+                add(speaker, person, 2.0)
+            elif after[:1] in (",", "?") or SECOND_PERSON.search(sentence):
+                following = next((t.voice for t in ordered if t.start >= line.end - 0.5 and t.voice != speaker),
+                                 None)
+                add(following, person, 1.0)
+                add(speaker, person, -0.5)
+            else:
+                add(speaker, person, -0.3)
+    return scores
+
+
+def host_scores(turns: Sequence[VoiceTurn], voices: Sequence[str], show_start: float, show_end: float,
+                handovers: Sequence[float] = (), edge: float = 60.0) -> dict[str, float]:
+    """0..1 per voice: its share of the opening and the closing (`edge` seconds, at most a tenth of the show
+    each), of the minute around each hand-over, and how evenly it is heard across ten parts of the show."""
+    length = max(show_end - show_start, 1e-6)
+    edge = min(edge, length / 10)
+    opening = share_in(turns, show_start, show_start + edge)
+    closing = share_in(turns, show_end - edge, show_end)
+    around = [share_in(turns, h - 30.0, h + 30.0) for h in handovers]
+    parts = [share_in(turns, show_start + i * length / 10, show_start + (i + 1) * length / 10) for i in range(10)]
+    result = {}
+    for v in voices:
+        presence = sum(1 for p in parts if p.get(v, 0.0) >= 0.05) / 10
+        handover = sum(a.get(v, 0.0) for a in around) / len(around) if around else None
+        terms = [opening.get(v, 0.0), closing.get(v, 0.0), presence] + ([handover] if handover is not None else [])
+        result[v] = sum(terms) / len(terms)
+    return result
+
+
+def group_by_chapter(turns: Sequence[VoiceTurn], voices: Sequence[str],
+                     chapters: Sequence[ChapterInfo]) -> dict[str, int]:
+    """Which guest chapter (index into `chapters`) each voice belongs to.
+
+    With start times for the chapters: the chapter holding most of the voice's speech. Without: voices are
+    ordered by median speaking time and split into consecutive groups, one per chapter in plan order, sized
+    like the chapters' guest lists as far as the voices allow.
+    """
+    if not chapters or not voices:
+        return {}
+    if all(c.start is not None for c in chapters):
+        spans = [(c.start, chapters[i + 1].start if i + 1 < len(chapters) else float("inf"))
+                 for i, c in enumerate(chapters)]
+        result = {}
+        for v in voices:
+            own = [t for t in turns if t.voice == v]
+            amount = [sum(max(0.0, min(t.end, b) - max(t.start, a)) for t in own) for a, b in spans]
+            result[v] = max(range(len(chapters)), key=amount.__getitem__)
+        return result
+    ordered = sorted(voices, key=lambda v: median_time(turns, v))
+    sizes = [max(1, len(c.people)) for c in chapters]
+    best: tuple[float, tuple[int, ...]] | None = None
+    n, k = len(ordered), len(chapters)
+    for cuts in itertools.combinations(range(1, n), min(k - 1, n - 1)) if n > 1 else [()]:
+        bounds = (0, *cuts, n)
+        groups = [bounds[i + 1] - bounds[i] for i in range(len(bounds) - 1)]
+        mismatch = sum(abs(g - s) for g, s in zip(groups, sizes)) + abs(len(groups) - k)
+        if best is None or mismatch < best[0]:
+            best = (mismatch, bounds)
+    assert best is not None
+    bounds = best[1]
+    return {v: next(g for g in range(len(bounds) - 1) if bounds[g] <= i < bounds[g + 1])
+            for i, v in enumerate(ordered)}
+
+
+# ------------------------------------------------------------------------------------------ the decision
+
+
+def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Sequence[PersonInfo],
+                chapters: Sequence[ChapterInfo], pinned: dict[str, str], *, min_talk: float = 5.0,
+                min_share: float = 0.02) -> dict[str, Naming]:
+    """A Naming for every voice in `turns`. Pinned voices first; then the hosts; then the guests, chapter by
+    chapter; voices with too little speech (< `min_talk` s or < `min_share` of all speech) stay anonymous."""
+    voices = list(dict.fromkeys(t.voice for t in sorted(turns, key=lambda t: t.start)))
+    talk = talk_times(turns)
+    total = sum(talk.values()) or 1.0
+    result: dict[str, Naming] = {}
+    for voice, name in pinned.items():
+        if voice in talk:
+            result[voice] = Naming(voice, name, 1.0, True, ("pinned in episode.toml [speakers]",))
+    taken = {n.name for n in result.values()}
+    free = [v for v in voices if v not in result]
+    major = [v for v in free if talk[v] >= min_talk and talk[v] / total >= min_share]
+    if not turns:
+        return result
+    show_start, show_end = min(t.start for t in turns), max(t.end for t in turns)
+    everyone = [p.name for p in people]
+    addressed = address_evidence(lines, turns, everyone)
+
+    # --- hosts
+    guest_chapters = [c for c in chapters if any(_role(people, p) == "guest" for p in c.people)]
+    hosts = [p.name for p in people if p.role == "host" and p.name not in taken]
+    handovers = _handover_times(turns, major, guest_chapters)
+    scores = host_scores(turns, major, show_start, show_end, handovers)
+    for host in hosts:
+        ranked = sorted((v for v in major if v not in result), key=lambda v: -scores[v])
+        if not ranked:
+            break
+        best = ranked[0]
+        runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        margin = scores[best] - runner_up
+        confidence = round(min(1.0, 0.5 + margin + 0.25 * scores[best]), 2)
+        result[best] = Naming(best, host, confidence, False, (
+            f"host evidence {scores[best]:.2f} (opening, closing, hand-overs, heard throughout)"
+            f" vs {runner_up:.2f} for the next voice",))
+
+    # --- guests, chapter by chapter
+    guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
+    plan = [ChapterInfo(c.title, tuple(p for p in c.people if p in guests_left), c.start) for c in guest_chapters]
+    plan = [c for c in plan if c.people]
+    candidates = [v for v in major if v not in result]
+    groups = group_by_chapter(turns, candidates, plan)
+    for index, chapter in enumerate(plan):
+        members = [v for v in candidates if groups.get(v) == index]
+        for naming in _assign(members, list(chapter.people), addressed, turns, chapter.title):
+            result[naming.voice] = naming
+
+    for v in voices:
+        if v not in result:
+            why = "too little speech to name" if v not in major else "no listed person left for this voice"
+            result[v] = Naming(v, v, 0.0, False, (why,))
+    return result
+
+
+def _role(people: Sequence[PersonInfo], name: str) -> str:
+    return next((p.role for p in people if p.name == name), "guest")
+
+
+def _handover_times(turns: Sequence[VoiceTurn], voices: Sequence[str],
+                    guest_chapters: Sequence[ChapterInfo]) -> list[float]:
+    """Rough times between the parts: known chapter starts, else the midpoints between groups of voices."""
+    starts = [c.start for c in guest_chapters[1:] if c.start is not None]
+    if starts or len(guest_chapters) < 2:
+        return starts
+    medians = sorted(median_time(turns, v) for v in voices)
+    if len(medians) < 3:
+        return []
+    gaps = sorted(((b - a, (a + b) / 2) for a, b in zip(medians, medians[1:])), reverse=True)
+    return sorted(mid for _, mid in gaps[: len(guest_chapters) - 1])
+
+
+def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
+            turns: Sequence[VoiceTurn], title: str) -> list[Naming]:
+    """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
+    (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
+    is than the runner-up."""
+    if not voices or not persons:
+        return []
+    first_turn = {v: min(t.start for t in turns if t.voice == v) for v in voices}
+    talk = talk_times(turns)
+    order = sorted(voices, key=first_turn.__getitem__)
+    options = []
+    size = min(len(voices), len(persons))
+    for chosen in itertools.permutations(voices, size):
+        for people in itertools.permutations(persons, size):
+            evidence = sum(addressed.get((v, p), 0.0) for v, p in zip(chosen, people))
+            prior = sum(0.1 for v, p in zip(chosen, people) if order.index(v) == persons.index(p))
+            weight = sum(talk[v] for v in chosen) / (sum(talk[v] for v in voices) or 1)
+            options.append((evidence + prior + 0.5 * weight, chosen, people))
+    options.sort(key=lambda o: -o[0])
+    best_score, chosen, people = options[0]
+    namings = []
+    for v, p in zip(chosen, people):
+        rival = max((o[0] for o in options if dict(zip(o[1], o[2])).get(v) != p), default=best_score - 1.0)
+        margin = best_score - rival
+        support = addressed.get((v, p), 0.0)
+        confidence = round(max(0.3, min(0.95, 0.5 + 0.3 * margin + (0.2 if len(persons) == 1 else 0.0))), 2)
+        evidence = [f"speaks mostly in chapter {title!r}"]
+        if support:
+            evidence.append(f"addressed/introduced by name: {support:+.1f}")
+        if len(persons) > 1 and margin < 0.2:
+            evidence.append("could not be told apart from the other guest(s) of the chapter by names")
+        namings.append(Naming(v, p, confidence, False, tuple(evidence)))
+    return namings

@@ -1,0 +1,233 @@
+"""speakers: who speaks when (speaker diarization), and which person each voice is.
+
+Reads:  work/speech.wav (16 kHz mono, published timeline), work/transcript.raw.json (the words give the speech
+        regions; the text gives names), the people, chapter plan and pinned [speakers] of episode.toml.
+Writes: work/speakers.json:
+          {"version": 1,
+           "turns":  [{"start", "end", "voice": "Spreker 1"}, ...],          time-ordered, non-overlapping
+           "voices": {"Spreker 1": {"name", "confidence", "talk_time", "sample": [start, end], "pinned",
+                                    "evidence": [...]}},
+           "model", "voices_found_because", "objective_by_voice_count"}
+Report: report.json "speakers": every voice with its talk time, a sample to listen to, the name and confidence.
+
+How: voiceprints (pipeline.voiceprint, Resemblyzer's encoder on the CPU) of 1.6 s windows every 0.8 s over the
+speech; voices found by pipeline.diarize (unknown count, at most the listed people + `extra_voices`); names
+from evidence by pipeline.naming. Voices are numbered by first appearance: "Spreker 1" speaks first.
+
+`label(transcript, speakers)` (pure) gives every transcript segment the display name of its voice, splitting
+a segment at word boundaries where the voice changes inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import diarize, fsutil, naming
+from pipeline.engine import Context, Outcome
+from pipeline.errors import ConfigError, StageError
+from pipeline.timefmt import short_clock
+from pipeline.transcript import UNKNOWN_SPEAKER, Segment, Transcript, Word
+
+NAME = "speakers"
+VERSION = 1
+FORMAT_VERSION = 1
+VOICE_LABEL = re.compile(r"^Spreker [1-9]\d*$")
+LOW_CONFIDENCE = 0.6
+SAMPLE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Options:
+    window: float = 1.6  # seconds per voiceprint (the encoder's training length)
+    hop: float = 0.8
+    switch_penalty: float = 0.5  # evidence a change of voice must buy (see pipeline.diarize.viterbi)
+    extra_voices: int = 2  # room for voices not listed in episode.toml (a question from the audience)
+    people: tuple[tuple[str, str], ...] = ()  # (name, role)
+    chapters: tuple[tuple[str, tuple[str, ...], float | None], ...] = ()  # (title, people, start or approx)
+    pinned: tuple[tuple[str, str], ...] = ()  # (voice, name)
+
+
+def options(ctx: Context) -> Options:
+    return Options(
+        people=tuple((p.name, p.role) for p in ctx.episode.people),
+        chapters=tuple((c.title, tuple(c.people), c.start if c.start is not None else c.approx)
+                       for c in ctx.episode.chapters),
+        pinned=tuple(sorted(ctx.episode.speakers.items())),
+    )
+
+
+def inputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.speech, ctx.paths.raw_transcript]
+
+
+def outputs(ctx: Context, opts: Options) -> list[Path]:
+    return [ctx.paths.speakers]
+
+
+def check(ctx: Context, opts: Options) -> None:
+    for voice, _ in opts.pinned:
+        if not VOICE_LABEL.match(voice):
+            raise ConfigError(ctx.episode.file, f"speakers.{voice}",
+                              'expected a voice label like "Spreker 2" (as `pipeline status` lists the voices)')
+
+
+# ------------------------------------------------------------------------------------------ run
+
+
+def run(ctx: Context, opts: Options) -> Outcome:
+    from pipeline import voiceprint
+
+    log = ctx.logger(NAME)
+    for path, stage in ((ctx.paths.speech, "normalise"), (ctx.paths.raw_transcript, "transcribe")):
+        if not path.exists():
+            raise StageError(NAME, ctx.episode.slug, f"{path.name} is missing; run the {stage} stage first")
+    transcript = Transcript.load(ctx.paths.raw_transcript)
+    try:
+        task = ctx.progress("speakers: reading audio", 1.0)
+        features = voiceprint.read_features(ctx.paths.speech)
+        task.close()
+    except voiceprint.VoiceprintError as exc:
+        raise StageError(NAME, ctx.episode.slug, str(exc)) from None
+
+    spans = [(w.start, w.end) for w in transcript.words] or [(s.start, s.end) for s in transcript.segments]
+    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
+    windows = diarize.windows(regions, features.duration, opts.window, opts.hop)
+    frames = window_frames(windows, features.frames, opts.window)
+    log.info("%d speech regions, %.0f s of speech, %d voiceprints", len(regions),
+             sum(r.duration for r in regions), len(windows))
+
+    task = ctx.progress("speakers: voiceprints", float(len(frames) or 1))
+    try:
+        embeddings = voiceprint.embed_windows(features, frames, on_progress=lambda n: task.update(n))
+    except voiceprint.VoiceprintError as exc:
+        raise StageError(NAME, ctx.episode.slug, str(exc)) from None
+    finally:
+        task.close()
+
+    listed = max(1, len(opts.people))
+    result = diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=listed + opts.extra_voices,
+                             switch_penalty=opts.switch_penalty)
+    log.info("%d voices (%s)", result.voices, result.chosen_because)
+    document = build_document(result.turns, transcript, opts)
+    document["model"] = voiceprint.MODEL_NAME
+    document["voices_found_because"] = result.chosen_because
+    document["objective_by_voice_count"] = {str(k): v for k, v in result.scores_by_count.items()}
+    fsutil.write_json(ctx.paths.speakers, document)
+    return outcome(document, opts)
+
+
+def window_frames(windows: list[diarize.Span], total_frames: int, length: float) -> list[tuple[int, int]]:
+    """Mel frame ranges of the windows (at least two frames each, inside the audio). Pure."""
+    size = int(round(length * 100))
+    result = []
+    for w in windows:
+        first = min(max(0, int(round(w.start * 100))), max(0, total_frames - 2))
+        result.append((first, max(first + 2, min(total_frames, first + size))))
+    return result
+
+
+def build_document(turns: tuple[diarize.Turn, ...], transcript: Transcript, opts: Options) -> dict:
+    """speakers.json from anonymous turns: voice labels, names from evidence, samples. Pure."""
+    labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
+    voice_turns = [naming.VoiceTurn(t.start, t.end, labels[t.voice]) for t in turns]
+    lines = [naming.Line(s.start, s.end, s.text) for s in transcript.segments]
+    people = [naming.PersonInfo(n, r) for n, r in opts.people]
+    chapters = [naming.ChapterInfo(t, p, s) for t, p, s in opts.chapters]
+    names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
+    talk = naming.talk_times(voice_turns)
+    voices = {}
+    for label in labels.values():
+        n = names[label]
+        voices[label] = {"name": n.name, "confidence": n.confidence, "talk_time": round(talk.get(label, 0.0), 1),
+                         "sample": list(sample_range([t for t in voice_turns if t.voice == label])),
+                         "pinned": n.pinned, "evidence": list(n.evidence)}
+    return {"version": FORMAT_VERSION,
+            "turns": [{"start": t.start, "end": t.end, "voice": t.voice} for t in voice_turns],
+            "voices": voices}
+
+
+def sample_range(turns: list[naming.VoiceTurn]) -> tuple[float, float]:
+    """Up to ten seconds from the middle of the voice's longest turn: where to listen to it. Pure."""
+    if not turns:
+        return (0.0, 0.0)
+    longest = max(turns, key=lambda t: t.end - t.start)
+    middle = (longest.start + longest.end) / 2
+    start = max(longest.start, middle - SAMPLE_SECONDS / 2)
+    return (round(start, 1), round(min(longest.end, start + SAMPLE_SECONDS), 1))
+
+
+def outcome(document: dict, opts: Options) -> Outcome:
+    """The report section, the status figure and the warnings for the producer. Pure."""
+    voices = document["voices"]
+    total = sum(v["talk_time"] for v in voices.values()) or 1.0
+    listing = []
+    warnings = []
+    for label, v in voices.items():
+        listing.append({"voice": label, **v})
+        listen = f"listen at {short_clock(v['sample'][0])}-{short_clock(v['sample'][1])}"
+        if v["name"] == label and v["talk_time"] >= 10.0:
+            warnings.append(f"{label} ({v['talk_time']:.0f} s) is not named; {listen} and name it in episode.toml "
+                            f'[speakers] "{label}" = "..." if you know who it is')
+        elif v["name"] != label and not v["pinned"] and v["confidence"] < LOW_CONFIDENCE:
+            warnings.append(f"{label} was named {v['name']!r} with low confidence ({v['confidence']:.2f}); {listen} "
+                            f'and pin it in episode.toml [speakers] "{label}" = "..." if it is wrong')
+    for voice, name in opts.pinned:
+        if voice not in voices:
+            warnings.append(f"[speakers] pins {voice!r} = {name!r}, but only {len(voices)} voices were found "
+                            f"({', '.join(voices) or 'none'}); the pin was not used")
+    figure = ", ".join(f"{v['name']} {100 * v['talk_time'] / total:.0f}%" for v in voices.values())
+    return Outcome(report={"speakers": {"voices": listing, "model": document.get("model", "")}},
+                   figures={"voices": f"{len(voices)}: {figure}" if voices else "none"}, warnings=warnings)
+
+
+# ------------------------------------------------------------------------------------------ label()
+
+
+def label(transcript: Transcript, speakers: dict) -> Transcript:
+    """The transcript with each segment's `speaker` set to the display name of the voice speaking it.
+
+    `speakers` is the speakers.json document. A segment whose words belong to different voices is split at
+    the word where the voice changes (text rebuilt from the words). A segment an editor corrected is never
+    split: it gets the voice of most of its words. Segments are renumbered 0, 1, ... in order. Pure.
+    """
+    turns = sorted(((float(t["start"]), float(t["end"]), str(t["voice"])) for t in speakers.get("turns", ())))
+    names = {voice: str(info.get("name", voice)) for voice, info in speakers.get("voices", {}).items()}
+    if not turns:
+        return transcript
+    vturns = [naming.VoiceTurn(s, e, v) for s, e, v in turns]
+
+    def name_at(start: float, end: float) -> str:
+        voice = naming.voice_at(vturns, (start + end) / 2)
+        return names.get(voice, voice) if voice else UNKNOWN_SPEAKER
+
+    pieces: list[Segment] = []
+    for segment in transcript.segments:
+        if not segment.words:
+            pieces.append(segment.with_(speaker=name_at(segment.start, segment.end)))
+            continue
+        word_names = [name_at(w.start, w.end) for w in segment.words]
+        if segment.corrected or len(set(word_names)) == 1:
+            durations: dict[str, float] = {}
+            for w, n in zip(segment.words, word_names):
+                durations[n] = durations.get(n, 0.0) + max(w.end - w.start, 0.01)
+            pieces.append(segment.with_(speaker=max(durations, key=durations.__getitem__)))
+            continue
+        group: list[Word] = []
+        current = word_names[0]
+        for word, name in zip(segment.words, word_names):
+            if group and name != current:
+                pieces.append(_piece(segment, group, current))
+                group = []
+            group.append(word)
+            current = name
+        pieces.append(_piece(segment, group, current))
+    renumbered = tuple(p.with_(id=i) for i, p in enumerate(pieces))
+    return Transcript(language=transcript.language, duration=transcript.duration, segments=renumbered,
+                      model=transcript.model, meta=transcript.meta)
+
+
+def _piece(segment: Segment, words: list[Word], speaker: str) -> Segment:
+    return segment.with_(start=words[0].start, end=words[-1].end, words=tuple(words), speaker=speaker,
+                         text="".join(w.text for w in words).strip())
