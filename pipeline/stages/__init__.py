@@ -1,4 +1,8 @@
-"""The stages in the order they run. Each module follows the contract documented in pipeline/engine.py."""
+"""The stages in the order they run. Each module follows the contract documented in pipeline/engine.py.
+
+Planned order: ingest, trim, normalise, encode, transcribe, speakers, chapters, transcripts, editor, tag,
+publish. Stages whose work is still in progress are not listed yet.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from types import ModuleType
 
 
 def all_stages() -> list[ModuleType]:
-    from pipeline.stages import encode, ingest, normalise, tag, trim
-    from pipeline.stages import publish
+    from pipeline.stages import encode, ingest, normalise, publish, tag, trim
 
     return [ingest, trim, normalise, encode, tag, publish]
