@@ -137,6 +137,7 @@ def child_stage(wav: Path, out: Path, beam: int, window: float, names: bool) -> 
         transcript = Transcript.load(ctx.paths.raw_transcript)
         out.write_text(json.dumps({"seconds": seconds, "text": " ".join(s.text for s in transcript.segments),
                                    "starts": [w.start for w in transcript.words],
+                                   "segments": [[s.start, s.end, s.text] for s in transcript.segments],
                                    "meta": transcript.meta}))
 
 
@@ -172,7 +173,21 @@ def bench_one(label: str, source: Path, work: Path, args: argparse.Namespace) ->
         for name, result in (("bare", bare), ("stage", stage)):
             row[name]["wer_vs_script"] = round(wer(reference, words_of(result["text"])), 3)
             row[name]["onsets_within_0.5s"] = round(onset_hits(result["starts"], starts), 3)
+        row["names"] = names_check(stage["segments"], truth["utterances"])
     return row
+
+
+def names_check(segments: list, utterances: list) -> dict:
+    """Full names in the stage's transcript, and how many of them the script does not say there (+-2 s)."""
+    found = unsupported = 0
+    for start, end, text in segments:
+        for name in PEOPLE[1:]:
+            for _ in range(text.count(name)):
+                found += 1
+                if not any(name in u["text"] and u["start"] - 2 <= end and start <= u["end"] + 2
+                           for u in utterances):
+                    unsupported += 1
+    return {"full_names": found, "not_in_script_there": unsupported}
 
 
 def main() -> int:
@@ -221,6 +236,8 @@ def main() -> int:
                   f"peak RSS {r['peak_rss_mb']:7.1f} MB, {r['words']} words{extra}")
         print(f"  stage vs bare: WER {row['stage_vs_bare_wer']:.3f}, time overhead {100 * row['time_overhead']:+.1f}%")
         print(f"  stage: {json.dumps(row['stage_meta'], ensure_ascii=False)}")
+        if "names" in row:
+            print(f"  names in the stage transcript: {row['names']}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -25,6 +25,7 @@ FRAME = int(RATE * STEP)
 FFT_SIZE = 512
 BAND = (300.0, 6000.0)  # Hz used for the flatness
 MIN_QUIET = 0.15  # seconds: shorter dips are inside words (stops, closures)
+MIN_SPEECH = 0.12  # seconds: shorter blips are clicks, not words
 APPLAUSE_MIN = 0.8  # seconds
 APPLAUSE_FLATNESS = 0.3  # mean flatness over half a second above this sounds like noise, not speech
 BLOCK_FRAMES = 3000  # one minute per block
@@ -102,6 +103,9 @@ def breaks_from_frames(level: np.ndarray, flatness: np.ndarray, step: float = ST
         if (b - a) * step >= APPLAUSE_MIN:
             applause_mask[a:b] = True
     speech = loud & ~applause_mask
+    for a, b in _runs(speech):
+        if (b - a) * step < MIN_SPEECH:  # a click or the tail of the applause, not a word
+            speech[a:b] = False
     quiet = [Interval(round(a * step, 3), round(b * step, 3)) for a, b in _runs(~speech)
              if (b - a) * step >= MIN_QUIET]
     applause = [Interval(round(a * step, 3), round(b * step, 3)) for a, b in _runs(applause_mask)]

@@ -6,22 +6,26 @@ none), what the audio says about pauses and applause (`Breaks`, measured by pipe
 
 How a boundary is found. Every gap between two words is a candidate cut. For the boundary into chapter j each
 candidate gets a score from independent kinds of evidence:
-  - hand-over phrases of the host (HANDOVER_PHRASES): thanks around the cut ("dank jullie wel"), a phrase that
-    opens a part right after it ("we gaan verder met", "welkom"), for the last chapter a closing phrase
-    ("tot slot", "afsluiten");
-  - voices: how much the mix of voices in the minute before the cut differs from the minute after it, and
-    whether the speaker changes at the cut (from the speakers stage's turns);
+  - hand-over phrases of the host (HANDOVER_PHRASES): a phrase that opens a part right after the cut ("we gaan
+    verder met", "welkom"; for the last chapter a closing phrase: "tot slot"), and thanks ("dank jullie wel")
+    just before it when new people come next (the thanks end the previous part), or as the first words after
+    it when nobody new comes (the thanks open the closing). Thanks to the audience ("... voor het luisteren")
+    hand nothing over;
+  - voices (the speakers stage's turns): voices that are heard for the first time after the cut (a new part)
+    or for the last time before it (a closing), a changed mix of voices, another speaker right at the cut;
   - a break: the length of the pause at the cut, applause that ends just before it;
   - names and keywords of the plan, matched fuzzily ("Marijen Boelach" is Marije Boerlaagh): the new part's
-    people named just after the cut, the previous part's people thanked around it, the parts' keywords
-    before and after. A name counts only when Whisper was sure of it (word probability), the audio under it
-    is speech, and its segment holds other well-heard words (a hotword echo is a bare list of names on noise).
+    people introduced right after the cut, the previous part's people thanked around it, and over a wider
+    stretch the parts' people and keywords before and after the cut ("topic"); names of another part's
+    hand-over count against a cut. A name counts only when Whisper was sure of it (word probability), the
+    audio under it is speech, and its segment is more than a bare list of names (what hotwords print on noise).
     Names and keywords only add to a cut that has a hand-over phrase, a voice change or a break: a name alone
     never places a boundary.
 The chapters' starts are then chosen together (dynamic programming: in plan order, at least MIN_CHAPTER
-apart, overrides fixed, `approx` limits the search to +-APPROX_WINDOW around the hint), each cut is snapped to
-the pause in front of the first word of the new part, and each gets an honest confidence: high only when
-several kinds of evidence agree and no cut elsewhere (more than ALTERNATIVE_DISTANCE away) is nearly as good.
+apart, one hand-over for one chapter, overrides fixed, `approx` limits the search to approx_window() around
+the hint), each cut sits in the pause just before the first word of the new part (snap), and each gets an
+honest confidence: high only when several kinds of evidence agree, the host's words among them, and no cut
+elsewhere (more than ALTERNATIVE_DISTANCE away, between the neighbouring boundaries) is nearly as good.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from rapidfuzz.process import cdist
 from pipeline.timefmt import clock
 from pipeline.transcript import Transcript
 
-# ---------------------------------------------------------------- tunables (documented, change VERSION when edited)
+# ---------------------------------------------------------------- tunables (bump the stage's VERSION when edited)
 
 MIN_CHAPTER = 5.0  # seconds: no chapter is shorter
 APPROX_WINDOW = 120.0  # seconds either side of an `approx` hint that are searched (less in short episodes)
@@ -64,12 +68,16 @@ WEIGHTS = {
     "applause": 2.0,  # applause ends just before the cut
     "new_names": 1.5,  # the new part's people named just after the cut
     "old_names": 1.0,  # the previous part's people named around the cut
+    "misfit": 2.0,  # names of another hand-over at the cut (subtracted)
     "topic": 2.0,  # the parts' people and keywords heard before/after the cut (away from the hand-over)
     "approx": 1.0,  # penalty at the edge of the approx window (quadratic)
 }
 MIX_SHARE = 0.6  # how much a changed mix of voices counts next to voices that arrive or leave for good
 STRONG_SCORE = 7.0  # a score this high is as strong as evidence gets
-KIND_CAP = {0: 0.05, 1: 0.3, 2: 0.6, 3: 0.85, 4: 1.0}  # agreeing kinds of evidence -> highest confidence
+# agreeing kinds of evidence -> highest confidence; without the host's words a boundary is a guess from the
+# sound and the names (a pause and another voice happen at every turn of a conversation)
+KIND_CAP = {0: 0.05, 1: 0.35, 2: 0.6, 3: 0.85, 4: 1.0}
+KIND_CAP_WITHOUT_WORDS = {0: 0.05, 1: 0.25, 2: 0.45, 3: 0.7}
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ class PhraseBook:
     thanks: tuple[Phrase, ...]  # said around the end of a part
     opening: tuple[Phrase, ...]  # said at the start of a part
     closing: tuple[Phrase, ...]  # said at the start of the last part (counts only for the last boundary)
+    farewell: tuple[Phrase, ...] = ()  # thanks to the audience at the very end: thanks followed by these
+                                       # ("dank jullie wel voor het luisteren") hand nothing over
 
 
 def _phrases(*items: str | tuple[str, float]) -> tuple[Phrase, ...]:
@@ -103,6 +113,8 @@ HANDOVER_PHRASES: dict[str, PhraseBook] = {
         closing=_phrases("tot slot", "afsluiten", "ter afsluiting", "om af te sluiten", "tot zover",
                          "we zijn aan het einde", "aan het einde van", "tenslotte", "rest mij nog",
                          ("dat was", 0.5), ("dit was", 0.5)),
+        farewell=_phrases("voor het luisteren", "voor jullie aandacht", "voor jullie komst", "tot ziens",
+                          "tot de volgende keer", "fijne avond", "welterusten", "goed thuis"),
     ),
     "en": PhraseBook(
         thanks=_phrases("thank you", "thank you so much", "thanks", "a round of applause", ("thank", 0.6)),
@@ -110,6 +122,7 @@ HANDOVER_PHRASES: dict[str, PhraseBook] = {
                          "we start with", "let me introduce", "joining me", "part two"),
         closing=_phrases("finally", "to wrap up", "to close", "that's all", "we've come to the end",
                          ("that was", 0.5)),
+        farewell=_phrases("for listening", "for coming", "see you next time", "goodbye", "good night"),
     ),
 }
 
@@ -259,7 +272,8 @@ def _find(grams: _Grams, target: str, threshold: float) -> list[tuple[int, int, 
         scores = np.maximum(
             cdist([target], spaced, scorer=fuzz.ratio, dtype=np.float32)[0],
             cdist([joined_target], joined, scorer=fuzz.ratio, dtype=np.float32)[0]) / 100
-        for i in np.flatnonzero(scores >= threshold).tolist():
+        # other word counts than the target's (split or joined words) must match better: "dan ik" is no "dank"
+        for i in np.flatnonzero(scores >= threshold + (0.0 if n == len(words) else 0.04)).tolist():
             if tokens[i + n - 1].start - tokens[i].end > 3.0:
                 continue
             score = float(scores[i])
@@ -276,10 +290,12 @@ def _find(grams: _Grams, target: str, threshold: float) -> list[tuple[int, int, 
 
 
 def _threshold(target: str) -> float:
-    """Short targets must match more exactly: "mike" is not "mijn"."""
+    """Short targets must match more exactly: "mike" is not "mijn", "dat was" is not "dat als"."""
     letters = len(target.replace(" ", ""))
     if letters <= 5:
         return 0.88
+    if letters <= 8:
+        return 0.86
     if " " not in target:
         return 0.8
     return 0.75
@@ -303,12 +319,15 @@ def name_forms(name: str) -> list[str]:
 def find_phrases(tokens: Sequence[Token], book: PhraseBook) -> list[Hit]:
     grams = _Grams(tokens)
     hits: list[Hit] = []
-    for kind in ("thanks", "opening", "closing"):
+    for kind in ("thanks", "opening", "closing", "farewell"):
         for phrase in getattr(book, kind):
             target = normalise_word(phrase.text)
             for first, last, score in _find(grams, target, max(0.82, _threshold(target))):
                 hits.append(_hit(tokens, kind, phrase.text, first, last, score, phrase.weight))
-    return _drop_overlaps(hits)
+    hits = _drop_overlaps(hits)
+    farewells = [h for h in hits if h.kind == "farewell"]
+    return [h for h in hits if h.kind != "farewell" and not (
+        h.kind == "thanks" and any(0 <= f.first - h.last <= 3 for f in farewells))]
 
 
 def _drop_overlaps(hits: list[Hit]) -> list[Hit]:
@@ -379,7 +398,7 @@ def check_support(hits: Sequence[Hit], tokens: Sequence[Token], transcript: Tran
             heard_well = [i for i in others if tokens[i].probability >= MIN_NAME_PROBABILITY]
             if len(names) >= len(others) and len(heard_well) < 2:
                 why = "its segment is a bare list of names (a hotword echo?)"
-        checked.append(Hit(**{**hit.__dict__, "supported": True, "why_not": why}))
+        checked.append(Hit(**{**hit.__dict__, "supported": not why, "why_not": why}))
     return checked
 
 
@@ -399,30 +418,20 @@ class Cut:
 
 
 def snap(prev_end: float, next_start: float, quiet: Sequence[Interval], quiet_starts: Sequence[float]) -> Cut:
-    """Where to cut between a word ending at `prev_end` and one starting at `next_start`: just before the
-    speech onset at the end of the audio's pause there (LEAD seconds before it, but never before the pause
-    starts), or, without a pause in the audio, in the gap between the words. Returns a Cut with index -1."""
-    lo, hi = min(prev_end, next_start), max(prev_end, next_start)
-    window = (lo - 0.25, hi + 0.25)
-    best: Interval | None = None
-    best_key = (-1.0, -1.0)
-    i = max(0, bisect.bisect_right(quiet_starts, window[1]) - 1)
-    while i >= 0 and i < len(quiet):
-        run = quiet[i]
-        if run.end < window[0]:
-            if run.start < window[0] - 600:
-                break
-            i -= 1
-            continue
-        if run.start <= window[1]:
-            overlap = min(run.end, window[1]) - max(run.start, window[0])
-            key = (round(overlap, 3), run.length)
-            if overlap > 0 and key > best_key:
-                best, best_key = run, key
+    """Where to cut between a word ending at `prev_end` and one starting at `next_start` (Whisper's times,
+    trusted to 0.25 s): LEAD seconds before the speech onset that ends the audio's last pause there (never
+    before that pause starts); without a pause in the audio, in the gap between the words. The pause length is
+    all the non-speech between the words. Returns a Cut with index -1."""
+    lo, hi = min(prev_end, next_start) - 0.25, max(prev_end, next_start) + 0.25
+    runs = []
+    i = bisect.bisect_right(quiet_starts, hi) - 1
+    while i >= 0 and quiet[i].end > lo:  # the runs are sorted and do not overlap
+        runs.append(quiet[i])
         i -= 1
-    if best is not None:
-        time = max(best.start + best.length / 2, best.end - LEAD)
-        return Cut(-1, round(time, 3), round(best.length, 3), best.start, True)
+    if runs:
+        last = runs[0]
+        time = max(last.start + last.length / 2, last.end - LEAD)
+        return Cut(-1, round(time, 3), round(sum(r.length for r in runs), 3), runs[-1].start, True)
     gap = max(0.0, next_start - prev_end)
     time = max(prev_end + gap / 2, next_start - LEAD) if gap > 0 else next_start
     return Cut(-1, round(time, 3), round(gap, 3), prev_end, False)
@@ -525,11 +534,12 @@ def voice_mix_change(voices: Voices, time: float, window: float) -> float | None
 
 
 def new_and_departing_voices(voices: Voices, time: float, window: float, arriving: bool = True,
-                             leaving: bool = True) -> float | None:
+                             leaving: bool = True, duration: float = math.inf) -> float | None:
     """The larger of: the share of talk in [time, time+window] by voices never heard before `time` (when
     `arriving`), and the share of talk in [time-window, time] by voices never heard again after it (when
-    `leaving`). A new part brings new voices; a closing sends the guests off. None when either side has less
-    than 3 s of talk."""
+    `leaving`). A new part brings new voices; a closing sends the guests off. Near the start (end) of the
+    audio every voice is new (gone), so these shares count in proportion to the time heard before (after),
+    up to half the `window`. None when either side has less than 3 s of talk."""
     before_total = before_leaving = after_total = after_new = 0.0
     for turn, b, a in _split_talk(voices.near(time - window, time + window), time, window):
         before_total += b
@@ -540,7 +550,9 @@ def new_and_departing_voices(voices: Voices, time: float, window: float, arrivin
             after_new += a
     if before_total < 3.0 or after_total < 3.0:
         return None
-    return max(after_new / after_total if arriving else 0.0, before_leaving / before_total if leaving else 0.0)
+    heard_before, heard_after = min(1.0, 2 * time / window), min(1.0, 2 * (duration - time) / window)
+    return max(heard_before * after_new / after_total if arriving else 0.0,
+               heard_after * before_leaving / before_total if leaving else 0.0)
 
 
 def turn_change(voices: Voices, time: float, reach: float = 8.0) -> bool | None:
@@ -567,6 +579,7 @@ class Evidence:
     applause: float = 0.0
     new_names: float = 0.0
     old_names: float = 0.0
+    misfit: float = 0.0  # names that belong to another hand-over (counts against)
     topic: float = 0.0  # -1..1
     approx: float = 0.0  # penalty, <= 0
     notes: tuple[str, ...] = ()
@@ -599,7 +612,7 @@ class Evidence:
         w = WEIGHTS
         total = (w["opening"] * self.opening + w["thanks"] * self.thanks + w["voices"] * (self.voices or 0.0)
                  + w["turn"] * self.turn + w["pause"] * self.pause + w["applause"] * self.applause
-                 + w["approx"] * self.approx)
+                 + w["approx"] * self.approx - w["misfit"] * self.misfit)
         if self.structural:
             total += (w["new_names"] * self.new_names + w["old_names"] * self.old_names
                       + w["topic"] * self.topic)
@@ -700,12 +713,19 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
     if opening_hit:
         notes.append(f'"{opening_hit.heard}" ({opening_hit.kind} phrase) at {clock(opening_hit.start)}')
 
+    # Thanks before new people are introduced end the previous part ("dank jullie wel, Marije en Mike ...
+    # we gaan verder met Jornt"); thanks without newcomers open the closing ("dank jullie wel, Jornt en Steven;
+    # dat was Burger Centraal").
+    newcomers = bool(set(cues[j].people) - {p for c in cues[:j] for p in c.people})
     thanks, thanks_hit = 0.0, None
     for hit in phrase_index.between(t - 30.0, t + 10.0):
         if hit.kind != "thanks" or hit.first < cut.index <= hit.last:
             continue  # not thanks, or the cut would split the phrase
-        distance = t - hit.end if hit.last < cut.index else hit.start - t
-        value = hit.similarity * hit.weight * _near(max(0.0, distance), 4.0, 16.0)
+        before = hit.last < cut.index
+        side = 1.0 if before == newcomers else 0.5
+        # thanks that end a part may be followed by applause; thanks that open one are its first words
+        nearness = _near(max(0.0, t - hit.end), 4.0, 16.0) if before else _near(max(0.0, hit.start - t), 1.5, 8.0)
+        value = side * hit.similarity * hit.weight * nearness
         if value > thanks:
             thanks, thanks_hit = value, hit
     if thanks_hit:
@@ -720,7 +740,8 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
         if key not in clues.memo:
             if t not in clues.memo:
                 clues.memo[t] = voice_mix_change(clues.voices, t, clues.voice_window)
-            fresh = new_and_departing_voices(clues.voices, t, 2 * clues.voice_window, arriving, leaving)
+            fresh = new_and_departing_voices(clues.voices, t, 2 * clues.voice_window, arriving, leaving,
+                                             clues.duration)
             mix = clues.memo[t]
             # Voices arriving or leaving for good mark a part; a changed mix may be just a turn in a debate.
             known = [v for v in (None if mix is None else MIX_SHARE * mix, fresh) if v is not None]
@@ -734,22 +755,25 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
     pause = min(1.0, max(0.0, (cut.pause - 0.25) / 1.75))
     if cut.pause >= 0.5:
         notes.append(f"pause {cut.pause:.1f} s")
-    applause = 0.0
+    applause, clapped = 0.0, 0.0
     for run in clues.breaks.applause:
-        if t - 6.0 <= run.end <= t + 0.5 and run.length >= 0.8:
-            applause = max(applause, min(1.0, run.length / 3.0))
-            notes.append(f"applause {run.length:.1f} s before")
+        if t - 6.0 <= run.end <= t + 0.5 and run.length >= 0.8 and run.length > clapped:
+            applause, clapped = min(1.0, run.length / 3.0), run.length
+    if applause:
+        notes.append(f"applause {clapped:.1f} s before")
 
     new_people = [p for p in cues[j].people if p not in cues[j - 1].people]
     old_people = [p for p in cues[j - 1].people if p not in cues[j].people]
-    later_people = {p for cue in cues[j + 1:] for p in cue.people} - set(cues[j].people)
+    later_people = {p for cue in cues[j + 1:] for p in cue.people} - {p for cue in cues[:j + 1] for p in cue.people}
     # Names at the hand-over itself: the new people introduced right after the cut, the previous ones thanked
     # right around it. (Inside a part its people are named all the time; that is the topic, below.)
     supported = [h for h in name_index.between(t - NAME_REACH, t + NAME_REACH) if h.supported and h.kind == "name"]
     thanked = [h for h in phrase_index.between(t - NAME_REACH - 10, t + NAME_REACH) if h.kind == "thanks"]
     named_after = {h.key for h in supported if t - 1.0 <= h.start <= t + NAME_REACH
                    and not any(0 <= h.start - k.end <= THANKED_WITHIN for k in thanked)}
-    named_before = {h.key for h in supported if t - NAME_REACH <= h.start <= t + 6.0}
+    named_thanked = {h.key for h in supported if any(0 <= h.start - k.end <= THANKED_WITHIN for k in thanked)}
+    named_before = {h.key for h in supported if t - NAME_REACH <= h.start <= t} | {
+        h.key for h in supported if t < h.start <= t + 6.0 and h.key in named_thanked}
     new_names = old_names = 0.0
     if new_people:
         new_names = len(named_after & set(new_people)) / len(new_people)
@@ -757,6 +781,18 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
             new_names *= 0.5  # a list of everybody (an opening) is no hand-over to these people
     if old_people:
         old_names = len(named_before & set(old_people)) / len(old_people)
+    # Names that point to another hand-over: a later part's people introduced here, or this part's people
+    # thanked here (that is where their part ends).
+    # Names that point to another hand-over: people introduced here who are not new in this part, or this
+    # part's people thanked here (that is where their part ends).
+    introduced_elsewhere = (named_after - set(new_people)) & {p for cue in cues for p in cue.people}
+    misplaced = sorted(introduced_elsewhere | (named_thanked & set(new_people)))
+    misfit = 0.0
+    if misplaced:
+        misfit = min(1.0, len(misplaced) / max(1, len(new_people) or len(misplaced)))
+        if named_after & set(new_people):
+            misfit *= 0.5  # mixed: an opening that names everybody
+        notes.append("names of another hand-over: " + ", ".join(misplaced))
     heard = sorted((named_after & set(new_people)) | (named_before & set(old_people)))
     if heard:
         sample: dict[str, str] = {}
@@ -773,6 +809,7 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
         approx = -((t - cues[j].approx) / approx_window(clues.duration)) ** 2
     return Evidence(opening=round(opening, 3), thanks=round(thanks, 3), voices=voices, turn=turn,
                     pause=round(pause, 3), applause=round(applause, 3), new_names=round(new_names, 3),
+                    misfit=round(misfit, 3),
                     old_names=round(old_names, 3), topic=round(topic, 3), approx=round(approx, 3),
                     notes=tuple(notes), opening_at=opening_hit.first if opening_hit else None,
                     thanks_at=thanks_hit.first if thanks_hit else None,
@@ -891,64 +928,76 @@ def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks
             continue
         lo = boundaries[-1].start + min_gap
         hi = options[j + 1][chosen[j + 1]][0].time - min_gap if j + 1 < len(cues) else duration
-        confidence, why = _confidence(ev, cut, options[j], lo, hi, bool(clues.voices))
+        neighbours = [options[k][chosen[k]][1] for k in (j - 1, j + 1) if 0 < k < len(cues)]
+        rivals = [(c, e) for c, e in options[j] if lo <= c.time <= hi
+                  and not any(_same_handover(e, other) for other in neighbours)]
+        confidence, why = _confidence(ev, cut, rivals, bool(clues.voices))
         boundaries.append(Boundary(j, float(cut.time), float(confidence), tuple(ev.notes) + tuple(why)))
     return boundaries
 
 
-def _best_path(options: list[list[tuple[Cut, Evidence]]], min_gap: float) -> list[int]:
+def _same_handover(a: Evidence, b: Evidence) -> bool:
+    """Do two cuts lean on the same hand-over phrase? One hand-over cannot start two chapters."""
+    used_a = {a.opening_at, a.thanks_at} - {None}
+    used_b = {b.opening_at, b.thanks_at} - {None}
+    return bool(used_a & used_b)
+
+
+def _best_path(options: list[list[tuple[Cut, Evidence]]], min_gap: float, keep: int = 8) -> list[int]:
     """Indices of one candidate per boundary (each list sorted by time), in increasing time at least `min_gap`
-    apart, with the highest total score (dynamic programming)."""
+    apart, no two consecutive ones on the same hand-over phrase, with the highest total score (dynamic
+    programming; the best `keep` earlier candidates are tried for each)."""
     n = len(options)
     best: list[list[float]] = [[0.0]]
     back: list[list[int]] = [[-1]]
-    times: list[list[float]] = [[0.0]]
     for j in range(1, n):
-        t_now = [c.time for c, _ in options[j]]
-        prev_t, prev_best = times[j - 1], best[j - 1]
-        order = sorted(range(len(prev_t)), key=lambda k: prev_t[k])
+        previous, prev_best = options[j - 1] if j > 1 else [(Cut(-1, 0.0, 0.0, 0.0, False), Evidence())], best[j - 1]
+        order = sorted(range(len(previous)), key=lambda k: previous[k][0].time)
         scores, pointers = [], []
-        run_best, run_arg, p = -math.inf, -1, 0
-        for t, (_, ev) in zip(t_now, options[j]):
-            while p < len(order) and prev_t[order[p]] <= t - min_gap + 1e-9:
-                if prev_best[order[p]] > run_best:
-                    run_best, run_arg = prev_best[order[p]], order[p]
+        leaders: list[int] = []  # the best `keep` earlier candidates so far, best first
+        p = 0
+        for cut, ev in options[j]:
+            while p < len(order) and previous[order[p]][0].time <= cut.time - min_gap + 1e-9:
+                k = order[p]
+                if prev_best[k] > -math.inf:
+                    leaders.append(k)
+                    leaders.sort(key=lambda i: -prev_best[i])
+                    del leaders[keep:]
                 p += 1
-            if run_arg < 0:
+            fitting = [k for k in leaders if not _same_handover(previous[k][1], ev)]
+            if fitting:
+                scores.append(prev_best[fitting[0]] + ev.score)
+                pointers.append(fitting[0])
+            else:
                 scores.append(-math.inf)
                 pointers.append(-1)
-            else:
-                scores.append(run_best + ev.score)
-                pointers.append(run_arg)
         if all(s == -math.inf for s in scores):  # nothing fits after the previous boundary: ignore the gap
             top = max(range(len(prev_best)), key=lambda k: prev_best[k])
             scores = [prev_best[top] + ev.score for _, ev in options[j]]
             pointers = [top] * len(scores)
         best.append(scores)
         back.append(pointers)
-        times.append(t_now)
     path = [max(range(len(best[-1])), key=lambda k: best[-1][k])]
     for j in range(n - 1, 0, -1):
         path.append(back[j][path[-1]])
     return list(reversed(path))
 
 
-def _confidence(ev: Evidence, cut: Cut, candidates: Sequence[tuple[Cut, Evidence]], lo: float, hi: float,
+def _confidence(ev: Evidence, cut: Cut, candidates: Sequence[tuple[Cut, Evidence]],
                 have_turns: bool) -> tuple[float, list[str]]:
     """0..1: the score's strength, capped by how many independent kinds agree, times the margin over the
-    best cut more than ALTERNATIVE_DISTANCE away (between the neighbouring boundaries), lowered when the
-    voices contradict the hand-over."""
+    best of `candidates` (the cuts possible between the neighbouring boundaries) more than
+    ALTERNATIVE_DISTANCE away, lowered when the voices contradict the hand-over."""
     why: list[str] = []
     score = ev.score
     if score <= 0:
         return 0.0, ["no evidence: placed by the chapter order only"]
     kinds = ev.kinds
     strength = min(1.0, score / STRONG_SCORE)
-    cap = KIND_CAP[min(4, len(kinds))]
+    cap = (KIND_CAP if "hand-over" in kinds else KIND_CAP_WITHOUT_WORDS)[min(4, len(kinds))]
     # A rival that leans on the same phrases and names is this hand-over seen from further away: only what it
     # has of its own competes.
-    rivals = [(c, e.score_apart_from(ev)) for c, e in candidates
-              if abs(c.time - cut.time) > ALTERNATIVE_DISTANCE and lo <= c.time <= hi]
+    rivals = [(c, e.score_apart_from(ev)) for c, e in candidates if abs(c.time - cut.time) > ALTERNATIVE_DISTANCE]
     margin = 1.0
     if rivals:
         rival_cut, rival_score = max(rivals, key=lambda cs: cs[1])

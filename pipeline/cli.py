@@ -91,7 +91,7 @@ def cmd_run(args) -> int:
     for r in results:
         colour = {"done": "green", "skipped": "dim", "failed": "red", "blocked": "red"}[r.status]
         table.add_row(r.name, f"[{colour}]{r.status}[/]", f"{r.seconds:.1f}" if r.status == "done" else "",
-                      r.reason)
+                      escape(r.reason))
     out.print(table)
     _print_warnings(engine)
     _print_outputs(engine)
@@ -114,7 +114,7 @@ def cmd_status(args) -> int:
         elif reason is None:
             state = "[green]done[/]"
         else:
-            state = f"[yellow]stale[/]: {reason}"
+            state = f"[yellow]stale[/]: {escape(reason)}"
         figures = ", ".join(f"{k} {v}" for k, v in (outcome.figures if outcome else {}).items())
         when = record.get("finished", "") if record else ""
         table.add_row(stage.NAME, state, when.replace("T", " ")[:16], figures)
@@ -168,21 +168,35 @@ def _find_config(start: Path) -> Path:
 
 def _print_plan(planned) -> None:
     for stage, reason in planned:
-        out.print(f"{stage.NAME:12} {'would run: ' + reason if reason else 'up to date'}")
+        out.print(f"{stage.NAME:12} {'would run: ' + reason if reason else 'up to date'}", markup=False)
 
 
 def _print_warnings(engine) -> None:
     for name, outcome in engine.ctx.outcomes.items():
         for warning in outcome.warnings:
-            out.print(f"[bold yellow]CHECK[/] {name}: {warning}")
+            out.print(f"[bold yellow]CHECK[/] {name}: {escape(warning)}")
 
 
 def _print_outputs(engine) -> None:
+    """Where everything is: the outputs listed in report.json, as absolute paths."""
+    import json
+
     paths = engine.ctx.paths
-    out.print(f"Report: {paths.report}")
-    audio = paths.audio
-    if audio.exists():
-        out.print(f"Episode audio: {audio}")
+    out.print(f"[bold]Report:[/] {paths.report}")
+    try:
+        outputs = json.loads(paths.report.read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError):
+        return
+
+    def show(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                show(f"{prefix}{key}.", item)
+        else:
+            out.print(f"  {prefix.rstrip('.'):22} {(paths.root / value).resolve()}", markup=False,
+                      highlight=False, soft_wrap=True)
+
+    show("", outputs)
 
 
 def _attach_run_log(folder: Path) -> None:

@@ -50,9 +50,13 @@ HALLUCINATION_PHRASES = (
 PHRASE_SHARE = 0.6  # the phrase's words must be at least this share of the segment's words
 PHRASE_EXTRA_WORDS = 3  # ... and at most this many other words
 
-NO_SPEECH_MIN = 0.5  # silence guard: the model's no-speech probability at least this ...
-LOGPROB_MAX = -0.9  # ... and the average log probability at most this ...
-WORD_PROB_MAX = 0.4  # ... and the mean word probability at most this
+# Silence guard: all three must hold. Whisper itself already drops a 30-second chunk with no_speech_prob > 0.6
+# and avg_logprob <= -1.0; on the 20-minute benchmark a real utterance came through at no_speech 0.68, logprob
+# -0.99, word probability 0.38 (espeak: "Fouten maken hoort daarbij."), so the guard only takes what the model
+# is nearly sure is not speech.
+NO_SPEECH_MIN = 0.85  # the model's no-speech probability at least this ...
+LOGPROB_MAX = -0.8  # ... and the average log probability at most this ...
+WORD_PROB_MAX = 0.3  # ... and the mean word probability at most this
 
 LOOP_MAX_UNIT = 8  # longest repeated phrase (in words) the loop guard looks for
 LOOP_MIN_REPEATS = {1: 5}  # a single word must occur 5 times in a row to count as a loop ("ja ja ja ja" is real)

@@ -49,7 +49,7 @@ def parse(lines: list[str], header: dict) -> tuple[list[WindowLog], int] | None:
         first = json.loads(lines[0])
     except ValueError:
         return None
-    if first != {"kind": "header", **header}:
+    if first != {"kind": "header", **json.loads(json.dumps(header))}:  # compared as it reads back
         return None
     windows: list[WindowLog] = []
     good = 1
@@ -89,7 +89,7 @@ class SegmentLog:
 
     def __init__(self, path: Path, header: dict):
         self.path = Path(path)
-        self.header = header
+        self.header = json.loads(json.dumps(header))  # as it reads back (tuples become lists)
         self._handle = None
 
     def open(self) -> list[WindowLog]:

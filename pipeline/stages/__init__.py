@@ -10,6 +10,7 @@ from types import ModuleType
 
 
 def all_stages() -> list[ModuleType]:
-    from pipeline.stages import encode, ingest, normalise, publish, tag, trim
+    from pipeline.stages import encode, ingest, normalise, publish, tag, transcribe, transcripts, trim
+    from pipeline.stages import chapters, editor, speakers
 
-    return [ingest, trim, normalise, encode, tag, publish]
+    return [ingest, trim, normalise, encode, transcribe, speakers, chapters, transcripts, editor, tag, publish]

@@ -10,8 +10,9 @@ Writes: work/chapters.json: a list, one entry per planned chapter, in plan order
 Detection (pipeline/chaptering.py, pure) weighs hand-over phrases, the plan's names and keywords (fuzzy, and
 only where Whisper and the audio support them), changes of voices, pauses and applause (pipeline/audiocues.py),
 snaps every start to the pause before the first word of the new part, and gives each boundary a confidence.
-A `start` override wins to the millisecond; `approx` narrows the search to +-2 minutes. Boundaries below
-chaptering.LOW_CONFIDENCE become warnings that name the chapter and the one-line fix.
+A `start` override wins to the millisecond; `approx` narrows the search to +-2 minutes around the hint (a
+tenth of a short episode). Boundaries below chaptering.LOW_CONFIDENCE become warnings that name the chapter
+and the one-line fix.
 
 Titles, links and images do not decide where a chapter starts, so they are not in this stage's Options:
 changing a title re-runs only the stages that print titles (tag, publish, and the text outputs that show
@@ -20,9 +21,11 @@ headings), never detection or transcription. Those consumers join the current ti
     chapters = resolve(ctx.episode.chapters, fsutil.read_json(ctx.paths.chapters_work))   # or current(ctx)
 
 and use the pure helpers below: podcasting_json()/write_podcasting_json() (Podcasting 2.0 JSON chapters,
-version 1.2.0, for <slug>/chapters.json and the feed), report_section() (report.json "chapters"),
-show_notes_lines() ("00:00 Opening" lines for descriptions). The title/url/img in work/chapters.json are
-those of the run that detected the boundaries, kept for people who read the file; programs call resolve().
+version 1.2.0), report_section() (report.json "chapters"), show_notes_lines() ("00:00 Opening" lines for
+descriptions). For the same reason chapters.json in the episode folder (Podcasting 2.0, report.json
+outputs.chapters) is written by a stage that re-runs on a title change (tag), with these helpers; this
+stage's report section carries the titles of its own run. The title/url/img in work/chapters.json are those
+of the run that detected the boundaries, kept for people who read the file; programs call resolve().
 """
 
 from __future__ import annotations

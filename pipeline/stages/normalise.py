@@ -6,7 +6,7 @@ Writes: work/normalised.wav (published timeline, [audio] sample_rate, mono or st
 
 Two passes, both linear in the end (no loudnorm dynamic mode, no 192 kHz):
 1. measure the cut region as it is (the report's "input") and after the leveller (a gentle RMS compressor
-   that brings loud and quiet voices closer; `leveler = false` turns it off);
+   that brings loud and quiet voices closer; `leveler = false` turns it off) and the limiter;
 2. render: leveller, then the one linear gain that puts the measured loudness on target, then a look-ahead
    limiter that runs 4x oversampled so that true peaks (not only sample peaks) stay under the ceiling, fades
    at both ends, and resampling to the output rate. The encode stage measures the final MP3.
@@ -16,14 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from pipeline import fsutil, media
+from pipeline import analysis, fsutil, media
 from pipeline.engine import Context, Outcome
 
 NAME = "normalise"
-VERSION = 1
-LIMITER_MARGIN_DB = 1.0  # sample-peak limit below the true-peak ceiling: room for MP3 encoding overs
+VERSION = 2
+LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
 OVERSAMPLE = 4
+# An MP3 keeps the audio up to about this many Hz; what lies above counts in the loudness of the WAV but not
+# in that of the MP3 listeners get, so the levelled measurement leaves it out.
+MP3_BANDWIDTH = 16000
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,11 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 # ---------------------------------------------------------------- decisions (pure)
 
 
-def leveller_chain(rough_level: float, target: float, enabled: bool) -> str:
+def leveller_chain(pre_gain: float, target: float, enabled: bool) -> str:
     """Filters before the final gain: rumble filter, a pre-gain that brings speech near the target, a gentle
     leveller (RMS detection, slow release, ratio 2, threshold just under the target) that brings loud and quiet
     voices closer, and a peak compressor (fast, ratio 4, 10 dB over the target) that tames plosives and laughs
     so the final limiter only touches the rare peak and the loudness target stays reachable linearly."""
-    pre_gain = max(-30.0, min(30.0, target - rough_level))
     chain = ["highpass=f=60", f"volume={pre_gain:.2f}dB"]
     if enabled:
         rms_threshold = 10 ** ((target - 4.0) / 20)
@@ -68,6 +71,25 @@ def leveller_chain(rough_level: float, target: float, enabled: bool) -> str:
         chain.append(f"acompressor=threshold={peak_threshold:.5f}:ratio=4:attack=1:release=80:knee=2:"
                      f"detection=peak:makeup=1")
     return ",".join(chain)
+
+
+def settle_gain(level_at: Callable[[float], float], target: float, first_guess: float, tolerance: float = 0.15,
+                steps: int = 4) -> float:
+    """The gain g for which level_at(g), the loudness through a non-linear chain, is on target (pure; level_at
+    does the measuring). Compressors and a limiter make the loudness grow more slowly than the gain, so this
+    steps along the measured slope (secant method, slope kept between 0.2 and 1.5) instead of trusting 1:1."""
+    clamp = lambda g: max(-30.0, min(30.0, g))  # noqa: E731
+    gain, level, slope = clamp(first_guess), None, 1.0
+    for _ in range(steps):
+        previous = (gain, level)
+        level = level_at(gain)
+        miss = target - level
+        if abs(miss) <= tolerance:
+            break
+        if previous[1] is not None and previous[0] != gain:
+            slope = min(1.5, max(0.2, (level - previous[1]) / (gain - previous[0])))
+        gain = clamp(gain + miss / slope)
+    return round(gain, 2)
 
 
 def final_gain(measured: float, target: float) -> float:
@@ -94,18 +116,30 @@ def run(ctx: Context, opts: Options) -> Outcome:
     length = end - start
     master = media.probe(ctx.paths.master)
     channels = output_channels(opts.channels, master.channels)
-    rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end)
-    # the proxy is a mono fold-down: a correlated stereo room recording measures 3 dB louder in full
-    rough_level = rough.integrated + (3.0 if master.channels >= 2 else 0.0)
-    rough_level = rough_level if rough.integrated > -70 else opts.loudness_target
-    chain = leveller_chain(rough_level, opts.loudness_target, opts.leveler)
+    limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)
+    # Find the pre-gain on the quick 16 kHz proxy (a mono fold-down: a correlated stereo recording measures
+    # 3 dB louder in full), so the leveller sees speech at the level it is tuned for and the final gain is small.
+    fold_down = 3.0 if master.channels >= 2 else 0.0
+    rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end).integrated + fold_down
+    proxy_limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, analysis.RATE)
+
+    def proxy_level(pre_gain: float) -> float:
+        chain = leveller_chain(pre_gain + fold_down, opts.loudness_target, opts.leveler)
+        return media.measure_loudness(ctx.paths.proxy, start=start, end=end,
+                                      pre_filter=f"{chain},{proxy_limiter}").integrated
+
+    pre_gain = (settle_gain(lambda g: proxy_level(g) + fold_down, opts.loudness_target,
+                            opts.loudness_target - rough) if rough > -70 else 0.0)
+    chain = leveller_chain(pre_gain, opts.loudness_target, opts.leveler)
     cut = ["-ss", f"{start:.3f}", "-to", f"{end:.3f}", "-i", str(ctx.paths.master)]
     meter = "ebur128=peak=true:framelog=verbose"
+    # The limiter is measured too: with the settled pre-gain the final gain is small, so it barely changes what
+    # the limiter takes, and the result lands on target without a second render.
 
     task = ctx.progress("Luidheid meten", length)
     try:
         stderr = media.ffmpeg([*cut, "-filter_complex", f"[0:a]asplit=2[raw][lev];[raw]{meter}[o1];"
-                               f"[lev]{chain},{meter}[o2]", "-map", "[o1]", "-f", "null", "-",
+                               f"[lev]{chain},{limiter},lowpass=f={MP3_BANDWIDTH}:p=2,{meter}[o2]", "-map", "[o1]", "-f", "null", "-",
                                "-map", "[o2]", "-f", "null", "-"], on_progress=task.update, what="measuring")
     finally:
         task.close()
@@ -114,7 +148,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
 
     layout = "mono" if channels == 1 else "stereo"
     fade_out_at = max(0.0, length - opts.fade)
-    graph = (f"[0:a]{chain},volume={gain:.2f}dB,{limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)},"
+    graph = (f"[0:a]{chain},volume={gain:.2f}dB,{limiter},"
              f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
              f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=2[n][s];"
              f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp]")
@@ -130,6 +164,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
         "target": {"integrated": opts.loudness_target, "true_peak": opts.true_peak},
         "input": measured_input.as_dict(),
         "levelled": levelled.as_dict(),
+        "pre_gain_db": pre_gain,
         "gain_db": gain,
         "leveler": opts.leveler,
         "sample_rate": opts.sample_rate,
@@ -138,5 +173,6 @@ def run(ctx: Context, opts: Options) -> Outcome:
     }
     fsutil.write_json(ctx.paths.loudness, result)
     return Outcome(report={"loudness": {"input": result["input"], "target": result["target"],
-                                        "gain_db": gain, "leveler": opts.leveler}},
+                                        "pre_gain_db": pre_gain,
+        "gain_db": gain, "leveler": opts.leveler}},
                    figures={"input": f"{measured_input.integrated:.1f} LUFS", "gain": f"{gain:+.1f} dB"})

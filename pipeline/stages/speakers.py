@@ -20,6 +20,7 @@ a segment at word boundaries where the voice changes inside it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,14 +46,16 @@ class Options:
     switch_penalty: float = 0.5  # evidence a change of voice must buy (see pipeline.diarize.viterbi)
     extra_voices: int = 2  # room for voices not listed in episode.toml (a question from the audience)
     people: tuple[tuple[str, str], ...] = ()  # (name, role)
-    chapters: tuple[tuple[str, tuple[str, ...], float | None], ...] = ()  # (title, people, start or approx)
+    # (people, start or approx) per planned chapter, by position: titles do not decide voices, so a title
+    # edit must not re-run this stage
+    chapters: tuple[tuple[tuple[str, ...], float | None], ...] = ()
     pinned: tuple[tuple[str, str], ...] = ()  # (voice, name)
 
 
 def options(ctx: Context) -> Options:
     return Options(
         people=tuple((p.name, p.role) for p in ctx.episode.people),
-        chapters=tuple((c.title, tuple(c.people), c.start if c.start is not None else c.approx)
+        chapters=tuple((tuple(c.people), c.start if c.start is not None else c.approx)
                        for c in ctx.episode.chapters),
         pinned=tuple(sorted(ctx.episode.speakers.items())),
     )
@@ -132,16 +135,18 @@ def build_document(turns: tuple[diarize.Turn, ...], transcript: Transcript, opts
     """speakers.json from anonymous turns: voice labels, names from evidence, samples. Pure."""
     labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
     voice_turns = [naming.VoiceTurn(t.start, t.end, labels[t.voice]) for t in turns]
-    lines = [naming.Line(s.start, s.end, s.text) for s in transcript.segments]
+    by_voice = label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice} for t in voice_turns],
+                                  "voices": {}})  # one line per voice: names are matched to who said them
+    lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
-    chapters = [naming.ChapterInfo(t, p, s) for t, p, s in opts.chapters]
+    chapters = [naming.ChapterInfo(f"chapter {i + 1}", p, s) for i, (p, s) in enumerate(opts.chapters)]
     names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
     talk = naming.talk_times(voice_turns)
     voices = {}
-    for label in labels.values():
-        n = names[label]
-        voices[label] = {"name": n.name, "confidence": n.confidence, "talk_time": round(talk.get(label, 0.0), 1),
-                         "sample": list(sample_range([t for t in voice_turns if t.voice == label])),
+    for voice in labels.values():
+        n = names[voice]
+        voices[voice] = {"name": n.name, "confidence": n.confidence, "talk_time": round(talk.get(voice, 0.0), 1),
+                         "sample": list(sample_range([t for t in voice_turns if t.voice == voice])),
                          "pinned": n.pinned, "evidence": list(n.evidence)}
     return {"version": FORMAT_VERSION,
             "turns": [{"start": t.start, "end": t.end, "voice": t.voice} for t in voice_turns],
@@ -154,8 +159,9 @@ def sample_range(turns: list[naming.VoiceTurn]) -> tuple[float, float]:
         return (0.0, 0.0)
     longest = max(turns, key=lambda t: t.end - t.start)
     middle = (longest.start + longest.end) / 2
-    start = max(longest.start, middle - SAMPLE_SECONDS / 2)
-    return (round(start, 1), round(min(longest.end, start + SAMPLE_SECONDS), 1))
+    start = math.ceil(max(longest.start, middle - SAMPLE_SECONDS / 2) * 10) / 10
+    end = math.floor(min(longest.end, start + SAMPLE_SECONDS) * 10) / 10
+    return (start, max(start, end))
 
 
 def outcome(document: dict, opts: Options) -> Outcome:

@@ -1,7 +1,8 @@
 """tag: the published MP3: a copy of the encoded audio with ID3v2.4 tags, cover art and chapters.
 
 Reads:  work/encoded.mp3, the show's cover image, work/chapters.json (when the chapters stage has run)
-Writes: <slug>.mp3 in the episode folder
+Writes: <slug>.mp3 in the episode folder, and chapters.json (Podcasting 2.0 JSON chapters) when there are
+        chapters: both carry the chapter titles of episode.toml as they are now
 
 Tags: title, show (album), host/artist, date, episode number, description, genre Podcast, language,
 copyright, cover (APIC), the podcast frames Apple reads (PCST, TDES, TGID, WFED, TCAT), and chapters as
@@ -20,6 +21,7 @@ from mutagen.mp3 import MP3
 
 from pipeline import fsutil, id3order
 from pipeline.engine import Context, Outcome
+from pipeline.stages import chapters
 
 NAME = "tag"
 VERSION = 1
@@ -50,6 +52,7 @@ class Options:
     guid: str
     chapter_titles: tuple[str, ...]
     chapter_urls: tuple[str | None, ...]
+    chapter_images: tuple[str | None, ...]
 
 
 def feed_url(ctx: Context) -> str:
@@ -73,6 +76,7 @@ def options(ctx: Context) -> Options:
         category=show.category, feed_url=feed_url(ctx), guid=episode_guid(ctx),
         chapter_titles=tuple(c.title for c in episode.chapters),
         chapter_urls=tuple(c.url for c in episode.chapters),
+        chapter_images=tuple(c.img for c in episode.chapters),
     )
 
 
@@ -81,20 +85,15 @@ def inputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.audio]
+    with_chapters = [ctx.paths.chapters_json] if ctx.paths.chapters_work.exists() else []
+    return [ctx.paths.audio, *with_chapters]
 
 
 ISO639_2 = {"nl": "dut", "en": "eng", "de": "ger", "fr": "fre", "fy": "fry"}
 
 
-def chapter_marks(ctx: Context, duration: float) -> list[ChapterMark]:
-    """Chapters with titles from episode.toml and starts from the chapters stage, each ending where the next
-    begins (pure apart from reading work/chapters.json)."""
-    if not ctx.paths.chapters_work.exists():
-        return []
-    from pipeline.stages.chapters import resolve
-
-    chapters = resolve(ctx.episode.chapters, fsutil.read_json(ctx.paths.chapters_work))
+def chapter_marks(chapters: list, duration: float) -> list[ChapterMark]:
+    """ID3 chapter marks from the resolved chapters, each ending where the next begins (pure)."""
     marks = []
     for i, chapter in enumerate(chapters):
         end = chapters[i + 1].start if i + 1 < len(chapters) else duration
@@ -142,7 +141,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
     image = ctx.show.show.image
     cover_mime = "image/png" if image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
     duration = MP3(ctx.paths.encoded).info.length
-    marks = chapter_marks(ctx, duration)
+    resolved = chapters.current(ctx)  # detected starts with the current titles of episode.toml
+    marks = chapter_marks(resolved, duration)
     with fsutil.atomic_path(ctx.paths.audio) as tmp:
         shutil.copyfile(ctx.paths.encoded, tmp)
         build_tags(opts, image.read_bytes(), cover_mime, marks).save(tmp, v2_version=4)
@@ -150,5 +150,10 @@ def run(ctx: Context, opts: Options) -> Outcome:
     info = MP3(ctx.paths.audio).info
     audio = {"duration": round(info.length, 3), "bytes": ctx.paths.audio.stat().st_size,
              "bitrate": info.bitrate // 1000, "sample_rate": info.sample_rate, "channels": info.channels}
-    return Outcome(report={"audio": audio}, outputs={"audio": ctx.paths.audio},
+    report, named = {"audio": audio}, {"audio": ctx.paths.audio}
+    if resolved:  # the chapters stage leaves titles out of its work, so the published chapter files are made here
+        chapters.write_podcasting_json(ctx.paths.chapters_json, resolved)
+        report["chapters"] = chapters.report_section(resolved)
+        named["chapters"] = ctx.paths.chapters_json
+    return Outcome(report=report, outputs=named,
                    figures={"size": f"{audio['bytes'] / 1e6:.1f} MB", "chapters": str(len(marks))})

@@ -28,7 +28,8 @@ from pipeline.transcript import Segment, Transcript, Word
 
 NAME = "transcribe"
 VERSION = 1
-HINT_PAD = 0.3  # seconds of audio around a segment decoded again with the names as a prompt
+HINT_PAD = 0.3  # seconds of audio around a clip decoded again with the names as a prompt
+HINT_CONTEXT = 3  # words of context each side of a name candidate in that clip
 MIN_TAIL = 0.1  # seconds: a rest of the audio shorter than this is not worth a window
 RANDOM_SEED = 0
 
@@ -150,6 +151,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
             log.info("resuming after %.1f s of %.1f s (%d windows done)", windows[-1].resume_at, wav.duration,
                      resumed)
         task = ctx.progress("Transcriberen", wav.duration)
+        if windows:
+            task.update(windows[-1].resume_at if not windows[-1].done else windows[-1].end)
         began, heard, transcribed = time.monotonic(), 0.0, 0
 
         def transcribe_span(index: int, start: float, end: float) -> None:
@@ -182,10 +185,9 @@ def run(ctx: Context, opts: Options) -> Outcome:
         finally:
             seglog.close()
             task.close()
-        seconds = time.monotonic() - began
-
         kept, guard_report = guards.apply_guards(to_segments(raw))
         kept, name_report = _check_names(kept, opts, wav, whisper)
+        seconds = time.monotonic() - began  # model loading, windows and the name check
 
     kept = [s.with_(id=i) for i, s in enumerate(kept)]
     rtf = round(seconds / heard, 3) if heard else None
@@ -241,11 +243,16 @@ def summary(transcript: Transcript) -> dict:
 
 def _check_names(segments: list[Segment], opts: Options, wav: SpeechWav,
                  whisper: _Whisper) -> tuple[list[Segment], dict]:
-    """Spell the people's names where the unhinted transcript sounds like them (pipeline/asr/names.py)."""
+    """Spell the people's names where the unhinted transcript sounds like them (pipeline/asr/names.py).
+
+    An unsure candidate is checked by decoding a short clip around it (HINT_CONTEXT words each side) with the
+    names as the prompt; candidates whose clips overlap share one decode.
+    """
     report = {"hints": bool(opts.names), "corrected": 0, "confirmed": 0, "rejected": 0, "echoes_dropped": 0,
-              "second_passes": 0}
+              "second_passes": 0, "seconds": 0.0}
     if not opts.names:
         return segments, report
+    began = time.monotonic()
     prompt = ", ".join(opts.names) + "."
     result = []
     for segment in segments:
@@ -253,19 +260,19 @@ def _check_names(segments: list[Segment], opts: Options, wav: SpeechWav,
         if not candidates:
             result.append(segment)
             continue
-        unsure = [c for c in candidates if not c.sure]
+        words = segment.words
         hinted: list[Word] = []
-        if unsure:
-            start, end = max(0.0, segment.start - HINT_PAD), min(wav.duration, segment.end + HINT_PAD)
+        for first, last in _clips([c for c in candidates if not c.sure], len(words)):
+            start, end = max(0.0, words[first].start - HINT_PAD), min(wav.duration, words[last - 1].end + HINT_PAD)
             audio = wav.read(start, end)
-            budget = 3 * len(segment.words) + 20
+            budget = min(200, 3 * (last - first) + 20)  # with the prompt (<= 224 tokens) under Whisper's 448
             for part in whisper.transcribe(audio, vad_filter=False, initial_prompt=prompt, temperature=0.0,
                                            max_new_tokens=budget):
                 hinted += [Word(start + w.start, start + w.end, w.word, w.probability) for w in (part.words or [])]
             report["second_passes"] += 1
-            places = [(segment.words[c.first].start, segment.words[c.last - 1].end) for c in candidates]
+        if hinted:
+            places = [(words[c.first].start, words[c.last - 1].end) for c in candidates]
             report["echoes_dropped"] += names.echoes(hinted, opts.names, places)
-        words = segment.words
         # replace from the last span backwards so earlier indices stay valid
         for cand in sorted(candidates, key=lambda c: -c.first):
             if cand.sure:
@@ -279,4 +286,17 @@ def _check_names(segments: list[Segment], opts: Options, wav: SpeechWav,
         if words is not segment.words:
             segment = segment.with_(words=words, text="".join(w.text for w in words))
         result.append(segment)
+    report["seconds"] = round(time.monotonic() - began, 1)
     return result, report
+
+
+def _clips(candidates: list[names.Candidate], count: int) -> list[tuple[int, int]]:
+    """Word ranges to decode again: each candidate with HINT_CONTEXT words around it, overlaps merged."""
+    ranges = sorted((max(0, c.first - HINT_CONTEXT), min(count, c.last + HINT_CONTEXT)) for c in candidates)
+    merged: list[tuple[int, int]] = []
+    for first, last in ranges:
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

@@ -32,10 +32,11 @@ FORMATS = ("vtt", "srt", "json", "txt")
 @dataclass(frozen=True)
 class Options:
     title: str
+    chapter_titles: tuple[str, ...]  # headings in the text version (starts come from work/chapters.json)
 
 
 def options(ctx: Context) -> Options:
-    return Options(title=ctx.episode.title)
+    return Options(title=ctx.episode.title, chapter_titles=tuple(c.title for c in ctx.episode.chapters))
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
@@ -67,13 +68,17 @@ def labelled(ctx: Context, raw: Transcript) -> tuple[Transcript, bool]:
 
 
 def headings(ctx: Context) -> list[fmt.Heading]:
-    path = ctx.paths.chapters_work
-    if not path.exists():
+    """Chapter headings for the text version: detected starts with the plan's current titles."""
+    if not ctx.paths.chapters_work.exists():
         return []
     try:
-        data = fsutil.read_json(path)
-        items = data["chapters"] if isinstance(data, dict) else data
-        return [fmt.Heading(str(c["title"]), float(c["start"])) for c in items]
+        chapters = importlib.import_module("pipeline.stages.chapters")
+        return [fmt.Heading(c.title, c.start) for c in chapters.current(ctx)]
+    except (ImportError, AttributeError):
+        pass
+    path = ctx.paths.chapters_work
+    try:
+        return [fmt.Heading(str(c["title"]), float(c["start"])) for c in fsutil.read_json(path)]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: unreadable chapters ({exc}); run the chapters stage again") from None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline import synth
 from pipeline.demo_scene import short_show_scene
-from pipeline.stages.normalise import final_gain, leveller_chain, output_channels
+from pipeline.stages.normalise import final_gain, leveller_chain, output_channels, settle_gain
 from tests.helpers import ebur128, ffprobe, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
 
@@ -30,6 +32,8 @@ def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, variant):
     run_audio_path(folder)
     mp3 = folder / "ep.mp3"
     measured = ebur128(mp3)
+    report = json.loads((folder / "report.json").read_text())["loudness"]
+    print(variant, measured, report["encode_correction"], report["input"])
     assert measured["I"] == pytest.approx(-16.0, abs=1.0), measured  # acceptance: +-1 LU (aim 0.5)
     assert measured["TP"] <= -1.0, measured
     stream = ffprobe(mp3, "-show_streams", "-select_streams", "a")["streams"][0]
@@ -40,7 +44,17 @@ def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, variant):
 
 def test_decisions():
     assert final_gain(-24.3, -16.0) == 8.3
-    assert "acompressor" in leveller_chain(-24.0, -16.0, True)
-    assert "acompressor" not in leveller_chain(-24.0, -16.0, False)
-    assert "volume=8.00dB" in leveller_chain(-24.0, -16.0, True)
+    assert "acompressor" in leveller_chain(8.0, -16.0, True)
+    assert "acompressor" not in leveller_chain(8.0, -16.0, False)
+    assert "volume=8.00dB" in leveller_chain(8.0, -16.0, True)
+
+
+def test_settle_gain_converges_through_a_compressing_chain():
+    # a chain whose loudness grows half as fast as its input above -20 (like a 2:1 compressor)
+    def level_at(gain):
+        raw = -26.0 + gain
+        return raw if raw < -20 else -20 + (raw + 20) / 2
+    gain = settle_gain(level_at, -16.0, first_guess=10.0)
+    assert abs(level_at(gain) + 16.0) <= 0.2
+    assert settle_gain(lambda g: -26.0 + g, -16.0, first_guess=10.0) == 10.0  # linear: first guess stands
     assert output_channels("auto", 1) == 1 and output_channels("auto", 2) == 2 and output_channels("mono", 2) == 1
