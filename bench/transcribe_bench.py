@@ -13,7 +13,8 @@ with a transcript word starting within 0.5 s of the utterance.
 
 Usage: .venv/bin/python bench/transcribe_bench.py [--minutes 60] [--skip-demo] [--no-names] [--beam 5]
        [--window 300] [--work DIR] [--json OUT]
---minutes 0 skips the long recording. Takes about 2 x 0.2 x the audio length on 2 cores.
+--minutes 0 skips the long recording. On 2 cores each run takes about 0.1 x the audio length (RTF 0.08-0.2
+with load), so --minutes 60 needs about 12 minutes.
 """
 
 from __future__ import annotations

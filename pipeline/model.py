@@ -12,7 +12,7 @@ hash of each file, so later runs trust the folder without re-hashing 145 MB; a f
 differs from the marker is hashed again, and a folder that fails the check is joined again, never loaded.
 
 Nothing here touches the network. A model name ("small", "large-v3", "org/repo") must already be in the local
-Hugging Face cache: fetch it once, on a machine with internet, with `python -m pipeline.model fetch NAME`.
+Hugging Face cache: fetch it once, on a machine with internet, with `pipeline model fetch NAME`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import importlib.util
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,7 +299,7 @@ def named_model_dir(name: str) -> Path:
     except Exception:  # huggingface_hub raises LocalEntryNotFoundError (or others) when it is not cached
         raise ModelError(
             f'the model {name!r} is not on this machine. Fetch it once where there is internet: '
-            f'".venv/bin/python -m pipeline.model fetch {name}" (it goes to the Hugging Face cache, '
+            f'"pipeline model fetch {name}" (it goes to the Hugging Face cache, '
             f'HF_HOME), or set [transcription] model = "embedded" to use the built-in Whisper base') from None
 
 
@@ -326,22 +325,9 @@ def load(choice: ModelChoice, settings: TranscriptionSettings):
                          f"{exc}") from None
 
 
-# ---------------------------------------------------------------- command line: explicit preparation
+def fetch(name: str) -> Path:
+    """Download a faster-whisper model into the Hugging Face cache (the only function here that uses the
+    network; only `pipeline model fetch` calls it)."""
+    from faster_whisper.utils import download_model
 
-
-def main(argv: list[str]) -> int:
-    """`python -m pipeline.model prepare [CACHE]` joins the embedded model; `fetch NAME` downloads a model."""
-    if len(argv) >= 1 and argv[0] == "prepare":
-        print(embedded_model_dir(Path(argv[1]) if len(argv) > 1 else None))
-        return 0
-    if len(argv) == 2 and argv[0] == "fetch":
-        from faster_whisper.utils import download_model
-
-        print(download_model(argv[1]))
-        return 0
-    print("usage: python -m pipeline.model prepare [CACHE_DIR] | fetch NAME", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    return Path(download_model(name))

@@ -20,10 +20,13 @@ def found(text: str):
 
 
 def test_sound_alikes_are_candidates():
+    # what Whisper base made of the espeak names; close ones are sure, looser ones need the audio check
     assert found("We beginnen met Marijen Boelach en Mika Brandjes.") == [
-        ("Marijen Boelach", "Marije Boerlaagh", False), ("Mika Brandjes.", "Mike Brantjes", False)]
+        ("Marijen Boelach", "Marije Boerlaagh", True), ("Mika Brandjes.", "Mike Brantjes", True)]
     assert found("verder met Jornt van Zalielen en Staven Blok") == [
-        ("Jornt van Zalielen", "Jornt van Zuijlen", False), ("Staven Blok", "Steven Blok", True)]
+        ("Jornt van Zalielen", "Jornt van Zuijlen", True), ("Staven Blok", "Steven Blok", True)]
+    assert found("met Marijer Boulach en Maria Boelach") == [
+        ("Marijer Boulach", "Marije Boerlaagh", False), ("Maria Boelach", "Marije Boerlaagh", False)]
 
 
 def test_no_candidates_in_ordinary_dutch_or_right_names():
@@ -31,6 +34,9 @@ def test_no_candidates_in_ordinary_dutch_or_right_names():
     assert found("We gaan verder met Jornt van Zuijlen en Steven Blok.") == []
     # a first name alone is no evidence of the full name; a one-word name needs a near-exact match
     assert found("Steven, jij schreef het boek.") == []
+    # heard on the 20-minute benchmark where the script has no surname: first name alone plus any word
+    assert found("Steven, laat ons zien") == [] and found("Steven, let op") == []
+    assert found("Jornt van Samen.") == []
     assert found("Dank voor de presentatie van vanavond.") == []
 
 

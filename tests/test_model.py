@@ -130,13 +130,13 @@ def test_named_model_missing_offline_says_what_to_do(tmp_path):
     """A model that is not in the local cache: a clear error at once, no download attempt (unroutable proxy)."""
     code = ("import sys; from pipeline import model\n"
             "try:\n    model.named_model_dir('small')\nexcept model.ModelError as e:\n    print(e); sys.exit(3)\n")
-    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HTTPS_PROXY": "http://10.255.255.1:9",
-           "HTTP_PROXY": "http://10.255.255.1:9"}
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HTTPS_PROXY": "http://127.0.0.1:9",
+           "HTTP_PROXY": "http://127.0.0.1:9"}
     env.pop("HF_HUB_OFFLINE", None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 3, proc.stderr
     assert "'small' is not on this machine" in proc.stdout
-    assert "python -m pipeline.model fetch small" in proc.stdout
+    assert "pipeline model fetch small" in proc.stdout
 
 
 @pytest.mark.slow

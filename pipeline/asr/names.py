@@ -1,15 +1,19 @@
 """Names of the people in episode.toml: spell them right where the audio says them, never invent them.
 
 DESIGN.md records that hints (`hotwords`) made Whisper base print the guests' names on audio it could not
-understand; with the whole transcription hinted, it even looped on them. So the transcription itself runs
-without hints, and names are handled afterwards, span by span:
+understand; tried here with the whole transcription hinted, it also looped on them and ran 4x slower. So the
+transcription itself runs without hints, and names are handled afterwards, span by span:
 
-1. `find_candidates`: word spans of the unhinted transcript that sound like a name ("marijen boerach" for
-   Marije Boerlaagh, "staven blok" for Steven Blok), by letter similarity.
-2. A near-identical spelling (similarity >= SURE) is simply corrected: the model heard the name.
-3. A looser match is checked against the audio: the segment is decoded again with the names as a prompt, and
-   the name is taken only when that pass puts it at the same place (`confirmed`). Everything the hinted pass
-   says elsewhere is an echo of the prompt and is dropped (`echoes`).
+1. `find_candidates`: word spans of the unhinted transcript that sound like a name, by letter similarity of
+   the whole span and of the first name and the surname each on their own ("Marijen Boelach" for Marije
+   Boerlaagh, "Jornt van Zalielen" for Jornt van Zuijlen; not "Steven, laat" for Steven Blok).
+2. A close match (similarity >= SURE) is a spelling correction: the model heard the name.
+3. A looser match is checked against the audio: a short clip around it is decoded again with the names as
+   the prompt, and the name is taken only when that pass puts it at the same place (`confirmed`); otherwise
+   the words stay as heard (`rejected`). Names the hinted pass prints anywhere else are echoes of the prompt
+   and are dropped (`echoes`).
+
+Nothing here adds a name where the unhinted pass heard nothing like it.
 
 Pure functions; the stage does the decoding.
 """
@@ -26,8 +30,9 @@ FULL_MIN = 0.7  # letter similarity for a span to be a candidate for a full name
 SURNAME_MIN = 0.75  # ... for a surname on its own (surnames of at least SURNAME_MIN_LETTERS letters)
 SURNAME_MIN_LETTERS = 6
 FIRST_NAME_MIN = 0.6  # ... and for a full name, its first word must sound like the first name this much
+SURNAME_PART_MIN = 0.5  # ... and the rest like the surname (particles such as "van" left out) this much
 ONE_WORD_MIN = 0.95  # a person known by one word: only capitals and punctuation are corrected
-SURE = 0.85  # at or above: a spelling correction, no second pass needed
+SURE = 0.8  # at or above: a spelling correction, no second pass needed
 PLACE_TOLERANCE = 0.5  # seconds: a hinted name counts at a candidate's place when it overlaps it this closely
 PARTICLES = {"van", "de", "der", "den", "ter", "ten", "te", "het", "op", "in", "t"}
 
@@ -82,6 +87,18 @@ def _spelled_right(span: list[str], form: NameForm) -> bool:
     return [re.sub(r"[^\w-]", "", t) for t in span] == form.text.split()
 
 
+def _core(tokens: list[str]) -> str:
+    return " ".join(t for t in tokens if letters(t) not in PARTICLES)
+
+
+def _parts_match(span: list[str], form: NameForm) -> bool:
+    """Both the first name and the surname (without van/de/...) must sound alike, each on its own."""
+    name = form.text.split()
+    return (similarity(span[0], name[0]) >= FIRST_NAME_MIN
+            and bool(letters(_core(span[1:])))
+            and similarity(_core(span[1:]), _core(name[1:])) >= SURNAME_PART_MIN)
+
+
 def find_candidates(words: list[str], people: list[str] | tuple[str, ...]) -> list[Candidate]:
     """Non-overlapping spans of `words` (Whisper word texts) that sound like a name but are not spelled as it.
 
@@ -105,8 +122,8 @@ def find_candidates(words: list[str], people: list[str] | tuple[str, ...]) -> li
                 if not letters(span[0]) or not letters(span[-1]):
                     continue
                 score = similarity(" ".join(span), form.text)
-                if form.full and form.size > 1 and similarity(span[0], form.text.split()[0]) < FIRST_NAME_MIN:
-                    continue  # "met Brandjes" is not "Mike Brantjes"
+                if form.full and form.size > 1 and not _parts_match(span, form):
+                    continue  # "met Brandjes" is not "Mike Brantjes", "Steven, laat" not "Steven Blok"
                 if score >= threshold:
                     options.append(Candidate(first, first + size, form, round(score, 3)))
     chosen: list[Candidate] = []

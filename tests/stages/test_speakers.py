@@ -323,3 +323,15 @@ def test_speech_regions_and_windows():
     assert wins[0].end - wins[0].start == pytest.approx(1.6)
     assert abs((wins[0].start + wins[0].end) / 2 - 1.5) < 1e-6  # a short region gets one centred window
     assert wins[-1].end == pytest.approx(9.05)
+
+
+def test_change_of_voice_snaps_to_the_sentence_end():
+    from pipeline.stages.speakers import snap_changes
+
+    words = [Word(0, 0.3, " Laat"), Word(0.35, 0.6, " u"), Word(0.65, 1.0, " precies."), Word(1.5, 1.7, " Ik"),
+             Word(1.75, 2.0, " ben"), Word(2.05, 2.3, " er")]
+    assert snap_changes(words, list("AAAABB")) == list("AAABBB")  # one word late
+    assert snap_changes(words, list("AABBBB")) == list("AAABBB")  # one word early
+    assert snap_changes(words, list("AAAAAA")) == list("AAAAAA")
+    far = [Word(0, 0.3, " Ja."), *[Word(1 + i, 1.3 + i, " woord") for i in range(4)]]
+    assert snap_changes(far, list("AAABB")) == list("AAABB")  # the sentence end is too far away

@@ -290,7 +290,7 @@ def test_default_config_transcribes_without_network(tmp_path):
     (episode / "work").mkdir()
     shutil.copy(clip, episode / "work" / "speech.wav")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "HF_HOME": str(tmp_path / "hf"),
-           "HTTPS_PROXY": "http://10.255.255.1:9", "HTTP_PROXY": "http://10.255.255.1:9"}
+           "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
     env.pop("HF_HUB_OFFLINE", None)
     proc = subprocess.run([sys.executable, "-c", NO_NETWORK, str(episode)], capture_output=True, text=True,
                           env=env, timeout=300)
