@@ -886,7 +886,7 @@ def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks
         return []
     problems = validate_overrides(cues, duration)
     if problems:
-        raise ValueError(f"chapters[{problems[0][0]}].start: {problems[0][1]}")
+        raise ValueError(f"chapters #{problems[0][0] + 1}.start: {problems[0][1]}")
     first = Boundary(0, 0.0, 1.0, ("the first chapter starts at the start of the audio",), cues[0].start == 0)
     if len(cues) == 1:
         return [first]

@@ -106,7 +106,7 @@ def cmd_status(args) -> int:
     engine = _engine(args)
     table = Table(title=f"{engine.ctx.episode.slug}", show_edge=False)
     for column in ("stage", "state", "last run", "key figures"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for stage, reason in engine.plan():
         record = engine.manifest.stages.get(stage.NAME)
         outcome = engine.ctx.outcomes.get(stage.NAME)
@@ -127,9 +127,15 @@ def cmd_status(args) -> int:
 def cmd_new(args) -> int:
     from pipeline.scaffold import write_episode_template
 
+    from pipeline.config import find_show_config
+
     path = write_episode_template(Path(args.episode), title=args.title, date=args.date)
-    out.print(f"Wrote {path}. Copy the recording into {path.parent} and fill in the fields, then run:\n"
-              f"  pipeline run {path.parent}")
+    out.print(f"Wrote {path}. Copy the recording into {path.parent}, replace every TODO, then run:\n"
+              f"  pipeline run {path.parent}", markup=False)
+    if args.config is None and find_show_config(path.parent) is None:
+        out.print("Note: there is no config.toml in this folder or above it; run with --config FILE "
+                  "(the show config), or create the episode under the show's episodes/ folder.", markup=False)
+    return 0
     return 0
 
 
@@ -227,7 +233,16 @@ def _attach_run_log(folder: Path) -> None:
 # ---------------------------------------------------------------- entry point
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-06-13 (year-month-day), got {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from pipeline.stages import all_stages
+
     parser = argparse.ArgumentParser(prog="pipeline", description="Turn a raw live podcast recording into a "
                                      "published episode (trim, loudness, transcript, chapters, MP3, feed).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -240,8 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the stages that are not up to date",
                               description="Run every stage of the episode that is not up to date.")
     run.add_argument("episode", metavar="EPISODE_DIR")
-    run.add_argument("--force", action="append", metavar="STAGE", help="re-run this stage (repeatable)")
-    run.add_argument("--from", dest="from_stage", metavar="STAGE", help="re-run this stage and all after it")
+    stage_names = [s.NAME for s in all_stages()]
+    run.add_argument("--force", action="append", metavar="STAGE", choices=stage_names,
+                     help=f"re-run this stage (repeatable); stages: {', '.join(stage_names)}")
+    run.add_argument("--from", dest="from_stage", metavar="STAGE", choices=stage_names,
+                     help="re-run this stage and all after it")
     run.add_argument("--dry-run", action="store_true", help="print what would run and why; run nothing")
     run.add_argument("--on-error", choices=("stop", "keep-going"), default="stop",
                      help="keep-going: after a failure, run the stages that do not depend on it")
@@ -255,8 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="scaffold a commented episode.toml",
                               description="Create EPISODE_DIR with a commented episode.toml to fill in.")
     new.add_argument("episode", metavar="EPISODE_DIR")
-    new.add_argument("--title", default="Titel van de aflevering")
-    new.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD")
+    new.add_argument("--title", default="TODO: titel van de aflevering", help="the episode title")
+    new.add_argument("--date", type=_date, default=dt.date.today(),
+                     help="recording date, YYYY-MM-DD (default: today)")
     new.set_defaults(func=cmd_new)
 
     feed = commands.add_parser("feed", help="rebuild feed.xml and the pages from every episode",
@@ -266,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="preview the published site over HTTP",
                                 description="Serve the published folder with HEAD, byte ranges and CORS.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: whole network)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--folder", help="folder to serve (default: [paths] feed of the show config)")
     serve.set_defaults(func=cmd_serve)
     models = commands.add_parser("model", help="prepare the embedded model, or fetch another one",

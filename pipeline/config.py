@@ -19,6 +19,7 @@ from pipeline.errors import ConfigError
 from pipeline.timefmt import parse_clock
 
 EMBEDDED_MODEL = "embedded"
+PLACEHOLDER = "TODO"  # `pipeline new` marks what the producer must fill in; such a value is refused
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".aiff", ".aif", ".w64"}
 
 
@@ -75,6 +76,8 @@ class _Table:
         value = self.take(name, str, default)
         if nonempty and isinstance(value, str) and not value.strip():
             raise self.error(name, "must not be empty")
+        if isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
+            raise self.error(name, f"still the placeholder {value.strip()!r} that `pipeline new` wrote; fill it in")
         return value.strip() if isinstance(value, str) else value
 
     def strings(self, name: str) -> tuple[str, ...]:
@@ -84,6 +87,8 @@ class _Table:
         for item in value:
             if not isinstance(item, str):
                 raise self.error(name, f"expected a list of strings, found {_kind(item)} {item!r}")
+            if item.lstrip().startswith(PLACEHOLDER):
+                raise self.error(name, f"still the placeholder {item!r} that `pipeline new` wrote; fill it in")
         return tuple(v.strip() for v in value if v.strip())
 
     def clock(self, name: str) -> float | None:
@@ -115,7 +120,8 @@ class _Table:
         value = self.data.pop(name, [])
         if not isinstance(value, list):
             raise self.error(name, f"expected an array of tables ([[{name}]]), got {_kind(value)}")
-        return [_Table(self.file, f"{self.key(name)}[{i}]", item) for i, item in enumerate(value)]
+        # numbered from 1, as a producer counts the [[name]] blocks in the file
+        return [_Table(self.file, f"{self.key(name)} #{i + 1}", item) for i, item in enumerate(value, 0)]
 
     def done(self) -> None:
         if self.data:
@@ -133,14 +139,15 @@ def _expect(kind: type | tuple) -> str:
     return " or ".join(_kind(k()) if k not in (dt.date,) else "a date (2024-06-13)" for k in kinds)
 
 
-def _load_toml(path: Path, what: str) -> dict:
+def _load_toml(path: Path, missing: str) -> dict:
     if not path.is_file():
-        raise ConfigError(path, None, f"{what} not found")
+        raise ConfigError(path, None, missing)
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+        raise ConfigError(path, None, f"not valid TOML: {exc}. Text goes in quotes (title = \"...\"), dates "
+                                      "without quotes as year-month-day (date = 2024-06-13)") from None
     except UnicodeDecodeError:
         raise ConfigError(path, None, "not valid TOML: the file is not UTF-8 text") from None
 
@@ -279,7 +286,7 @@ def _podcast_guid(table: _Table) -> str | None:
 
 def load_show(path: Path) -> ShowConfig:
     path = Path(path).resolve()
-    root = _Table(path, "", _load_toml(path, "show config"))
+    root = _Table(path, "", _load_toml(path, "show config not found"))
 
     s = root.table("show")
     category = s.text("category", "Government")
@@ -433,7 +440,7 @@ def load_episode(folder: Path, require_sources: bool = True) -> Episode:
     if not folder.is_dir():
         raise ConfigError(folder, None, "episode folder not found (create one with: pipeline new FOLDER)")
     path = folder / "episode.toml"
-    root = _Table(path, "", _load_toml(path, "episode file (create one with: pipeline new FOLDER)"))
+    root = _Table(path, "", _load_toml(path, "no episode.toml here (create one with: pipeline new FOLDER)"))
 
     sources_raw = root.take("source", (str, list), expect="a file name or a list of file names")
     sources_raw = [sources_raw] if isinstance(sources_raw, str) else sources_raw
@@ -441,7 +448,7 @@ def load_episode(folder: Path, require_sources: bool = True) -> Episode:
         raise root.error("source", "expected at least one recording file")
     sources = []
     for i, item in enumerate(sources_raw):
-        key = "source" if len(sources_raw) == 1 else f"source[{i}]"
+        key = "source" if len(sources_raw) == 1 else f"source #{i + 1}"
         if not isinstance(item, str) or not item.strip():
             raise root.error(key, f"expected a file name, got {item!r}")
         source = (folder / Path(item).expanduser()).resolve()
@@ -487,7 +494,7 @@ def load_episode(folder: Path, require_sources: bool = True) -> Episode:
     starts = [(i, c.start) for i, c in enumerate(chapters) if c.start is not None]
     for (_, a), (j, b) in zip(starts, starts[1:]):
         if b <= a:
-            raise ConfigError(path, f"chapters[{j}].start", "chapter starts must increase in the order listed")
+            raise ConfigError(path, f"chapters #{j + 1}.start", "chapter starts must increase in the order listed")
 
     location = None
     if "location" in root.data:

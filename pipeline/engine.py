@@ -30,7 +30,7 @@ from typing import Any, Callable, Protocol
 
 from pipeline import __version__, fsutil
 from pipeline.config import Episode, ShowConfig
-from pipeline.errors import PipelineError, StageError
+from pipeline.errors import PipelineError, StageError, UsageError
 from pipeline.layout import EpisodePaths
 
 log = logging.getLogger("pipeline.engine")
@@ -167,7 +167,9 @@ class Engine:
         for stage in stages:
             record = self.manifest.stages.get(stage.NAME)
             if record and "outcome" in record:
-                ctx.outcomes[stage.NAME] = Outcome(**record["outcome"])
+                stored = dict(record["outcome"])
+                stored["figures"] = dict(stored.get("figures") or {})  # kept as pairs: the manifest sorts keys
+                ctx.outcomes[stage.NAME] = Outcome(**stored)
 
     def check(self) -> None:
         """Validate every stage's inputs before the first stage runs (raises ConfigError / InputError)."""
@@ -177,7 +179,7 @@ class Engine:
 
     def stage(self, name: str) -> ModuleType:
         if name not in self.names:
-            raise PipelineError(f"unknown stage {name!r}; the stages are: {', '.join(self.names)}")
+            raise UsageError(f"unknown stage {name!r}; the stages are: {', '.join(self.names)}")
         return self.stages[self.names.index(name)]
 
     def depends_on(self, stage: ModuleType, upstream: ModuleType) -> bool:
@@ -193,7 +195,7 @@ class Engine:
         if self.manifest.corrupt:
             return "manifest unreadable"
         if not record:
-            return "not run"
+            return "first run"
         if record.get("version") != stage.VERSION:
             return f"stage code changed (version {record.get('version')} -> {stage.VERSION})"
         options = _jsonable(opts)
@@ -263,7 +265,9 @@ class Engine:
             except PipelineError as exc:
                 seconds = time.monotonic() - started
                 message = exc.problem if isinstance(exc, StageError) else str(exc)
-                log.error("%s: failed after %.1f s: %s", stage.NAME, seconds, message)
+                # the CLI prints the error itself when the run stops here; with keep-going the log is the record
+                (log.error if keep_going else log.debug)("%s: failed after %.1f s: %s", stage.NAME, seconds,
+                                                         message)
                 results.append(StageResult(stage.NAME, "failed", seconds, message))
                 failed.append(stage)
                 self.manifest.stages.pop(stage.NAME, None)
@@ -309,7 +313,7 @@ class Engine:
             "options": _jsonable(opts),
             "inputs": {self.manifest.key(p): self.manifest.digest(p) for p in stage.inputs(self.ctx, opts)},
             "outputs": {self.manifest.key(p): self.manifest.digest(p) for p in stage.outputs(self.ctx, opts)},
-            "outcome": _jsonable(dataclasses.asdict(outcome)),
+            "outcome": {**_jsonable(dataclasses.asdict(outcome)), "figures": list(outcome.figures.items())},
             "seconds": round(seconds, 3),
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
@@ -367,6 +371,10 @@ def load_context(episode_dir: Path, show_file: Path | None = None) -> Context:
     from pipeline.errors import ConfigError
 
     episode_dir = Path(episode_dir)
+    if not episode_dir.is_dir():
+        raise ConfigError(episode_dir, None, "episode folder not found (create one with: pipeline new FOLDER)")
+    if not (episode_dir / "episode.toml").is_file():
+        raise ConfigError(episode_dir, None, "no episode.toml in this folder (create one with: pipeline new FOLDER)")
     if show_file is None:
         show_file = find_show_config(episode_dir)
         if show_file is None:

@@ -20,6 +20,12 @@ class ConfigError(PipelineError):
         super().__init__(where + problem)
 
 
+class UsageError(PipelineError):
+    """The command line asks for something that does not exist (an unknown stage, say)."""
+
+    exit_code = 2
+
+
 class InputError(PipelineError):
     """A source recording (or another input file) cannot be used. Nothing has been written."""
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 SELF_INTRO = re.compile(r"\b(?:ik ben|mijn naam is|ik heet|hier is)\s+$", re.IGNORECASE)
+ANSWER_SECONDS = 8.0  # after a question to someone by name, the voice heard most in this time answers it
 SECOND_PERSON = re.compile(r"\b(?:jij|je|jou|jouw|u|uw)\b", re.IGNORECASE)
 
 
@@ -128,9 +129,11 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     """Scores (voice, person) from names in the transcript.
 
     "Marije, jij ..." or "..., Marije?" (the name with a comma/question mark, or with "jij/je/u" in the same
-    sentence) by voice A: the next turn of another voice gets +1 for Marije, A gets -0.5. "ik ben Marije":
-    +2 for the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by
-    name). A sentence naming two of the people is skipped (a thank-you to both says nothing).
+    sentence) by voice A: the voice that answers (most speech in the ANSWER_SECONDS after the line) gets +1
+    for Marije, and A gets -0.5 unless A is that answering voice too (then the short question was most
+    likely given the guest's voice by the diarization, and says nothing against A). "ik ben Marije": +2 for
+    the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by name). A
+    sentence naming two of the people is skipped (a thank-you to both says nothing).
     """
     scores: dict[tuple[str, str], float] = {}
 
@@ -150,19 +153,35 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
             if SELF_INTRO.search(before):
                 add(speaker, person, 2.0)
             elif after[:1] in (",", "?") or SECOND_PERSON.search(sentence):
-                following = next((t.voice for t in ordered if t.start >= line.end - 0.5 and t.voice != speaker),
-                                 None)
-                add(following, person, 1.0)
-                add(speaker, person, -0.5)
+                answer = share_in(ordered, line.end, line.end + ANSWER_SECONDS)
+                answering = max(answer, key=answer.__getitem__) if answer else None
+                add(answering, person, 1.0)
+                if answering != speaker:
+                    add(speaker, person, -0.5)
             else:
                 add(speaker, person, -0.3)
     return scores
 
 
+def naming_shares(lines: Sequence[Line], turns: Sequence[VoiceTurn], guests: Sequence[str]) -> dict[str, float]:
+    """Each voice's share of the lines that name a guest (introductions, questions, thanks): the host's job."""
+    ordered = sorted(turns, key=lambda t: t.start)
+    counts: dict[str, float] = {}
+    for line in lines:
+        if any(_mentions(line.text, g) for g in guests):
+            voice = voice_at(ordered, (line.start + line.end) / 2)
+            if voice is not None:
+                counts[voice] = counts.get(voice, 0.0) + 1.0
+    total = sum(counts.values())
+    return {v: c / total for v, c in counts.items()} if total else {}
+
+
 def host_scores(turns: Sequence[VoiceTurn], voices: Sequence[str], show_start: float, show_end: float,
-                handovers: Sequence[float] = (), edge: float = 60.0) -> dict[str, float]:
+                handovers: Sequence[float] = (), edge: float = 60.0,
+                names_guests: dict[str, float] | None = None) -> dict[str, float]:
     """0..1 per voice: its share of the opening and the closing (`edge` seconds, at most a tenth of the show
-    each), of the minute around each hand-over, and how evenly it is heard across ten parts of the show."""
+    each), of the minute around each hand-over, how evenly it is heard across ten parts of the show, and (when
+    given) its share of the lines that name the guests."""
     length = max(show_end - show_start, 1e-6)
     edge = min(edge, length / 10)
     opening = share_in(turns, show_start, show_start + edge)
@@ -173,7 +192,8 @@ def host_scores(turns: Sequence[VoiceTurn], voices: Sequence[str], show_start: f
     for v in voices:
         presence = sum(1 for p in parts if p.get(v, 0.0) >= 0.05) / 10
         handover = sum(a.get(v, 0.0) for a in around) / len(around) if around else None
-        terms = [opening.get(v, 0.0), closing.get(v, 0.0), presence] + ([handover] if handover is not None else [])
+        terms = [opening.get(v, 0.0), closing.get(v, 0.0), presence] + ([handover] if handover is not None else []) \
+            + ([names_guests.get(v, 0.0)] if names_guests else [])
         result[v] = sum(terms) / len(terms)
     return result
 

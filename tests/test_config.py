@@ -98,8 +98,8 @@ def test_episode_loads_people_chapters_overrides(show_dir, recording):
     ('[trim]\nstart = "00:10:00"\nend = "00:05:00"\n', "trim.end", "after the start"),
     ('[trim]\nstart = "ten past"\n', "trim.start", "01:02:03.500"),
     ('titel = "x"\n', "titel", "unknown key"),
-    ('[[people]]\nname = "A"\nrole = "boss"\n', "people[0].role", "'host', 'guest'"),
-    ('[[chapters]]\ntitle = "X"\npeople = ["Nobody"]\n', "chapters[0].people", "not in [[people]]"),
+    ('[[people]]\nname = "A"\nrole = "boss"\n', "people #1.role", "'host', 'guest'"),
+    ('[[chapters]]\ntitle = "X"\npeople = ["Nobody"]\n', "chapters #1.people", "not in [[people]]"),
 ])
 def test_episode_errors_name_file_and_key(show_dir, recording, body, key, words):
     folder = make_episode(show_dir, "ep1", [recording], body)

@@ -117,8 +117,8 @@ def site_problems(show: ShowConfig, episodes: list[PublishedEpisode],
         problems += _people_problems(ep.file, "people", ep.people)
         for i, chapter in enumerate(item.chapters):
             where = item.chapters_file or ep.file
-            add(where, f"chapters[{i}].url", _https_problem(chapter.url))
-            add(where, f"chapters[{i}].img", _https_problem(chapter.img))
+            add(where, f"chapters #{i + 1}.url", _https_problem(chapter.url))
+            add(where, f"chapters #{i + 1}.img", _https_problem(chapter.img))
         if ep.location is not None and len(ep.location.name) > MAX_P20_TEXT:
             add(ep.file, "location.name", f"longer than {MAX_P20_TEXT} characters (podcast:location)")
         if item.audio_bytes <= 0:

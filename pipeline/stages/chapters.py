@@ -58,11 +58,24 @@ class Options:
 def options(ctx: Context) -> Options:
     plan = ctx.episode.chapters
     if plan and plan[0].start not in (None, 0):
-        raise ConfigError(ctx.episode.file, "chapters[0].start",
+        raise ConfigError(ctx.episode.file, "chapters #1.start",
                           f"the first chapter starts at 0 (the start of the published audio), not at "
                           f"{clock(plan[0].start)}; remove this start (move the show start with [trim] instead)")
     cues = tuple(ChapterCue(people=c.people, keywords=c.keywords, start=c.start, approx=c.approx) for c in plan)
     return Options(cues=cues, language=ctx.show.transcription.language)
+
+
+def check(ctx: Context, opts: Options) -> None:
+    """Before anything runs: a start override past the end of the recording cannot be right."""
+    if not any(cue.start is not None for cue in opts.cues):
+        return
+    from pipeline.stages.ingest import probe_sources
+
+    recording = sum(i.duration for i in probe_sources(list(ctx.episode.sources)))
+    for index, cue in enumerate(opts.cues):
+        if cue.start is not None and cue.start >= recording:
+            raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start",
+                              f"{clock(cue.start)} is past the end of the recording ({clock(recording)})")
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
@@ -151,8 +164,8 @@ def low_confidence_warning(chapter: Chapter) -> str:
     reasons = [e for e in chapter.evidence if e.startswith(("competing", "only one", "no evidence", "the voices"))]
     why = f": {'; '.join(reasons)}" if reasons else ""
     return (f'chapter {chapter.index + 1} "{chapter.title}" starts at {clock(chapter.start)} with low confidence '
-            f'({chapter.confidence:.2f}{why}); listen there and, if it is wrong, put the right time as '
-            f'start = "{clock(chapter.start)}" in [[chapters]] number {chapter.index + 1} of episode.toml')
+            f'({chapter.confidence:.2f}{why}); listen there and, if it is wrong, set the right time with '
+            f'start = "HH:MM:SS.mmm" in [[chapters]] #{chapter.index + 1} of episode.toml')
 
 
 # ---------------------------------------------------------------- the stage
@@ -186,7 +199,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     problems = chaptering.validate_overrides(opts.cues, duration)
     if problems:
         index, problem = problems[0]
-        raise ConfigError(ctx.episode.file, f"chapters[{index}].start", problem)
+        raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start", problem)
     turns = ()
     if ctx.paths.speakers.exists():
         turns = chaptering.turns_from_speakers(fsutil.read_json(ctx.paths.speakers))

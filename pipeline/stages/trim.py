@@ -156,6 +156,19 @@ def cut_points(span: ShowSpan, regions: list[analysis.Region], pad: float, durat
     return round(start, 3), round(end, 3)
 
 
+def cut_warnings(start: float, end: float, regions: list[analysis.Region], start_set: bool,
+                 end_set: bool) -> list[str]:
+    """A cut set by hand that falls inside speech: say where, so the producer can check it (pure)."""
+    warnings = []
+    for key, cut, is_set in (("start", start, start_set), ("end", end, end_set)):
+        inside = [r for r in regions if r.start + 0.05 < cut < r.end - 0.05] if is_set else []
+        if inside:
+            region = inside[0]
+            warnings.append(f"[trim] {key} = \"{clock(cut)}\" cuts into speech that runs from {clock(region.start)} "
+                            f"to {clock(region.end)}; listen there (a time like \"1:12\" means 1 min 12 s)")
+    return warnings
+
+
 # ---------------------------------------------------------------- the stage
 
 
@@ -164,9 +177,9 @@ def run(ctx: Context, opts: Options) -> Outcome:
     duration = len(samples) / analysis.RATE
     energy = analysis.energy_db(samples, FRAME)
     need_detection = opts.start is None or opts.end is None
-    span, regions = None, []
+    span = None
+    regions = analysis.speech_regions(samples)  # also to check cut points set by hand
     if need_detection:
-        regions = analysis.speech_regions(samples)
         try:
             span = find_show(regions, energy)
         except ValueError as exc:
@@ -193,7 +206,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
         "end_from": "episode.toml [trim] end" if opts.end is not None else "detected",
         "evidence": span.evidence,
     }
+    warnings = cut_warnings(start, end, regions, opts.start is not None, opts.end is not None)
     fsutil.write_json(ctx.paths.trim_evidence, result)
     fsutil.write_json(ctx.paths.trim, {"start": start, "end": end})
-    return Outcome(report={"trim": result},
+    return Outcome(report={"trim": result}, warnings=warnings,
                    figures={"start": clock(start), "end": clock(end), "length": f"{(end - start) / 60:.1f} min"})

@@ -94,3 +94,13 @@ def test_override_past_the_end_is_a_config_error(tmp_path, demo_like_recording):
     assert result.returncode == 2
     assert "trim.end" in result.stderr and "past the end" in result.stderr
     assert not (folder / "work").exists()
+
+
+def test_cut_set_by_hand_inside_speech_is_flagged():
+    from pipeline.stages.trim import cut_warnings
+
+    regions = [Region(10, 20), Region(30, 40)]
+    (warning,) = cut_warnings(15.0, 45.0, regions, start_set=True, end_set=True)
+    assert 'start = "00:00:15.000" cuts into speech' in warning and "00:00:10.000" in warning
+    assert cut_warnings(25.0, 45.0, regions, start_set=True, end_set=True) == []
+    assert cut_warnings(15.0, 45.0, regions, start_set=False, end_set=True) == []  # detected cuts are not flagged
