@@ -182,17 +182,18 @@ class Fit:
 
 def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: float, seeds: int = 3,
         iterations: int = 10) -> Fit:
-    """Best of several runs (agglomerative starts, then `seeds` k-means++ starts on the window embeddings) of:
-    alternate Viterbi decoding of the step scores with re-estimating each voice's centroid from the windows it
-    was given. The best run is the one with the highest Viterbi objective."""
+    """Best of `seeds` runs of: k-means++ start on the window embeddings, then alternate Viterbi decoding
+    of the step scores with re-estimating each voice's centroid from the windows it was given."""
     from scipy.cluster.vq import kmeans2
 
     x = _normalise(embeddings.astype(np.float64))
-    starts = [_normalise(x.mean(axis=0, keepdims=True))] if voices == 1 else [
-        *agglomerative_starts(x, voices), *(_normalise(kmeans2(x, voices, minit="++", seed=seed)[0])
-                                            for seed in range(seeds))]
     best: Fit | None = None
-    for centroids in starts:
+    for seed in range(seeds):
+        if voices == 1:
+            centroids = _normalise(x.mean(axis=0, keepdims=True))
+        else:
+            centroids, _ = kmeans2(x, voices, minit="++", seed=seed)
+            centroids = _normalise(centroids)
         path, score = np.zeros(line.steps, int), float("-inf")
         for _ in range(iterations):
             path, score = viterbi(step_scores(line, x, centroids), switch_penalty)
@@ -207,23 +208,6 @@ def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: 
             best = Fit(voices, path, centroids, score)
     assert best is not None
     return best
-
-
-def agglomerative_starts(x: np.ndarray, voices: int) -> list[np.ndarray]:
-    """Starting voices from agglomerative clustering of the (normalised) window embeddings, Ward and average
-    cosine linkage. Deterministic, and unlike k-means++ it does not need a lucky draw to keep two similar
-    voices apart when a third voice speaks much more (k-means++ starts may merge a host with a guest and split
-    the host in two, a local optimum the re-estimation cannot leave). Pure."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    if len(x) <= voices:
-        return []
-    result = []
-    for method, metric in (("ward", "euclidean"), ("average", "cosine")):
-        groups = fcluster(linkage(x, method=method, metric=metric), voices, criterion="maxclust")
-        if len(set(groups.tolist())) == voices:
-            result.append(_normalise(np.stack([x[groups == g].mean(axis=0) for g in sorted(set(groups.tolist()))])))
-    return result
 
 
 @dataclass(frozen=True)

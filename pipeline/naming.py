@@ -261,7 +261,9 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     guest_chapters = [c for c in chapters if any(_role(people, p) == "guest" for p in c.people)]
     hosts = [p.name for p in people if p.role == "host" and p.name not in taken]
     handovers = _handover_times(turns, major, guest_chapters)
-    scores = host_scores(turns, major, show_start, show_end, handovers)
+    guest_names = [p.name for p in people if p.role != "host"]
+    scores = host_scores(turns, major, show_start, show_end, handovers,
+                         names_guests=naming_shares(lines, turns, guest_names) or None)
     for host in hosts:
         ranked = sorted((v for v in major if v not in result), key=lambda v: -scores[v])
         if not ranked:
@@ -269,20 +271,26 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         best = ranked[0]
         runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
         margin = scores[best] - runner_up
-        confidence = round(min(1.0, 0.5 + margin + 0.25 * scores[best]), 2)
+        # a clear host leads the next voice by about half the scale; a lead of a tenth is a guess
+        confidence = round(max(0.3, min(0.95, 0.3 + 1.3 * margin)), 2)
         result[best] = Naming(best, host, confidence, False, (
-            f"host evidence {scores[best]:.2f} (opening, closing, hand-overs, heard throughout)"
+            f"host evidence {scores[best]:.2f} (opening, closing, hand-overs, heard throughout, names the guests)"
             f" vs {runner_up:.2f} for the next voice",))
 
     # --- guests, chapter by chapter
     guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
     plan = [ChapterInfo(c.title, tuple(p for p in c.people if p in guests_left), c.start) for c in guest_chapters]
-    plan = [c for c in plan if c.people]
+    keep = [i for i, c in enumerate(plan) if c.people]
+    plan = [plan[i] for i in keep]
     candidates = [v for v in major if v not in result]
     groups = group_by_chapter(turns, candidates, plan)
+    # the parts' borders again, from the guests' voices alone (the host's median lies between the parts)
+    bounds = [show_start, *_handover_times(turns, candidates, guest_chapters), show_end]
+    spans = ([(bounds[i], bounds[i + 1]) for i in keep] if len(bounds) == len(guest_chapters) + 1 else [])
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]
-        for naming in _assign(members, list(chapter.people), addressed, turns, chapter.title):
+        inside = {v: _share_inside(turns, v, *spans[index]) for v in members} if spans else {}
+        for naming in _assign(members, list(chapter.people), addressed, turns, chapter.title, inside):
             result[naming.voice] = naming
 
     for v in voices:
@@ -309,11 +317,23 @@ def _handover_times(turns: Sequence[VoiceTurn], voices: Sequence[str],
     return sorted(mid for _, mid in gaps[: len(guest_chapters) - 1])
 
 
+def _share_inside(turns: Sequence[VoiceTurn], voice: str, start: float, end: float) -> float:
+    own = [t for t in turns if t.voice == voice]
+    total = sum(t.end - t.start for t in own)
+    inside = sum(max(0.0, min(t.end, end) - max(t.start, start)) for t in own)
+    return inside / total if total else 0.0
+
+
+IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
+
+
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
-            turns: Sequence[VoiceTurn], title: str) -> list[Naming]:
+            turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None) -> list[Naming]:
     """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
     (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
-    is than the runner-up."""
+    is than the runner-up, and is low when the evidence contradicts the name: net evidence against it (the
+    voice asks that person's name as a question), or a voice heard mostly outside the chapter (`inside`:
+    share of each voice's speech inside the chapter's time; a host or two people mixed in one voice)."""
     if not voices or not persons:
         return []
     first_turn = {v: min(t.start for t in turns if t.voice == v) for v in voices}
@@ -334,10 +354,18 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         rival = max((o[0] for o in options if dict(zip(o[1], o[2])).get(v) != p), default=best_score - 1.0)
         margin = best_score - rival
         support = addressed.get((v, p), 0.0)
-        confidence = round(max(0.3, min(0.95, 0.5 + 0.3 * margin + (0.2 if len(persons) == 1 else 0.0))), 2)
-        evidence = [f"speaks mostly in chapter {title!r}"]
+        confidence = max(0.3, min(0.95, 0.5 + 0.3 * margin + (0.2 if len(persons) == 1 else 0.0)))
+        share = (inside or {}).get(v)
+        evidence = [f"speaks mostly in {title}" if share is None else f"{100 * share:.0f}% of its speech in {title}"]
         if support:
             evidence.append(f"addressed/introduced by name: {support:+.1f}")
+        if support < 0:
+            confidence = min(confidence, 0.4)
+            evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")
+        if share is not None and share < IN_CHAPTER:
+            confidence = min(confidence, 0.45)
+            evidence.append(f"heard much outside {title}: perhaps two people in one voice")
+        confidence = round(confidence, 2)
         if len(persons) > 1 and margin < 0.2:
             evidence.append("could not be told apart from the other guest(s) of the chapter by names")
         namings.append(Naming(v, p, confidence, False, tuple(evidence)))

@@ -4,13 +4,13 @@ Reads:  work/normalised.wav, work/loudness.json (its loudness, measured as it wa
 Writes: work/encoded.mp3 (untagged: the tag stage copies and tags it, so a metadata edit never re-encodes)
 
 The loudness that counts is that of the file listeners get. MP3 encoding changes it: it drops what the ear
-would not hear (a few tenths of a LU) and raises true peaks (up to 1.5 dB on buzzy voices). So before the full
-encode, three 20-second excerpts are encoded and measured against the WAV; the full encode then carries the
-gain and (if needed) the lower oversampled limit that this predicts; excerpts are taken around the highest
-peaks, and the limit is tried on them first, which costs seconds instead of full encodes. Loudness is judged
-on the full MP3 only: the excerpts are the show's peakiest minute, not its average. The MP3 is measured (ffmpeg ebur128, true
-peak); if it is still off by more than TOLERANCE_LU or over the ceiling, it is encoded once more with the
-remaining correction (MAX_CORRECTIONS), and the best attempt is kept.
+would not hear (a few tenths of a LU) and raises true peaks (up to 2 dB on buzzy voices). So before the full
+encode, 20-second excerpts around the highest peaks (3 to 8, by length) are encoded and measured against the
+WAV, and a lower oversampled peak limit is tried on them until their MP3 stays under the ceiling: seconds of
+work instead of full encodes. The full encode carries that limit and the gain the WAV's loudness asks for, and
+the MP3 is measured (ffmpeg ebur128, true peak); loudness is judged on the full MP3 only, the excerpts being
+the show's peakiest parts. If it is still off by more than TOLERANCE_LU or over the ceiling, it is encoded once
+more with the remaining correction (MAX_CORRECTIONS), and the best attempt is kept.
 """
 
 from __future__ import annotations
@@ -67,10 +67,13 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 # ---------------------------------------------------------------- decisions (pure)
 
 
-def excerpt_starts(peak_per_second: list[float], count: int = 3, seconds: float = EXCERPT_SECONDS) -> list[float]:
-    """Where the trial excerpts start: around the `count` highest peaks, `seconds` apart at least, since the
-    peaks are where encoding overshoots; [0.0] (the whole show) when it is short (pure)."""
+def excerpt_starts(peak_per_second: list[float], count: int | None = None,
+                   seconds: float = EXCERPT_SECONDS) -> list[float]:
+    """Where the trial excerpts start: around the highest peaks, `seconds` apart at least, since the peaks are
+    where encoding overshoots; 3 excerpts, one more per 10 minutes from 30 minutes on, at most 8; [0.0] (the
+    whole show) when it is short (pure)."""
     length = len(peak_per_second)
+    count = count if count is not None else max(3, min(8, length // 600))
     if length <= count * seconds * 1.5:
         return [0.0]
     chosen: list[int] = []

@@ -140,7 +140,7 @@ def build_document(turns: tuple[diarize.Turn, ...], transcript: Transcript, opts
                                   "voices": {}})  # one line per voice: names are matched to who said them
     lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
-    chapters = [naming.ChapterInfo(f"chapter {i + 1}", p, s) for i, (p, s) in enumerate(opts.chapters)]
+    chapters = [naming.ChapterInfo(f"chapter {i + 1} of the plan", p, s) for i, (p, s) in enumerate(opts.chapters)]
     names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
     talk = naming.talk_times(voice_turns)
     voices = {}

@@ -335,3 +335,27 @@ def test_change_of_voice_snaps_to_the_sentence_end():
     assert snap_changes(words, list("AAAAAA")) == list("AAAAAA")
     far = [Word(0, 0.3, " Ja."), *[Word(1 + i, 1.3 + i, " woord") for i in range(4)]]
     assert snap_changes(far, list("AAABB")) == list("AAABB")  # the sentence end is too far away
+
+
+def test_a_question_given_to_the_guests_voice_still_points_at_the_guest():
+    """Diarization often gives a short question ("Bram, en jij?") to the voice that answers it: that voice is
+    Bram (+1), and the question is no evidence against it."""
+    turns = _turns((0, 60, "A"), (60, 70, "A"), (70, 130, "B"), (130, 140, "C"), (140, 200, "C"))
+    scores = naming.address_evidence([naming.Line(130, 133, "Bram, en jij?")], turns, ["Anna", "Bram"])
+    assert scores == {("C", "Bram"): 1.0}
+
+
+def test_evidence_names_chapters_by_plan_number():
+    names = naming.name_voices(SHOW, [naming.Line(60, 70, "Anna, wat doe jij precies?")], CAST,
+                               [naming.ChapterInfo(f"chapter {i + 1} of the plan", c.people, c.start)
+                                for i, c in enumerate(PLAN)], {})
+    assert any(e.startswith("100% of its speech in chapter 2 of the plan") for e in names["B"].evidence)
+
+
+def test_two_voices_that_share_the_host_evidence_leave_the_host_unsure():
+    """Opening by one voice, closing and hand-overs by another: the host's name is a guess and says so."""
+    split = _turns((0, 60, "A"), (60, 70, "A"), (70, 130, "B"), (130, 140, "H"), (140, 200, "C"), (200, 210, "H"),
+                   (210, 300, "D"), (300, 310, "H"), (310, 330, "E"), (330, 390, "H"))
+    names = naming.name_voices(split, [], CAST, PLAN, {})
+    host = next(n for n in names.values() if n.name == "Host")
+    assert host.confidence < speakers.LOW_CONFIDENCE
