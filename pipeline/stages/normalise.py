@@ -1,16 +1,17 @@
 """normalise: cut the show out of the master and bring it to the loudness target, true-peak safe.
 
-Reads:  work/master.wav (source timeline), work/trim.json (cut points), work/proxy.wav (a quick first level)
+Reads:  work/master.wav (source timeline), work/trim.json (cut points), work/proxy.wav (for the deciding)
 Writes: work/normalised.wav (published timeline, [audio] sample_rate, mono or stereo),
         work/speech.wav (16 kHz mono copy for transcription and speakers), work/loudness.json (the
         measurements, including the loudness of normalised.wav as rendered)
 
-Two passes, both linear in the end (no loudnorm dynamic mode, no 192 kHz):
-1. measure the cut region as it is (the report's "input") and after the leveller (a gentle RMS compressor
-   that brings loud and quiet voices closer; `leveler = false` turns it off) and the limiter;
-2. render: leveller, then the one linear gain that puts the measured loudness on target, then a look-ahead
-   limiter that runs 2x oversampled so that true peaks (not only sample peaks) stay under the ceiling, fades
-   at both ends, and resampling to the output rate. The encode stage measures the final MP3.
+No loudnorm (no dynamic mode, no 192 kHz). The deciding runs on the 16 kHz proxy, a few seconds a pass:
+a rumble filter, a pre-gain, a gentle leveller (an RMS compressor that brings loud and quiet voices closer;
+`leveler = false` turns it off), a peak compressor and a look-ahead limiter; the pre-gain is settled until
+this chain puts the show on the loudness target. Then one pass over the master renders it, with the limiter
+2x oversampled so that true peaks (not only sample peaks) stay under the ceiling, fades at both ends and
+resampling to the output rate, while measuring the input (the report's "input") and the rendered result.
+The encode stage takes out what is left and measures the final MP3.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 
 NAME = "normalise"
-VERSION = 4
+VERSION = 5
 LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
+PROXY_RATE = 16000
 OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x
 
 
@@ -90,10 +92,6 @@ def settle_gain(level_at: Callable[[float], float], target: float, first_guess: 
     return round(gain, 2)
 
 
-def final_gain(measured: float, target: float) -> float:
-    return round(target - measured, 2)
-
-
 def limiter_chain(limit_db: float, source_rate: int, oversample: int = OVERSAMPLE) -> str:
     """A look-ahead limiter at `oversample` x the rate, so inter-sample peaks are caught as well."""
     limit = 10 ** (limit_db / 20)
@@ -115,39 +113,30 @@ def run(ctx: Context, opts: Options) -> Outcome:
     master = media.probe(ctx.paths.master)
     channels = output_channels(opts.channels, master.channels)
     limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)
-    # Find the pre-gain on the quick 16 kHz proxy (a mono fold-down: a correlated stereo recording measures
-    # 3 dB louder in full), so the leveller sees speech at the level it is tuned for and the final gain is small.
+    # All the deciding happens on the 16 kHz proxy, a few seconds a pass for an hour: find the pre-gain at which
+    # the whole chain (leveller, compressor, limiter) puts the show on target. The proxy is a mono fold-down, so a
+    # correlated stereo recording measures 3 dB louder in full; what remains off is measured while rendering and
+    # the encode stage's gain takes it out.
     fold_down = 3.0 if master.channels >= 2 else 0.0
     rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False).integrated + fold_down
+    proxy_limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, PROXY_RATE)
 
     def proxy_level(pre_gain: float) -> float:
         chain = leveller_chain(pre_gain + fold_down, opts.loudness_target, opts.leveler)
-        return media.measure_loudness(ctx.paths.proxy, start=start, end=end, pre_filter=chain,
-                                      true_peak=False).integrated
+        return media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False,
+                                      pre_filter=f"{chain},{proxy_limiter}").integrated + fold_down
 
-    pre_gain = (settle_gain(lambda g: proxy_level(g) + fold_down, opts.loudness_target,
-                            opts.loudness_target - rough) if rough > -70 else 0.0)
+    pre_gain = settle_gain(proxy_level, opts.loudness_target, opts.loudness_target - rough) if rough > -70 else 0.0
     chain = leveller_chain(pre_gain, opts.loudness_target, opts.leveler)
     cut = ["-ss", f"{start:.3f}", "-to", f"{end:.3f}", "-i", str(ctx.paths.master)]
-    meter = "ebur128=peak=true:framelog=verbose"
+    meter = "ebur128=peak=true:framelog=verbose"  # the input as recorded, for the report
     level_meter = "ebur128=framelog=verbose"  # loudness only: true peak is measured on the MP3
-    # The limiter is measured too: with the settled pre-gain the final gain is small, so it barely changes what
-    # the limiter takes, and the result lands on target without a second render.
 
-    task = ctx.progress("Luidheid meten", length)
-    try:
-        stderr = media.ffmpeg([*cut, "-filter_complex", f"[0:a]asplit=2[raw][lev];[raw]{meter}[o1];"
-                               f"[lev]{chain},{limiter},aresample={master.sample_rate},{level_meter}[o2]",
-                               "-map", "[o1]", "-f", "null", "-",
-                               "-map", "[o2]", "-f", "null", "-"], on_progress=task.update, what="measuring")
-    finally:
-        task.close()
-    measured_input, levelled = media.parse_ebur128_summaries(stderr)
-    gain = final_gain(levelled.integrated, opts.loudness_target)
-
+    # One pass over the master: measure the input, render the show, measure what was rendered.
     layout = "mono" if channels == 1 else "stereo"
     fade_out_at = max(0.0, length - opts.fade)
-    graph = (f"[0:a]{chain},volume={gain:.2f}dB,{limiter},"
+    graph = (f"[0:a]asplit=2[raw][show];[raw]{meter}[ro];"
+             f"[show]{chain},{limiter},"
              f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
              f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=3[n][s][m];"
              f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp];"
@@ -157,18 +146,17 @@ def run(ctx: Context, opts: Options) -> Outcome:
         with fsutil.atomic_path(ctx.paths.normalised) as normalised, fsutil.atomic_path(ctx.paths.speech) as speech:
             stderr = media.ffmpeg([*cut, "-filter_complex", graph, "-map", "[n]", "-c:a", "pcm_s16le",
                                    str(normalised), "-map", "[sp]", "-c:a", "pcm_s16le", str(speech),
-                                   "-map", "[mo]", "-f", "null", "-"], on_progress=task.update, what="normalising")
+                                   "-map", "[ro]", "-f", "null", "-", "-map", "[mo]", "-f", "null", "-"],
+                                  on_progress=task.update, what="normalising")
     finally:
         task.close()
-    rendered = media.parse_ebur128_summaries(stderr)[-1]
+    measured_input, rendered = media.parse_ebur128_summaries(stderr)
     result = {
         "target": {"integrated": opts.loudness_target, "true_peak": opts.true_peak},
         "rendered": {"integrated": rendered.integrated, "lra": rendered.lra,
                      "peak_limit": round(opts.true_peak - LIMITER_MARGIN_DB, 2)},
         "input": measured_input.as_dict(),
-        "levelled": levelled.as_dict(),
         "pre_gain_db": pre_gain,
-        "gain_db": gain,
         "leveler": opts.leveler,
         "sample_rate": opts.sample_rate,
         "channels": channels,
@@ -176,5 +164,5 @@ def run(ctx: Context, opts: Options) -> Outcome:
     }
     fsutil.write_json(ctx.paths.loudness, result)
     return Outcome(report={"loudness": {"input": result["input"], "target": result["target"],
-                                        "pre_gain_db": pre_gain, "gain_db": gain, "leveler": opts.leveler}},
-                   figures={"input": f"{measured_input.integrated:.1f} LUFS", "gain": f"{gain:+.1f} dB"})
+                                        "pre_gain_db": pre_gain, "leveler": opts.leveler}},
+                   figures={"input": f"{measured_input.integrated:.1f} LUFS", "gain": f"{pre_gain:+.1f} dB"})
