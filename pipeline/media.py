@@ -176,3 +176,13 @@ def measure_loudness(path: Path, *, start: float | None = None, end: float | Non
     chain = ",".join(f for f in (pre_filter, meter) if f)
     args += ["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"]
     return parse_ebur128_summaries(ffmpeg(args, on_progress=on_progress, what=f"measuring loudness of {path.name}"))[-1]
+
+
+def cut_excerpts(source: Path, spans: list[tuple[float, float]], target: Path, codec: str = "pcm_f32le") -> None:
+    """Join the (start, seconds) spans of `source` into one file `target` (for quick trial measurements)."""
+    args: list[str] = []
+    for start, seconds in spans:
+        args += ["-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(source)]
+    joined = "".join(f"[{i}:a]" for i in range(len(spans)))
+    ffmpeg([*args, "-filter_complex", f"{joined}concat=n={len(spans)}:v=0:a=1[x]", "-map", "[x]", "-c:a", codec,
+            str(target)], what="cutting excerpts")

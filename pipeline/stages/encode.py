@@ -28,7 +28,7 @@ from pipeline.stages.normalise import limiter_chain
 NAME = "encode"
 VERSION = 3
 TOLERANCE_LU = 0.3
-MAX_CORRECTIONS = 1
+MAX_CORRECTIONS = 2  # full re-encodes at most; the excerpts usually make the first one right
 PEAK_SAFETY_DB = 0.2  # aim this far under the ceiling when a limit has to be set
 EXCERPT_SECONDS = 20.0
 TRIAL_STEPS = 3  # limits tried on the excerpts before the full encode
@@ -115,8 +115,12 @@ def predicted_fix(wav: media.Loudness, shift_lu: float, overshoot_db: float, tar
     return Fix(round(gain, 2), limit)
 
 
-def refined_fix(fix: Fix | None, mp3: media.Loudness, target: float, ceiling: float) -> Fix | None:
-    """After an encode: None when the MP3 is on target and under the ceiling, else the next fix (pure)."""
+def refined_fix(fix: Fix | None, mp3: media.Loudness, target: float, ceiling: float,
+                slope: float = 1.0) -> Fix | None:
+    """After an encode: None when the MP3 is on target and under the ceiling, else the next fix (pure).
+
+    `slope` is how much of a gain step reached the MP3 last time (a limiter working hard eats part of it);
+    the next gain step is the missing loudness divided by it."""
     gain_missing = target - mp3.integrated
     peak_over = (mp3.true_peak or -99.0) - ceiling
     if peak_over <= 0 and abs(gain_missing) <= TOLERANCE_LU:
@@ -125,7 +129,16 @@ def refined_fix(fix: Fix | None, mp3: media.Loudness, target: float, ceiling: fl
     limit = previous.limit_db
     if peak_over > 0 or (limit is None and (mp3.true_peak or -99.0) + gain_missing > ceiling):
         limit = round((limit if limit is not None else ceiling - PEAK_SAFETY_DB) - max(0.0, peak_over) - 0.3, 2)
-    return Fix(round(previous.gain_db + gain_missing, 2), limit)
+    step = gain_missing / min(1.0, max(0.3, slope)) if limit == previous.limit_db else gain_missing
+    return Fix(round(previous.gain_db + step, 2), limit)
+
+
+def gain_slope(attempts: list[dict]) -> float:
+    """How much of the last gain step reached the MP3, from the last two attempts at the same limit (pure)."""
+    if len(attempts) < 2 or attempts[-1]["limit_db"] != attempts[-2]["limit_db"]:
+        return 1.0
+    step = attempts[-1]["gain_db"] - attempts[-2]["gain_db"]
+    return (attempts[-1]["integrated"] - attempts[-2]["integrated"]) / step if abs(step) > 0.05 else 1.0
 
 
 def score(mp3: media.Loudness, opts: Options) -> float:
@@ -156,13 +169,8 @@ def _encode(source: Path, target: Path, opts: Options, fix: Fix | None, rate: in
 
 def _excerpt(source: Path, length: float, target: Path) -> None:
     starts = excerpt_starts(peaks_per_second(source))
-    args: list[str] = []
-    for start in starts:
-        args += ["-ss", f"{start:.3f}", "-t", f"{EXCERPT_SECONDS if len(starts) > 1 else length:.3f}",
-                 "-i", str(source)]
-    joined = "".join(f"[{i}:a]" for i in range(len(starts)))
-    media.ffmpeg([*args, "-filter_complex", f"{joined}concat=n={len(starts)}:v=0:a=1[x]", "-map", "[x]",
-                  "-c:a", "pcm_s16le", str(target)], what="cutting trial excerpts")
+    seconds = EXCERPT_SECONDS if len(starts) > 1 else length
+    media.cut_excerpts(source, [(start, seconds) for start in starts], target, codec="pcm_s16le")
 
 
 def _settle_on_excerpt(excerpt: Path, wav_full: media.Loudness, opts: Options, rate: int,
@@ -211,7 +219,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
             if best is None or score(measured, opts) < score(best, opts):
                 best = measured
                 shutil.copyfile(candidate, best_file)
-            fix = refined_fix(fix, measured, opts.loudness_target, opts.true_peak)
+            fix = refined_fix(fix, measured, opts.loudness_target, opts.true_peak, gain_slope(attempts))
             if fix is None:
                 break
     warnings = []

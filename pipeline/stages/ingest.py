@@ -2,7 +2,8 @@
 
 Reads:  the source files named in episode.toml (never modified, moved or re-encoded in place)
 Writes: work/master.wav (full quality: the source rate and channels, joined in order),
-        work/proxy.wav (16 kHz mono, same timeline: for analysis), work/ingest.json (what was found)
+        work/proxy.wav (16 kHz mono, same timeline: for analysis), work/ingest.json (what was found, and how
+        much louder the master measures than the proxy)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pipeline.engine import Context, Outcome
 from pipeline.errors import InputError
 
 NAME = "ingest"
-VERSION = 1
+VERSION = 2
 PROXY_RATE = 16000
 
 
@@ -84,15 +85,16 @@ def run(ctx: Context, opts: Options) -> Outcome:
         args += ["-i", str(path)]
     joined = "".join(f"[{i}:a:0]" for i in range(len(sources)))
     layout = "mono" if channels == 1 else "stereo"
-    graph = (f"{joined}concat=n={len(sources)}:v=0:a=1,aformat=channel_layouts={layout},asplit=2[m][p];"
-             f"[p]aresample={PROXY_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[px]")
+    graph = (f"{joined}concat=n={len(sources)}:v=0:a=1,aformat=channel_layouts={layout},asplit=3[m][p][l];"
+             f"[p]aresample={PROXY_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[px];"
+             f"[l]ebur128=framelog=verbose[lo]")
     task = ctx.progress("Inlezen", expected)
     with fsutil.atomic_path(ctx.paths.master) as master, fsutil.atomic_path(ctx.paths.proxy) as proxy:
         try:
-            media.ffmpeg([*args, "-filter_complex", graph,
-                          "-map", "[m]", "-c:a", codec, "-ar", str(rate), "-rf64", "auto", str(master),
-                          "-map", "[px]", "-c:a", "pcm_s16le", str(proxy)],
-                         on_progress=task.update, what="reading the recording")
+            stderr = media.ffmpeg([*args, "-filter_complex", graph,
+                                   "-map", "[m]", "-c:a", codec, "-ar", str(rate), "-rf64", "auto", str(master),
+                                   "-map", "[px]", "-c:a", "pcm_s16le", str(proxy), "-map", "[lo]", "-f", "null",
+                                   "-"], on_progress=task.update, what="reading the recording")
         except media.MediaError as exc:
             raise InputError(f"{', '.join(p.name for p in sources)}: could not be decoded ({exc}). "
                              "The file may be corrupt or truncated; copy it again from the recorder.") from None
@@ -106,7 +108,13 @@ def run(ctx: Context, opts: Options) -> Outcome:
             raise InputError(f"{', '.join(p.name for p in sources)}: only {decoded:.1f} s of the "
                              f"{expected:.1f} s the file header promises could be read; the file is truncated or corrupt. "
                              "Copy it again from the recorder.")
+    # How much louder the full-quality master measures than the mono 16 kHz proxy: the stages that decide on the
+    # proxy (normalise) use it to speak about the master.
+    master_level = media.parse_ebur128_summaries(stderr)[-1].integrated
+    proxy_level = media.measure_loudness(ctx.paths.proxy, true_peak=False).integrated
+    offset = master_level - proxy_level if master_level > -70 and proxy_level > -70 else 0.0
     info = {
+        "proxy_offset_db": round(offset, 2),
         "sources": [{"path": str(i.path), "codec": i.codec, "sample_rate": i.sample_rate, "channels": i.channels,
                      "duration": round(i.duration, 3), "bits": i.bits} for i in infos],
         "duration": round(decoded, 3),

@@ -8,7 +8,8 @@ Writes: work/normalised.wav (published timeline, [audio] sample_rate, mono or st
 No loudnorm (no dynamic mode, no 192 kHz). The deciding runs on the 16 kHz proxy, a few seconds a pass:
 a rumble filter, a pre-gain, a gentle leveller (an RMS compressor that brings loud and quiet voices closer;
 `leveler = false` turns it off), a peak compressor and a look-ahead limiter; the pre-gain is settled until
-this chain puts the show on the loudness target. Then one pass over the master renders it, with the limiter
+this chain puts the show on the loudness target; full-quality excerpts spread over the show check it, and a
+small linear gain takes out the rest. Then one pass over the master renders it, with the limiter
 2x oversampled so that true peaks (not only sample peaks) stay under the ceiling, fades at both ends and
 resampling to the output rate, while measuring the input (the report's "input") and the rendered result.
 The encode stage takes out what is left and measures the final MP3.
@@ -17,6 +18,7 @@ The encode stage takes out what is left and measures the final MP3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -24,7 +26,7 @@ from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 
 NAME = "normalise"
-VERSION = 5
+VERSION = 7
 LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
 PROXY_RATE = 16000
 OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x
@@ -47,7 +49,7 @@ def options(ctx: Context) -> Options:
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.master, ctx.paths.trim, ctx.paths.proxy]
+    return [ctx.paths.master, ctx.paths.trim, ctx.paths.proxy, ctx.paths.ingest_info]
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
@@ -71,6 +73,15 @@ def leveller_chain(pre_gain: float, target: float, enabled: bool) -> str:
         chain.append(f"acompressor=threshold={peak_threshold:.5f}:ratio=4:attack=1:release=80:knee=2:"
                      f"detection=peak:makeup=1")
     return ",".join(chain)
+
+
+def calibration_spans(start: float, end: float, count: int = 12, seconds: float = 20.0) -> list[tuple[float, float]]:
+    """`count` excerpts of `seconds` spread evenly over [start, end], or the whole span when it is short (pure)."""
+    length = end - start
+    if length <= count * seconds * 1.5:
+        return [(start, length)]
+    step = (length - seconds) / (count - 1)
+    return [(round(start + i * step, 3), seconds) for i in range(count)]
 
 
 def settle_gain(level_at: Callable[[float], float], target: float, first_guess: float, tolerance: float = 0.15,
@@ -114,10 +125,10 @@ def run(ctx: Context, opts: Options) -> Outcome:
     channels = output_channels(opts.channels, master.channels)
     limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)
     # All the deciding happens on the 16 kHz proxy, a few seconds a pass for an hour: find the pre-gain at which
-    # the whole chain (leveller, compressor, limiter) puts the show on target. The proxy is a mono fold-down, so a
-    # correlated stereo recording measures 3 dB louder in full; what remains off is measured while rendering and
-    # the encode stage's gain takes it out.
-    fold_down = 3.0 if master.channels >= 2 else 0.0
+    # the whole chain (leveller, compressor, limiter) puts the show on target. Ingest measured how much louder the
+    # master is than the proxy (a stereo fold-down, the missing highs); what remains off is measured while
+    # rendering and the encode stage's gain takes it out.
+    fold_down = fsutil.read_json(ctx.paths.ingest_info).get("proxy_offset_db", 0.0)
     rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False).integrated + fold_down
     proxy_limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, PROXY_RATE)
 
@@ -128,6 +139,14 @@ def run(ctx: Context, opts: Options) -> Outcome:
 
     pre_gain = settle_gain(proxy_level, opts.loudness_target, opts.loudness_target - rough) if rough > -70 else 0.0
     chain = leveller_chain(pre_gain, opts.loudness_target, opts.leveler)
+    # The proxy misses the highs and the stereo, where many peaks are: check the chain on full-quality excerpts
+    # spread over the show (a few minutes of audio for an hour) and take the small rest out with one linear gain.
+    with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch:
+        excerpt = Path(scratch) / "excerpts.wav"
+        media.cut_excerpts(ctx.paths.master, calibration_spans(start, end), excerpt)
+        on_master = media.measure_loudness(excerpt, true_peak=False,
+                                           pre_filter=f"{chain},{limiter},aresample={master.sample_rate}")
+    gain = round(opts.loudness_target - on_master.integrated, 2) if on_master.integrated > -70 else 0.0
     cut = ["-ss", f"{start:.3f}", "-to", f"{end:.3f}", "-i", str(ctx.paths.master)]
     meter = "ebur128=peak=true:framelog=verbose"  # the input as recorded, for the report
     level_meter = "ebur128=framelog=verbose"  # loudness only: true peak is measured on the MP3
@@ -136,7 +155,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     layout = "mono" if channels == 1 else "stereo"
     fade_out_at = max(0.0, length - opts.fade)
     graph = (f"[0:a]asplit=2[raw][show];[raw]{meter}[ro];"
-             f"[show]{chain},{limiter},"
+             f"[show]{chain},volume={gain:.2f}dB,{limiter},"
              f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
              f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=3[n][s][m];"
              f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp];"
@@ -157,6 +176,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
                      "peak_limit": round(opts.true_peak - LIMITER_MARGIN_DB, 2)},
         "input": measured_input.as_dict(),
         "pre_gain_db": pre_gain,
+        "gain_db": gain,
         "leveler": opts.leveler,
         "sample_rate": opts.sample_rate,
         "channels": channels,
@@ -164,5 +184,5 @@ def run(ctx: Context, opts: Options) -> Outcome:
     }
     fsutil.write_json(ctx.paths.loudness, result)
     return Outcome(report={"loudness": {"input": result["input"], "target": result["target"],
-                                        "pre_gain_db": pre_gain, "leveler": opts.leveler}},
+                                        "pre_gain_db": pre_gain, "gain_db": gain, "leveler": opts.leveler}},
                    figures={"input": f"{measured_input.integrated:.1f} LUFS", "gain": f"{pre_gain:+.1f} dB"})

@@ -53,3 +53,20 @@ def test_settle_gain_converges_through_a_compressing_chain():
     assert abs(level_at(gain) + 16.0) <= 0.2
     assert settle_gain(lambda g: -26.0 + g, -16.0, first_guess=10.0) == 10.0  # linear: first guess stands
     assert output_channels("auto", 1) == 1 and output_channels("auto", 2) == 2 and output_channels("mono", 2) == 1
+
+
+def test_encode_corrections_follow_what_the_limiter_lets_through():
+    from pipeline.media import Loudness
+    from pipeline.stages.encode import Fix, gain_slope, refined_fix
+
+    on_target = Loudness(integrated=-16.1, lra=3.0, true_peak=-1.5, threshold=-26)
+    assert refined_fix(Fix(0.8, -4.0), on_target, -16.0, -1.0) is None
+    quiet = Loudness(integrated=-16.6, lra=3.0, true_peak=-1.9, threshold=-26)
+    attempts = [{"gain_db": 0.8, "limit_db": -4.4, "integrated": -17.0},
+                {"gain_db": 1.8, "limit_db": -4.4, "integrated": -16.6}]
+    slope = gain_slope(attempts)
+    assert slope == pytest.approx(0.4)
+    assert refined_fix(Fix(1.8, -4.4), quiet, -16.0, -1.0, slope).gain_db == pytest.approx(3.3)
+    over = Loudness(integrated=-16.0, lra=3.0, true_peak=-0.4, threshold=-26)
+    fix = refined_fix(Fix(1.0, -3.0), over, -16.0, -1.0)
+    assert fix.limit_db == pytest.approx(-3.9) and fix.gain_db == pytest.approx(1.0)
