@@ -202,7 +202,7 @@ class Engine:
         if record.get("options") != options:
             old = record.get("options") or {}
             changed = sorted(k for k in set(old) | set(options) if old.get(k) != options.get(k))
-            return "options changed: " + ", ".join(changed)
+            return "options changed: " + _few(changed)
         for path in stage.outputs(self.ctx, opts):
             if not Path(path).exists():
                 return f"output missing: {self.manifest.key(path)}"
@@ -210,7 +210,7 @@ class Engine:
         if record.get("inputs") != current_inputs:
             old = record.get("inputs") or {}
             changed = sorted(k for k in set(old) | set(current_inputs) if old.get(k) != current_inputs.get(k))
-            return "input changed: " + ", ".join(changed)
+            return "input changed: " + _few(changed)
         for path in stage.outputs(self.ctx, opts):
             if record.get("outputs", {}).get(self.manifest.key(path)) != self.manifest.digest(path):
                 return f"output modified since the last run: {self.manifest.key(path)}"
@@ -355,6 +355,12 @@ class Engine:
             report[key] = report.pop(key)
         fsutil.write_json(self.ctx.paths.report, report)
         return report
+
+
+def _few(names: list[str], most: int = 2) -> str:
+    """ "a, b and 3 more": a reason short enough for a table cell (the log has the same)."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _merge(into: dict, extra: dict) -> None:
