@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import synth  # noqa: E402
-from pipeline.demo_scene import long_scene  # noqa: E402
+from pipeline.demo_scene import episode_plan_toml, long_scene  # noqa: E402
 from pipeline.transcript import Segment, Transcript, Word  # noqa: E402
 
 WHISPER_RTF = 695.0 / 3600.0  # DESIGN.md: Whisper base int8, beam 5, 2 cores, 60 min of real Dutch speech
@@ -37,30 +37,8 @@ EPISODE = textwrap.dedent("""
     date = 2024-06-13
     description = "Benchmark."
     source = "speech.wav"
-    [[people]]
-    name = "Presentator"
-    role = "host"
-    [[people]]
-    name = "Marije Boerlaagh"
-    [[people]]
-    name = "Mike Brantjes"
-    [[people]]
-    name = "Jornt van Zuijlen"
-    [[people]]
-    name = "Steven Blok"
-    [[chapters]]
-    title = "Opening"
-    people = ["Presentator"]
-    [[chapters]]
-    title = "Marije en Mike"
-    people = ["Marije Boerlaagh", "Mike Brantjes"]
-    [[chapters]]
-    title = "Jornt en Steven"
-    people = ["Jornt van Zuijlen", "Steven Blok"]
-    [[chapters]]
-    title = "Afsluiting"
-    people = ["Presentator"]
-    """)
+    """) + episode_plan_toml()
+
 
 CHILD = """
 import json, resource, sys, time

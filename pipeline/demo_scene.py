@@ -159,3 +159,17 @@ def long_scene(minutes: float, sample_rate: int = 48000, cache_dir=None) -> Scen
         index = (index + 1) % len(body)
         round_no += index == 0
     return Scene(events=(*events, *ending))
+
+
+CHAPTER_PEOPLE = ((HOST,), (MARIJE, MIKE), (JORNT, STEVEN), (HOST,))
+
+
+def episode_plan_toml(chapters: bool = True) -> str:
+    """The [[people]] (and [[chapters]]) blocks of an episode.toml for shows made from this scene."""
+    lines = []
+    for voice in (HOST, MARIJE, MIKE, JORNT, STEVEN):
+        lines += ["[[people]]", f'name = "{voice.name}"'] + (['role = "host"'] if voice is HOST else [])
+    for title, people in zip(CHAPTERS, CHAPTER_PEOPLE) if chapters else ():
+        names = ", ".join(f'"{p.name}"' for p in people)
+        lines += ["[[chapters]]", f'title = "{title}"', f"people = [{names}]"]
+    return "\n".join(lines) + "\n"

@@ -10,7 +10,6 @@ diarization error rate is computed here, independently of the pipeline's code, f
 from __future__ import annotations
 
 import itertools
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,33 +19,11 @@ from pipeline.demo_scene import demo_scene, short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import speakers
 from pipeline.transcript import Segment, Transcript, Word
+from pipeline.demo_scene import episode_plan_toml
 from tests.helpers import make_episode, make_show
 
-PEOPLE = textwrap.dedent("""
-    [[people]]
-    name = "Presentator"
-    role = "host"
-    [[people]]
-    name = "Marije Boerlaagh"
-    [[people]]
-    name = "Mike Brantjes"
-    [[people]]
-    name = "Jornt van Zuijlen"
-    [[people]]
-    name = "Steven Blok"
-    [[chapters]]
-    title = "Opening"
-    people = ["Presentator"]
-    [[chapters]]
-    title = "Marije en Mike: de K-Buurt schrijft de participatieverordening"
-    people = ["Marije Boerlaagh", "Mike Brantjes"]
-    [[chapters]]
-    title = "Jornt en Steven: een systemische analyse"
-    people = ["Jornt van Zuijlen", "Steven Blok"]
-    [[chapters]]
-    title = "Afsluiting"
-    people = ["Presentator"]
-    """)
+PEOPLE = episode_plan_toml()
+
 
 
 # ------------------------------------------------------------------------------------------ measuring

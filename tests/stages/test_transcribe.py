@@ -27,23 +27,13 @@ from tests.helpers import make_episode, make_show
 from pipeline.demo_scene import short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import transcribe, transcripts
+from pipeline.demo_scene import episode_plan_toml
 from pipeline.transcript import Transcript
 
 pytestmark = pytest.mark.slow
 
-PEOPLE = textwrap.dedent("""
-    [[people]]
-    name = "Presentator"
-    role = "host"
-    [[people]]
-    name = "Marije Boerlaagh"
-    [[people]]
-    name = "Mike Brantjes"
-    [[people]]
-    name = "Jornt van Zuijlen"
-    [[people]]
-    name = "Steven Blok"
-    """)
+PEOPLE = episode_plan_toml(chapters=False)
+
 FULL_NAMES = ("Marije Boerlaagh", "Mike Brantjes", "Jornt van Zuijlen", "Steven Blok")
 
 
