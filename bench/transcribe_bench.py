@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -33,28 +32,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.helpers import wer, words_of  # noqa: E402  (the same measuring as the tests)
 DEMO = ROOT / "episodes" / "2024-06-13-burger-centraal" / "recording.flac"
 PEOPLE = ("Presentator", "Marije Boerlaagh", "Mike Brantjes", "Jornt van Zuijlen", "Steven Blok")
 
 
 # ---------------------------------------------------------------- measuring helpers
-
-
-def words_of(text: str) -> list[str]:
-    return re.sub(r"[^\w\s]|_", " ", text.lower()).split()
-
-
-def wer(reference: list[str], hypothesis: list[str]) -> float:
-    """Word error rate: word-level edit distance / reference length."""
-    if not reference:
-        return 0.0 if not hypothesis else 1.0
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, start=1):
-        current = [i] + [0] * len(hypothesis)
-        for j, hyp in enumerate(hypothesis, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp))
-        previous = current
-    return previous[-1] / len(reference)
 
 
 def onset_hits(word_starts: list[float], utterance_starts: list[float], tolerance: float = 0.5) -> float:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -140,7 +139,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_feed(args) -> int:
-    from pipeline.config import find_show_config, load_show
+    from pipeline.config import load_show
     from pipeline.publish import build_site
 
     show = load_show(Path(args.config) if args.config else _find_config(Path.cwd()))

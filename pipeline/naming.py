@@ -104,12 +104,6 @@ def voice_at(turns: Sequence[VoiceTurn], time: float) -> str | None:
                                                                             abs(t.end - time))).voice
 
 
-def name_tokens(name: str) -> list[str]:
-    """The words by which a person is called: the first name, and the full name."""
-    parts = name.split()
-    return [parts[0]] + ([name] if len(parts) > 1 else [])
-
-
 def _mentions(text: str, name: str) -> list[re.Match]:
     """Where the person's first name (or a close mishearing of it, e.g. 'Marieke' for 'Marije') occurs."""
     first = name.split()[0]

@@ -36,7 +36,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Union
 
 import numpy as np
 
@@ -480,6 +480,3 @@ def load_truth(audio_path: Path) -> dict:
 
     return json.loads(truth_path(audio_path).read_text(encoding="utf-8"))
 
-
-def show_lines(scene: Scene) -> Sequence[Say]:
-    return [e for e in scene.events if isinstance(e, Say)]

@@ -83,3 +83,21 @@ def ffprobe(path: Path, *flags: str) -> dict:
 
 def duration(path: Path) -> float:
     return float(ffprobe(path, "-show_format")["format"]["duration"])
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words without punctuation, for comparing transcripts."""
+    return re.sub(r"[^\w\s]|_", " ", text.lower()).split()
+
+
+def wer(reference: list[str], hypothesis: list[str]) -> float:
+    """Word error rate: word-level edit distance / reference length."""
+    if not reference:
+        return 0.0 if not hypothesis else 1.0
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, start=1):
+        current = [i] + [0] * len(hypothesis)
+        for j, hyp in enumerate(hypothesis, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp))
+        previous = current
+    return previous[-1] / len(reference)

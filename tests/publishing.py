@@ -36,7 +36,7 @@ def make_mp3(path: Path, seconds: float = MP3_SECONDS) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}",
-         "-af", f"volume=enable='between(t,5,6)':volume=0", "-ac", "1", "-ar", "44100", "-c:a", "libmp3lame",
+         "-af", "volume=enable='between(t,5,6)':volume=0", "-ac", "1", "-ar", "44100", "-c:a", "libmp3lame",
          "-b:a", "64k", str(path)],
         check=True)
     return path

@@ -81,7 +81,6 @@ def test_corrupt_manifest_counts_as_changed(episode):
 
 
 def test_dry_run_plans_without_writing(episode):
-    from tests.helpers import run_cli
     edit(episode / "episode.toml", 'title = "Testaflevering"', 'title = "Anders"')
     before = (episode / "work" / "manifest.json").read_bytes()
     engine = audio_engine(episode)

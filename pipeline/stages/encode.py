@@ -15,7 +15,7 @@ more with the remaining correction (MAX_CORRECTIONS), and the best attempt is ke
 
 from __future__ import annotations
 
-import shutil
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,21 +204,20 @@ def run(ctx: Context, opts: Options) -> Outcome:
     rendered = fsutil.read_json(ctx.paths.loudness)["rendered"]  # measured while normalise wrote the WAV
     wav = media.Loudness(integrated=rendered["integrated"], lra=rendered["lra"],
                          true_peak=rendered["peak_limit"] + 0.5, threshold=0.0)  # 2x oversampled limit: +0.5
-    with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch:
-        excerpt = Path(scratch) / "excerpt.wav"
+    attempts: list[dict] = []
+    with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch, atomic_path(ctx.paths.encoded) as best_file:
+        excerpt, candidate = Path(scratch) / "excerpt.wav", Path(scratch) / "candidate.mp3"
         _excerpt(ctx.paths.normalised, length, excerpt)
         fix, trials = _settle_on_excerpt(excerpt, wav, opts, rate, Path(scratch))
-    attempts: list[dict] = []
-    with atomic_path(ctx.paths.encoded) as best_file, atomic_path(ctx.paths.encoded) as candidate:
         best = None
-        for attempt in range(1 + MAX_CORRECTIONS):
+        for _ in range(1 + MAX_CORRECTIONS):
             _encode(ctx.paths.normalised, candidate, opts, fix, rate, ctx, length)
             measured = media.measure_loudness(candidate)
             attempts.append({"gain_db": fix.gain_db if fix else 0.0, "limit_db": fix.limit_db if fix else None,
                              "integrated": measured.integrated, "true_peak": measured.true_peak})
             if best is None or score(measured, opts) < score(best, opts):
                 best = measured
-                shutil.copyfile(candidate, best_file)
+                os.replace(candidate, best_file)  # kept; the next attempt writes a new candidate
             fix = refined_fix(fix, measured, opts.loudness_target, opts.true_peak, gain_slope(attempts))
             if fix is None:
                 break

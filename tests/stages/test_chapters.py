@@ -56,7 +56,6 @@ def build(events, step: float = 0.02) -> Show:
     """Lay the lines end to end: each word takes 0.1 s plus 0.06 s per letter, words 0.08 s apart."""
     t = 1.0
     segments, turns, quiet, applause, speech_spans, truth = [], [], [], [], [], []
-    last_end = 0.0
     for event in events:
         t += event.pause
         if isinstance(event, Clap):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags

@@ -23,7 +23,7 @@ import pytest
 import srt
 import webvtt
 
-from tests.helpers import make_episode, make_show
+from tests.helpers import make_episode, make_show, wer, words_of
 from pipeline.demo_scene import short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import transcribe, transcripts
@@ -35,20 +35,6 @@ pytestmark = pytest.mark.slow
 PEOPLE = episode_plan_toml(chapters=False)
 
 FULL_NAMES = ("Marije Boerlaagh", "Mike Brantjes", "Jornt van Zuijlen", "Steven Blok")
-
-
-def words_of(text: str) -> list[str]:
-    return re.sub(r"[^\w\s]|_", " ", text.lower()).split()
-
-
-def wer(reference: list[str], hypothesis: list[str]) -> float:
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, start=1):
-        current = [i] + [0] * len(hypothesis)
-        for j, hyp in enumerate(hypothesis, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp))
-        previous = current
-    return previous[-1] / max(1, len(reference))
 
 
 def seconds(stamp: str) -> float:
