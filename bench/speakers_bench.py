@@ -2,7 +2,7 @@
 """Benchmark: the speakers stage's wall time and peak memory on an N-minute show (default 60), and its
 diarization error rate there, compared with the transcription time.
 
-Makes the recording with pipeline.synth (the demo's discussion repeated, 16 kHz mono: what work/speech.wav is),
+Makes the recording with showgen.synth (the demo's discussion repeated, 16 kHz mono: what work/speech.wav is),
 gives the stage a transcript whose words are the truth's words spread over each utterance (no Whisper run),
 and runs the stage in a child process through the real engine, so its peak RSS is measured alone.
 Transcription time is not measured here: DESIGN.md's measurement on this 2-core machine is Whisper base int8
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import synth  # noqa: E402
-from pipeline.demo_scene import episode_plan_toml, long_scene  # noqa: E402
+from showgen import synth  # noqa: E402
+from showgen.demo_scene import episode_plan_toml, long_scene  # noqa: E402
 from pipeline.transcript import Segment, Transcript, Word  # noqa: E402
 
 WHISPER_RTF = 695.0 / 3600.0  # DESIGN.md: Whisper base int8, beam 5, 2 cores, 60 min of real Dutch speech

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate the demo episode's "room recording": episodes/2024-06-13-burger-centraal/recording.flac (48 kHz,
-stereo, 24-bit, like a field recorder) and recording.truth.json (ground truth, see pipeline/synth.py).
+stereo, 24-bit, like a field recorder) and recording.truth.json (ground truth, see showgen/synth.py).
 
-Skips when both files exist, unless --force. Synthetic Dutch (espeak-ng); the script is in pipeline/demo_scene.py.
+Skips when both files exist, unless --force. Synthetic Dutch (espeak-ng); the script is in showgen/demo_scene.py.
 Usage: python scripts/make_demo_recording.py [--force] [--out PATH]
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import synth  # noqa: E402
-from pipeline.demo_scene import demo_scene  # noqa: E402
+from showgen import synth  # noqa: E402
+from showgen.demo_scene import demo_scene  # noqa: E402
 
 DEFAULT_OUT = ROOT / "episodes" / "2024-06-13-burger-centraal" / "recording.flac"
 

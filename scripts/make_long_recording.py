@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import synth  # noqa: E402
-from pipeline.demo_scene import long_scene  # noqa: E402
+from showgen import synth  # noqa: E402
+from showgen.demo_scene import long_scene  # noqa: E402
 
 
 def main() -> int:

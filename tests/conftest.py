@@ -1,7 +1,7 @@
-"""Shared pytest fixtures: generated audio with ground truth (pipeline/synth.py), made once per test session.
+"""Shared pytest fixtures: generated audio with ground truth (showgen/synth.py), made once per test session.
 
 Speech comes from espeak-ng through a cache ($BURGER_SYNTH_CACHE or ~/.cache/burger-pipeline/speech), so
-after the first run these fixtures cost a few seconds. The truth dict is described in pipeline/synth.py:
+after the first run these fixtures cost a few seconds. The truth dict is described in showgen/synth.py:
 times in seconds on the recording's own timeline; "show_start"/"show_end" are the first/last show word,
 "utterances" carry "speaker", "text", "start", "end", "chapter" (index into "chapters"), "events" list the
 chatter/applause/soundcheck beds.
@@ -14,8 +14,8 @@ from typing import Callable
 
 import pytest
 
-from pipeline import synth
-from pipeline.demo_scene import short_show_scene
+from showgen import synth
+from showgen.demo_scene import short_show_scene
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,7 @@ def demo_like_recording(render_scene) -> tuple[Path, dict]:
     About 20 s of chatter with a sound check before the show, host opening ("Opening"), part 1 with Marije
     Boerlaagh (6 dB quieter) and Mike Brantjes, host thanks + applause + a 2 s pause, part 2 with Jornt van
     Zuijlen and Steven Blok, host closing ("Afsluiting"), then applause and chatter (about 11 s). Four chapters
-    with the titles of pipeline.demo_scene.CHAPTERS; speakers: "Presentator" plus the four guests.
+    with the titles of showgen.demo_scene.CHAPTERS; speakers: "Presentator" plus the four guests.
     Do not modify the file: it is shared by every test of the session (copy it first).
     """
     return render_scene(short_show_scene(), "burger-centraal-short.flac")

@@ -7,7 +7,8 @@ import wave
 import numpy as np
 import pytest
 
-from pipeline import audiocues, synth
+from pipeline import audiocues
+from showgen import synth
 
 RATE = 16000
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import synth
-from pipeline.demo_scene import CHAPTERS, HOST, MIKE, demo_scene, long_scene, short_show_scene
+from showgen import synth
+from showgen.demo_scene import CHAPTERS, HOST, MIKE, demo_scene, long_scene, short_show_scene
 
 RATE = 48000
 

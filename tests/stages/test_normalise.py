@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import synth
-from pipeline.demo_scene import short_show_scene
+from showgen import synth
+from showgen.demo_scene import short_show_scene
 from pipeline.stages.normalise import leveller_chain, output_channels, settle_gain
 from tests.helpers import ebur128, ffprobe, make_episode, make_show
 from tests.stages.audio_path import run_audio_path

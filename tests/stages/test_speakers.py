@@ -1,6 +1,6 @@
 """The speakers stage: diarization on generated multi-voice speech, naming from evidence, pins, label().
 
-Audio tests render espeak-ng shows with pipeline.synth (ground truth: who said what when) at 16 kHz mono, use
+Audio tests render espeak-ng shows with showgen.synth (ground truth: who said what when) at 16 kHz mono, use
 them as work/speech.wav, and give the stage a transcript whose words are the truth's words spread over each
 utterance (the stage only takes speech regions and names from it; Whisper itself is tested elsewhere). The
 diarization error rate is computed here, independently of the pipeline's code, frame by frame with the usual
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from pipeline import diarize, fsutil, naming
-from pipeline.demo_scene import demo_scene, short_show_scene
+from showgen.demo_scene import demo_scene, short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import speakers
 from pipeline.transcript import Segment, Transcript, Word
-from pipeline.demo_scene import episode_plan_toml
+from showgen.demo_scene import episode_plan_toml
 from tests.helpers import make_episode, make_show
 
 PEOPLE = episode_plan_toml()

@@ -2,7 +2,7 @@
 
 One transcription of the clip is shared by most tests (module fixture, about 25 s of Whisper on 2 cores);
 the resume test transcribes part of it again, the bare comparison once more, the network test a short clip.
-Ground truth comes from the scene's truth file (pipeline/synth.py), formats are read back with webvtt-py,
+Ground truth comes from the scene's truth file (showgen/synth.py), formats are read back with webvtt-py,
 srt and json; the bare comparison calls faster-whisper directly.
 """
 
@@ -24,10 +24,10 @@ import srt
 import webvtt
 
 from tests.helpers import make_episode, make_show, wer, words_of
-from pipeline.demo_scene import short_show_scene
+from showgen.demo_scene import short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import transcribe, transcripts
-from pipeline.demo_scene import episode_plan_toml
+from showgen.demo_scene import episode_plan_toml
 from pipeline.transcript import Transcript
 
 pytestmark = pytest.mark.slow

@@ -1,16 +1,16 @@
-"""The script of the synthetic demo show "Burger Centraal" (13 June 2024), as pipeline.synth scenes.
+"""The script of the synthetic demo show "Burger Centraal" (13 June 2024), as showgen.synth scenes.
 
 - demo_scene():  the full demo recording (about 6 minutes), used by scripts/make_demo_recording.py.
 - short_show_scene(): a ~90 s show with the same structure (chatter, host, 2 guests, hand-over, 2 guests,
   closing, applause), used by the test fixture `demo_like_recording`.
 - long_scene(minutes): the demo's show lines repeated to fill N minutes (benchmarks).
 
-Chapter titles follow /tmp/briefs/interfaces.md. Writes nothing; see pipeline.synth.render.
+Chapter titles follow /tmp/briefs/interfaces.md. Writes nothing; see showgen.synth.render.
 """
 
 from __future__ import annotations
 
-from pipeline.synth import Applause, Chatter, Pause, Say, Scene, SoundCheck, Voice
+from showgen.synth import Applause, Chatter, Pause, Say, Scene, SoundCheck, Voice
 
 HOST = Voice("Presentator", "nl+klatt", pitch=50, pan=0.0)
 MARIJE = Voice("Marije Boerlaagh", "nl+klatt4", pitch=78, gain_db=-6.0, pan=-0.3)  # sits further from the mic
@@ -133,7 +133,7 @@ def long_scene(minutes: float, sample_rate: int = 48000, cache_dir=None) -> Scen
     """
     from dataclasses import replace
 
-    from pipeline.synth import speak
+    from showgen.synth import speak
 
     def seconds(event) -> float:
         if isinstance(event, Say):

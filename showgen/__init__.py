@@ -1,0 +1,8 @@
+"""Synthetic shows for the demo, the tests and the benchmarks: not part of the shipped `pipeline` package.
+
+- showgen.synth: renders a scene (voices from espeak-ng, chatter, applause, pauses) to a room recording plus
+  its ground truth (`<recording>.truth.json`).
+- showgen.demo_scene: the script of the demo show "Burger Centraal" and the shorter/longer variants.
+
+Importable from the repository root (pytest's pythonpath, and scripts/ and bench/ put the root on sys.path).
+"""
