@@ -6,10 +6,11 @@ Reads a 16 kHz mono 16-bit WAV (the proxy or speech.wav); returns plain numbers 
 from __future__ import annotations
 
 import wave
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from pipeline.timeline import Interval
 
 RATE = 16000
 
@@ -43,29 +44,19 @@ def energy_db(samples: np.ndarray, frame: float = 0.05, rate: int = RATE) -> np.
     return levels
 
 
-@dataclass(frozen=True)
-class Region:
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-
 def speech_regions(samples: np.ndarray, threshold: float = 0.5, min_silence: float = 0.3,
-                   min_speech: float = 0.25) -> list[Region]:
+                   min_speech: float = 0.25) -> list[Interval]:
     """Speech according to the Silero VAD that ships with faster-whisper, without padding."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     opts = VadOptions(threshold=threshold, min_silence_duration_ms=int(min_silence * 1000),
                       min_speech_duration_ms=int(min_speech * 1000), speech_pad_ms=0)
-    regions: list[Region] = []
+    regions: list[Interval] = []
     for offset in range(0, len(samples), BLOCK):  # in blocks: the VAD copies what it is given several times
         block = as_float(samples[offset: offset + BLOCK])
         for stamp in get_speech_timestamps(block, opts, sampling_rate=RATE):
-            region = Region((offset + stamp["start"]) / RATE, (offset + stamp["end"]) / RATE)
+            region = Interval((offset + stamp["start"]) / RATE, (offset + stamp["end"]) / RATE)
             if regions and region.start - regions[-1].end < min_silence:  # speech across a block boundary
-                region = Region(regions.pop().start, region.end)
+                region = Interval(regions.pop().start, region.end)
             regions.append(region)
     return regions

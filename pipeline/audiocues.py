@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.chaptering import Breaks, Interval
+from pipeline.chaptering import Breaks
+from pipeline.timeline import Interval
 
 RATE = 16000
 STEP = 0.02  # seconds per frame

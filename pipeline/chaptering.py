@@ -42,6 +42,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from pipeline.timefmt import clock
+from pipeline.timeline import Interval, Turn
 from pipeline.transcript import Transcript
 
 # ---------------------------------------------------------------- tunables (bump the stage's VERSION when edited)
@@ -143,16 +144,6 @@ class ChapterCue:
 
 
 @dataclass(frozen=True)
-class Interval:
-    start: float
-    end: float
-
-    @property
-    def length(self) -> float:
-        return self.end - self.start
-
-
-@dataclass(frozen=True)
 class Breaks:
     """What the audio says: non-speech stretches (pauses, applause merged in), applause, and speech frames.
 
@@ -174,21 +165,6 @@ class Breaks:
         if hi <= lo:
             return 0.0
         return sum(self.speech[lo:hi]) / (hi - lo)
-
-
-@dataclass(frozen=True)
-class Turn:
-    start: float
-    end: float
-    voice: str
-
-
-def turns_from_speakers(data: dict | None) -> tuple[Turn, ...]:
-    """The turns of a speakers.json document (pipeline.stages.speakers), time-ordered; () when absent."""
-    if not data:
-        return ()
-    turns = [Turn(float(t["start"]), float(t["end"]), str(t["voice"])) for t in data.get("turns", ())]
-    return tuple(sorted(turns, key=lambda t: t.start))
 
 
 # ---------------------------------------------------------------- text: tokens and fuzzy matches
@@ -430,8 +406,8 @@ def snap(prev_end: float, next_start: float, quiet: Sequence[Interval], quiet_st
         i -= 1
     if runs:
         last = runs[0]
-        time = max(last.start + last.length / 2, last.end - LEAD)
-        return Cut(-1, round(time, 3), round(sum(r.length for r in runs), 3), runs[-1].start, True)
+        time = max(last.start + last.duration / 2, last.end - LEAD)
+        return Cut(-1, round(time, 3), round(sum(r.duration for r in runs), 3), runs[-1].start, True)
     gap = max(0.0, next_start - prev_end)
     time = max(prev_end + gap / 2, next_start - LEAD) if gap > 0 else next_start
     return Cut(-1, round(time, 3), round(gap, 3), prev_end, False)
@@ -679,10 +655,10 @@ def _cuts_without_words(tokens: Sequence[Token], breaks: Breaks, duration: float
                        for k in range(max(0, i - 3), min(len(tokens), i + 1)))
 
     for run in breaks.quiet:
-        time = max(run.start + run.length / 2, run.end - LEAD)
-        if run.length >= 0.3 and wordless(time) and 0 < time < duration:
+        time = max(run.start + run.duration / 2, run.end - LEAD)
+        if run.duration >= 0.3 and wordless(time) and 0 < time < duration:
             index = bisect.bisect_left(starts, time)
-            cuts.append(Cut(index, round(time, 3), round(run.length, 3), run.start, True))
+            cuts.append(Cut(index, round(time, 3), round(run.duration, 3), run.start, True))
     step = 10.0
     time = step
     while time < duration:
@@ -757,8 +733,8 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
         notes.append(f"pause {cut.pause:.1f} s")
     applause, clapped = 0.0, 0.0
     for run in clues.breaks.applause:
-        if t - 6.0 <= run.end <= t + 0.5 and run.length >= 0.8 and run.length > clapped:
-            applause, clapped = min(1.0, run.length / 3.0), run.length
+        if t - 6.0 <= run.end <= t + 0.5 and run.duration >= 0.8 and run.duration > clapped:
+            applause, clapped = min(1.0, run.duration / 3.0), run.duration
     if applause:
         notes.append(f"applause {clapped:.1f} s before")
 

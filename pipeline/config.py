@@ -182,6 +182,9 @@ APPLE_CATEGORIES = {
 }
 
 
+ROLE_LABELS = {"host": "presentator", "guest": "gast"}  # how a role reads in Dutch text, everywhere
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -189,6 +192,10 @@ class Person:
     about: str = ""
     href: str | None = None
     img: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
 
 
 @dataclass(frozen=True)

@@ -22,30 +22,10 @@ from typing import Sequence
 
 import numpy as np
 
+from pipeline.timeline import Interval as Span
+from pipeline.timeline import Turn  # voice: a cluster index (0-based) here; the stage names it
+
 STEP = 0.1  # seconds: the resolution of the voice timeline
-
-
-@dataclass(frozen=True)
-class Span:
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-
-@dataclass(frozen=True)
-class Turn:
-    start: float
-    end: float
-    voice: int  # cluster index (0-based); the stage names it
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-
 
 
 # ------------------------------------------------------------------------------------------ regions, windows

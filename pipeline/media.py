@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline.errors import PipelineError
+from pipeline.errors import InputError, PipelineError
 
 log = logging.getLogger("pipeline.media")
 
@@ -73,6 +73,17 @@ def probe(path: Path) -> AudioInfo:
     return AudioInfo(path=path, format_name=fmt.get("format_name", ""), codec=stream.get("codec_name", ""),
                      sample_rate=int(stream.get("sample_rate") or 0), channels=int(stream.get("channels") or 0),
                      duration=duration, bits=bits)
+
+
+def probe_sources(sources: Sequence[Path]) -> list[AudioInfo]:
+    """Probe every source recording; InputError naming the file for anything that is not usable audio."""
+    infos = []
+    for path in sources:
+        try:
+            infos.append(probe(path))
+        except MediaError as exc:
+            raise InputError(f"{exc}. Check the file named in episode.toml `source`.") from None
+    return infos
 
 
 def wav_data_sizes(path: Path) -> tuple[int, int]:
@@ -186,3 +197,15 @@ def cut_excerpts(source: Path, spans: list[tuple[float, float]], target: Path, c
     joined = "".join(f"[{i}:a]" for i in range(len(spans)))
     ffmpeg([*args, "-filter_complex", f"{joined}concat=n={len(spans)}:v=0:a=1[x]", "-map", "[x]", "-c:a", codec,
             str(target)], what="cutting excerpts")
+
+
+# ---------------------------------------------------------------- filter chains shared by stages
+
+OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x
+
+
+def limiter_chain(limit_db: float, source_rate: int, oversample: int = OVERSAMPLE) -> str:
+    """A look-ahead limiter at `oversample` x the rate, so inter-sample peaks are caught as well."""
+    limit = 10 ** (limit_db / 20)
+    return (f"aresample={source_rate * oversample}:resampler=soxr,"
+            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true")

@@ -21,25 +21,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from pipeline.timeline import Line, voice_at
+from pipeline.timeline import Turn as VoiceTurn
+
 SELF_INTRO = re.compile(r"\b(?:ik ben|mijn naam is|ik heet|hier is)\s+$", re.IGNORECASE)
 ANSWER_SECONDS = 8.0  # after a question to someone by name, the voice heard most in this time answers it
 SECOND_PERSON = re.compile(r"\b(?:jij|je|jou|jouw|u|uw)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class VoiceTurn:
-    start: float
-    end: float
-    voice: str
-
-
-@dataclass(frozen=True)
-class Line:
-    """A stretch of transcript text with its time (a segment)."""
-
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -94,14 +81,6 @@ def median_time(turns: Sequence[VoiceTurn], voice: str) -> float:
             return t.start + half
         half -= t.end - t.start
     return own[-1].end if own else 0.0
-
-
-def voice_at(turns: Sequence[VoiceTurn], time: float) -> str | None:
-    """The voice speaking at `time`, or the nearest turn's voice."""
-    if not turns:
-        return None
-    return min(turns, key=lambda t: 0.0 if t.start <= time <= t.end else min(abs(t.start - time),
-                                                                            abs(t.end - time))).voice
 
 
 def _mentions(text: str, name: str) -> list[re.Match]:

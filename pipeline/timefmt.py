@@ -1,8 +1,13 @@
-"""Time formats: the producer's "HH:MM:SS(.mmm)", chapter list "MM:SS", WebVTT/SRT stamps. Pure functions."""
+"""Time formats: the producer's "HH:MM:SS(.mmm)", chapter list "MM:SS", WebVTT/SRT stamps, Dutch dates.
+Pure functions."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
 
 _CLOCK = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d{1,3})?)$")
 
@@ -49,3 +54,8 @@ def short_clock(seconds: float) -> str:
     """Seconds as "MM:SS", or "H:MM:SS" from one hour on: the form podcast apps read in show notes."""
     h, m, s, _ = _split_ms(int(seconds))
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def dutch_date(date: dt.date) -> str:
+    """"13 juni 2024"."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"

@@ -57,6 +57,26 @@ class Transcript:
     def word_count(self) -> int:
         return sum(len(s.text.split()) for s in self.segments)
 
+    def summary(self) -> dict:
+        """The report.json "transcript" section (the transcripts stage adds to it)."""
+        segments = self.segments
+        meta = self.meta
+        return {
+            "words": self.word_count,
+            "segments": len(segments),
+            "duration": self.duration,
+            "covered": [segments[0].start, segments[-1].end] if segments else None,
+            "speech_seconds": round(sum(s.end - s.start for s in segments), 1),
+            "model": self.model,
+            "language": self.language,
+            "options": meta.get("options", {}),
+            "guards": meta.get("guards", {}),
+            "names": meta.get("names", {}),
+            "windows": meta.get("windows", {}),
+            "real_time_factor": meta.get("real_time_factor"),
+            "seconds": meta.get("seconds"),
+        }
+
     def to_dict(self) -> dict:
         return {"version": FORMAT_VERSION, **asdict(self)}
 

@@ -74,7 +74,7 @@ def test_measure_finds_the_pauses_and_the_applause_in_generated_audio(tmp_path):
     assert hand_over and abs(hand_over[0].end - marks["third"][0]) < 0.15
     assert len(breaks.applause) == 1
     clap = breaks.applause[0]
-    assert marks["applause"][0] - 0.2 <= clap.start and clap.end <= marks["applause"][1] + 0.2 and clap.length >= 1.5
+    assert marks["applause"][0] - 0.2 <= clap.start and clap.end <= marks["applause"][1] + 0.2 and clap.duration >= 1.5
     for name in ("first", "second", "third"):
         assert breaks.speech_fraction(*marks[name]) > 0.6, name
         assert not any(a.start < marks[name][1] and marks[name][0] < a.end for a in breaks.applause), name

@@ -19,7 +19,7 @@ from PIL import Image
 from pipeline.config import APPLE_CATEGORIES, load_show
 from pipeline.errors import ConfigError
 from pipeline.publish import build_site
-from pipeline.publish.model import podcast_guid_for
+from pipeline.identity import podcast_guid_for
 from tests.publishing import BASE_URL, CHAPTERS, MP3_SECONDS, ROOT, make_episode, make_mp3, make_show
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0", "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.config import load_show
 from pipeline.publish import build_site
-from pipeline.publish.model import Chapter
+from pipeline.chapter import Chapter
 from pipeline.publish.pages import transcript_blocks, Heading, Turn
 from pipeline.serve import make_server
 from tests.browser import Browser, require_chromium

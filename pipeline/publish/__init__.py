@@ -8,6 +8,7 @@ Modules: model (data, URLs, stable guids and dates, show notes), collect (reads 
 site (build_site: writes the folder).
 """
 
-from pipeline.publish.site import build_site, episode_guid, episode_page, podcast_guid
+from pipeline.identity import episode_guid, podcast_guid
+from pipeline.publish.site import build_site, episode_page
 
 __all__ = ["build_site", "episode_guid", "episode_page", "podcast_guid"]

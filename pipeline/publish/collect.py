@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline import fsutil
+from pipeline.chapter import Chapter, show_notes_lines
 from pipeline.config import ShowConfig, load_episode
 from pipeline.errors import InputError
+from pipeline.identity import item_guid
 from pipeline.layout import EpisodePaths
-from pipeline.publish.model import (TRANSCRIPT_FORMATS, Chapter, PublishedEpisode, default_chapter_lines,
-                                    item_guid, publication_time)
+from pipeline.publish.model import TRANSCRIPT_FORMATS, PublishedEpisode, publication_time
 
 log = logging.getLogger("pipeline.publish")
 
@@ -85,15 +86,6 @@ def read_chapters_json(path: Path, slug: str) -> tuple[Chapter, ...]:
     return tuple(sorted(chapters, key=lambda c: c.start))
 
 
-def _chapter_lines(chapters: tuple[Chapter, ...]) -> tuple[str, ...]:
-    """Show-notes lines of the published chapters, by the chapters stage's formatter when it is there."""
-    try:
-        from pipeline.stages.chapters import show_notes_lines
-    except ImportError:
-        return default_chapter_lines(chapters)
-    return tuple(show_notes_lines([{"start": c.start, "title": c.title} for c in chapters]))
-
-
 def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
                     podcast_guid: str) -> PublishedEpisode | None:
     """The episode as published, or None (logged) when it has no audio output yet."""
@@ -136,7 +128,7 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
         transcripts=transcripts,
         chapters_file=chapters_file,
         chapters=chapters,
-        chapter_lines=_chapter_lines(chapters),
+        chapter_lines=tuple(show_notes_lines(chapters)),
     )
 
 

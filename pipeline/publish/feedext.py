@@ -18,9 +18,10 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.ext.podcast import PodcastExtension
 from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
+
+from pipeline.identity import PODCAST_NS
 from feedgen.util import xml_elem
 
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 

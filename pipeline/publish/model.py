@@ -2,9 +2,8 @@
 
 - `PublishedEpisode`: one episode as the feed and the pages see it (files, times, people, chapters).
 - `SiteLayout`: every URL and every file name of the published site, in one place.
-- Stable identities: the podcast:guid (UUIDv5 of the feed URL), an item guid derived from the slug, and a
-  pubDate fixed at the episode date, 12:00 in Europe/Amsterdam. None of them depends on when or how often the
-  site is built, so re-running or adding episodes never changes an earlier item.
+- A pubDate fixed at the episode date, 12:00 in Europe/Amsterdam (the guids: pipeline.identity). None of them
+  depends on when or how often the site is built, so re-running or adding episodes never changes an earlier item.
 - Show notes (plain text and HTML) with the description, the people and the chapter timestamps.
 Nothing here reads or writes files.
 """
@@ -13,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from pipeline.chapter import Chapter
 from pipeline.config import Episode, Person
-from pipeline.timefmt import short_clock
 
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 PUBLISH_TIME = dt.time(12, 0)
 
@@ -36,14 +33,6 @@ TRANSCRIPT_FORMATS: dict[str, tuple[str, str, str | None]] = {
 CHAPTERS_SUFFIX = ".chapters.json"  # served as application/json+chapters (see pipeline.serve)
 TRANSCRIPT_LABELS = {"vtt": "WebVTT (ondertitels)", "srt": "SRT (ondertitels)", "json": "JSON (Podcasting 2.0)",
                      "txt": "Platte tekst"}
-
-
-@dataclass(frozen=True)
-class Chapter:
-    start: float  # seconds of the published audio
-    title: str
-    url: str | None = None
-    img: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,18 +54,7 @@ class PublishedEpisode:
         return self.episode.slug
 
 
-# ---------------------------------------------------------------- stable identities
-
-
-def podcast_guid_for(feed_url: str) -> str:
-    """The Podcasting 2.0 podcast:guid: UUIDv5 of the feed URL without scheme and trailing slashes."""
-    bare = feed_url.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
-
-
-def item_guid(podcast_guid: str, slug: str) -> str:
-    """An item guid derived from the podcast guid and the episode's folder name: the same on every build."""
-    return str(uuid.uuid5(uuid.UUID(podcast_guid), slug))
+# ---------------------------------------------------------------- stable dates (guids: pipeline.identity)
 
 
 def publication_time(date: dt.date) -> dt.datetime:
@@ -140,7 +118,7 @@ def normalised_image_suffix(path: Path) -> str:
 
 
 def people_lines(people: tuple[Person, ...]) -> list[str]:
-    return [f"{p.name} ({'presentatie' if p.role == 'host' else 'gast'})" + (f": {p.about}" if p.about else "")
+    return [f"{p.name} ({p.role_label})" + (f": {p.about}" if p.about else "")
             for p in people]
 
 
@@ -173,21 +151,3 @@ def show_notes_html(description: str, people: tuple[Person, ...], chapter_lines:
         out.append("<p><strong>Hoofdstukken</strong><br>" + "<br>".join(esc(c) for c in chapter_lines) + "</p>")
     out.append(f'<p><a href="{esc(page_url)}">Transcript en hoofdstukken</a></p>')
     return "\n".join(out)
-
-
-def default_chapter_lines(chapters: tuple[Chapter, ...]) -> tuple[str, ...]:
-    """"MM:SS Title" per chapter (used when the chapters stage offers no show_notes_lines)."""
-    return tuple(f"{short_clock(c.start)} {c.title}" for c in chapters)
-
-
-def chapters_document(chapters: tuple[Chapter, ...], title: str) -> dict:
-    """A Podcasting 2.0 JSON chapters document (version 1.2.0), for episodes without a chapters.json."""
-    items = []
-    for chapter in chapters:
-        item = {"startTime": round(chapter.start, 3), "title": chapter.title}
-        if chapter.url:
-            item["url"] = chapter.url
-        if chapter.img:
-            item["img"] = chapter.img
-        items.append(item)
-    return {"version": "1.2.0", "title": title, "chapters": items}

@@ -9,7 +9,6 @@ puts chapter headings where chapters begin.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,37 +16,24 @@ from urllib.parse import quote
 
 import jinja2
 
+from pipeline.chapter import Chapter
 from pipeline.config import ShowConfig
-from pipeline.publish.model import (TRANSCRIPT_FORMATS, TRANSCRIPT_LABELS, Chapter, PublishedEpisode,
-                                    SiteLayout)
-from pipeline.timefmt import short_clock
+from pipeline.publish.model import TRANSCRIPT_FORMATS, TRANSCRIPT_LABELS, PublishedEpisode, SiteLayout
+from pipeline.timefmt import dutch_date, short_clock
+from pipeline.timeline import Line
+from pipeline.transcript_formats import Heading
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
 SENTENCE_END = re.compile(r"[.!?…]['\"”’)]*$")
 MAX_LINE_WORDS = 40
 MAX_GAP = 1.5  # seconds of silence that end a line
-
-
-@dataclass(frozen=True)
-class Line:
-    start: float
-    end: float
-    text: str
 
 
 @dataclass
 class Turn:
     speaker: str
     lines: list[Line] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Heading:
-    title: str
-    start: float
 
 
 def transcript_blocks(segments: list[dict], chapters: tuple[Chapter, ...] = ()) -> list[Turn | Heading]:
@@ -92,10 +78,6 @@ def transcript_blocks(segments: list[dict], chapters: tuple[Chapter, ...] = ()) 
     flush_line()
     blocks.extend(Heading(c.title, c.start) for c in pending)  # chapters after the last words
     return [b for b in blocks if not isinstance(b, Turn) or b.lines]
-
-
-def dutch_date(date: dt.date) -> str:
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def duration_text(seconds: float) -> str:

@@ -27,59 +27,18 @@ import shutil
 from pathlib import Path
 from typing import Mapping
 
-from lxml import etree
-
 from pipeline import fsutil
-from pipeline.config import Episode, ShowConfig
+from pipeline.chapter import podcasting_json
+from pipeline.config import ShowConfig
+from pipeline.identity import FEED_NAME, resolve_podcast_guid
 from pipeline.publish.checks import raise_problems, site_problems
 from pipeline.publish.collect import collect_episode, episode_dirs, read_report, read_transcript_segments
 from pipeline.publish.feed import feed_xml
-from pipeline.publish.feedext import PODCAST_NS
-from pipeline.publish.model import (PublishedEpisode, SiteLayout, chapters_document, item_guid,
-                                    normalised_image_suffix, podcast_guid_for, show_notes_html, show_notes_text)
+from pipeline.publish.model import (PublishedEpisode, SiteLayout, normalised_image_suffix, show_notes_html,
+                                    show_notes_text)
 from pipeline.publish.pages import STATIC, render_episode_page, render_show_page
 
 log = logging.getLogger("pipeline.publish")
-FEED_NAME = "feed.xml"
-
-
-def published_podcast_guid(feed_file: Path) -> str | None:
-    """The podcast:guid of an already published feed.xml, or None when there is none (or it is unreadable)."""
-    try:
-        tree = etree.parse(str(feed_file))
-    except (OSError, etree.XMLSyntaxError):
-        return None
-    found = tree.find(f"channel/{{{PODCAST_NS}}}guid")
-    return found.text.strip() if found is not None and found.text and found.text.strip() else None
-
-
-def resolve_podcast_guid(show: ShowConfig, feed_file: Path, feed_url: str, quiet: bool = False) -> str:
-    """The podcast:guid: configured, else kept from the published feed, else computed from the feed URL."""
-    published = published_podcast_guid(feed_file)
-    say = (lambda *args: None) if quiet else log.info
-    if show.show.guid:
-        if published and published != show.show.guid and not quiet:
-            log.warning("[show] guid %s replaces the podcast:guid %s of the published feed; podcast apps "
-                        "treat that as another podcast", show.show.guid, published)
-        return show.show.guid
-    if published:
-        computed = podcast_guid_for(feed_url)
-        if published != computed:
-            say("keeping podcast:guid %s from the published feed (the feed URL now gives %s)", published, computed)
-        return published
-    guid = podcast_guid_for(feed_url)
-    say('new podcast:guid %s; add guid = "%s" to [show] in %s to keep it for good', guid, guid, show.file.name)
-    return guid
-
-
-def podcast_guid(show: ShowConfig) -> str:
-    """The show's podcast:guid as the next build_site will write it."""
-    return resolve_podcast_guid(show, show.paths.feed / FEED_NAME, show.show.base_url + FEED_NAME, quiet=True)
-
-
-def episode_guid(show: ShowConfig, episode: Episode) -> str:
-    """The item guid build_site gives `episode` (for ID3 TGID): [episode] guid, else derived from the slug."""
-    return episode.guid or item_guid(podcast_guid(show), episode.slug)
 
 
 def write_if_changed(target: Path, data: bytes) -> bool:
@@ -154,7 +113,7 @@ def build_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None
         if item.chapters_file is not None:
             written += copy_if_changed(item.chapters_file, chapters_target)
         elif item.chapters:
-            document = chapters_document(item.chapters, item.episode.title)
+            document = podcasting_json(item.chapters, item.episode.title)
             written += write_if_changed(chapters_target, (json.dumps(document, indent=2, ensure_ascii=False)
                                                           + "\n").encode("utf-8"))
         written += copy_if_changed(item.artwork, folder / layout.artwork_name(item.artwork))

@@ -16,35 +16,32 @@ and the one-line fix.
 
 Titles, links and images do not decide where a chapter starts, so they are not in this stage's Options:
 changing a title re-runs only the stages that print titles (tag, publish, and the text outputs that show
-headings), never detection or transcription. Those consumers join the current titles in by plan position:
-
-    chapters = resolve(ctx.episode.chapters, fsutil.read_json(ctx.paths.chapters_work))   # or current(ctx)
-
-and use the pure helpers below: podcasting_json()/write_podcasting_json() (Podcasting 2.0 JSON chapters,
-version 1.2.0), report_section() (report.json "chapters"), show_notes_lines() ("00:00 Opening" lines for
-descriptions). For the same reason chapters.json in the episode folder (Podcasting 2.0, report.json
+headings), never detection or transcription. Those consumers join the current titles in by plan position
+with pipeline.chapter (current(), resolve(), and the Podcasting 2.0 JSON, report and show-notes helpers).
+For the same reason chapters.json in the episode folder (Podcasting 2.0, report.json
 outputs.chapters) is written by a stage that re-runs on a title change (tag), with these helpers; this
 stage's report section carries the titles of its own run. The title/url/img in work/chapters.json are those
-of the run that detected the boundaries, kept for people who read the file; programs call resolve().
+of the run that detected the boundaries, kept for people who read the file; programs call chapter.resolve().
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Sequence
 
-from pipeline import audiocues, chaptering, fsutil
+from pipeline import audiocues, chaptering, fsutil, media
+from pipeline.chapter import Chapter, report_section, resolve
 from pipeline.chaptering import ChapterCue
 from pipeline.config import ChapterPlan
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, InputError
-from pipeline.timefmt import clock, short_clock
+from pipeline.timefmt import clock
+from pipeline.timeline import turns_from_speakers
 from pipeline.transcript import Transcript
 
 NAME = "chapters"
 VERSION = 1
-JSON_CHAPTERS_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -69,9 +66,7 @@ def check(ctx: Context, opts: Options) -> None:
     """Before anything runs: a start override past the end of the recording cannot be right."""
     if not any(cue.start is not None for cue in opts.cues):
         return
-    from pipeline.stages.ingest import probe_sources
-
-    recording = sum(i.duration for i in probe_sources(list(ctx.episode.sources)))
+    recording = sum(i.duration for i in media.probe_sources(list(ctx.episode.sources)))
     for index, cue in enumerate(opts.cues):
         if cue.start is not None and cue.start >= recording:
             raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start",
@@ -86,77 +81,7 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
     return [ctx.paths.chapters_work]
 
 
-# ---------------------------------------------------------------- for the consumers (pure)
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A chapter as listeners see it: the plan's current title, link and image with the detected start."""
-
-    index: int
-    title: str
-    start: float
-    end: float
-    confidence: float = 1.0
-    evidence: tuple[str, ...] = ()
-    people: tuple[str, ...] = ()
-    low_confidence: bool = False
-    url: str | None = None
-    img: str | None = None
-
-
-def resolve(plan: Sequence[ChapterPlan], detected: Sequence[Mapping[str, Any]]) -> list[Chapter]:
-    """The detected chapters (the entries of work/chapters.json) with the plan's current titles, links and
-    images, matched by position. Raises InputError when the two do not have the same number of chapters
-    (the chapters stage has not run since the plan changed)."""
-    if len(plan) != len(detected):
-        raise InputError(f"work/chapters.json has {len(detected)} chapters but episode.toml plans {len(plan)}; "
-                         f"run the chapters stage again (pipeline run --from chapters)")
-    return [Chapter(index=i, title=p.title, start=float(d["start"]), end=float(d["end"]),
-                    confidence=float(d.get("confidence", 1.0)), evidence=tuple(d.get("evidence", ())),
-                    people=tuple(p.people), low_confidence=bool(d.get("low_confidence", False)),
-                    url=p.url, img=p.img)
-            for i, (p, d) in enumerate(zip(plan, detected))]
-
-
-def current(ctx: Context) -> list[Chapter]:
-    """The episode's chapters with current titles; [] when the chapters stage has not written its file."""
-    if not ctx.paths.chapters_work.exists():
-        return []
-    return resolve(ctx.episode.chapters, fsutil.read_json(ctx.paths.chapters_work))
-
-
-def _get(chapter: Chapter | Mapping[str, Any], key: str) -> Any:
-    return chapter.get(key) if isinstance(chapter, Mapping) else getattr(chapter, key)
-
-
-def show_notes_lines(chapters: Sequence[Chapter | Mapping[str, Any]]) -> list[str]:
-    """["00:00 Opening", "00:21 Marije en Mike: ...", ...]: the chapter list for show notes and descriptions
-    (Apple Podcasts turns such lines into chapters when there are at least three)."""
-    return [f"{short_clock(float(_get(c, 'start')))} {_get(c, 'title')}" for c in chapters]
-
-
-def podcasting_json(chapters: Sequence[Chapter]) -> dict:
-    """Podcasting 2.0 JSON chapters (version 1.2.0): startTime in seconds, title, and img/url when set."""
-    items = []
-    for chapter in chapters:
-        item: dict[str, Any] = {"startTime": round(chapter.start, 3), "title": chapter.title}
-        if chapter.img:
-            item["img"] = chapter.img
-        if chapter.url:
-            item["url"] = chapter.url
-        items.append(item)
-    return {"version": JSON_CHAPTERS_VERSION, "chapters": items}
-
-
-def write_podcasting_json(path: Path, chapters: Sequence[Chapter]) -> None:
-    fsutil.write_json(path, podcasting_json(chapters))
-
-
-def report_section(chapters: Sequence[Chapter]) -> list[dict]:
-    """report.json "chapters": title, start (seconds of the published audio), confidence, evidence."""
-    return [{"title": c.title, "start": round(c.start, 3), "confidence": c.confidence,
-             "evidence": list(c.evidence), "low_confidence": c.low_confidence} for c in chapters]
+# ---------------------------------------------------------------- the stage (pure parts)
 
 
 def low_confidence_warning(chapter: Chapter) -> str:
@@ -166,9 +91,6 @@ def low_confidence_warning(chapter: Chapter) -> str:
     return (f'chapter {chapter.index + 1} "{chapter.title}" starts at {clock(chapter.start)} with low confidence '
             f'({chapter.confidence:.2f}{why}); listen there and, if it is wrong, set the right time with '
             f'start = "HH:MM:SS.mmm" in [[chapters]] #{chapter.index + 1} of episode.toml')
-
-
-# ---------------------------------------------------------------- the stage
 
 
 def detected_entries(plan: Sequence[ChapterPlan], boundaries: Sequence[chaptering.Boundary],
@@ -202,7 +124,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
         raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start", problem)
     turns = ()
     if ctx.paths.speakers.exists():
-        turns = chaptering.turns_from_speakers(fsutil.read_json(ctx.paths.speakers))
+        turns = turns_from_speakers(fsutil.read_json(ctx.paths.speakers))
     else:
         log.info("no %s: chapters are placed without the voices", ctx.paths.speakers.name)
     boundaries = chaptering.detect(transcript, opts.cues, breaks=breaks, turns=turns, language=opts.language,

@@ -1,7 +1,7 @@
 """editor: the editors' transcript, a Word document and a Markdown file to write the magazine from.
 
 Reads:  transcript/<slug>.words.json (transcripts stage: corrected and labelled); when that is not there yet,
-        work/transcript.raw.json labelled with work/speakers.json (speakers.label); work/chapters.json
+        work/transcript.raw.json labelled with work/speakers.json (pipeline.timeline.label); work/chapters.json
         (chapters stage, with the plan's current titles), and the episode's title, date, venue and people.
 Writes: editor/<slug>.docx and editor/<slug>.md: title, date, venue, the people and their roles, then per
         chapter a heading (with its start time) and the speaker turns, each with the name and a timestamp to
@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline import fsutil
+from pipeline.chapter import current
+from pipeline.config import ROLE_LABELS
 from pipeline.engine import Context, Outcome
 from pipeline.errors import StageError
-from pipeline.timefmt import short_clock
+from pipeline.timefmt import dutch_date, short_clock
+from pipeline.timeline import label
 from pipeline.transcript import UNKNOWN_SPEAKER, Transcript
 
 NAME = "editor"
 VERSION = 1
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
-ROLES = {"host": "presentator", "guest": "gast"}
 NO_CHAPTERS_TITLE = "Gesprek"
 
 
@@ -119,18 +119,13 @@ def sections(transcript: Transcript, chapters: Sequence[tuple[str, float]],
     return result
 
 
-def dutch_date(iso: str) -> str:
-    day = dt.date.fromisoformat(iso)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def people_lines(opts: Options) -> list[str]:
-    return [f"{name} ({ROLES.get(role, role)}{', ' + about if about else ''})" for name, role, about in opts.people]
+    return [f"{name} ({ROLE_LABELS.get(role, role)}{', ' + about if about else ''})" for name, role, about in opts.people]
 
 
 def markdown(opts: Options, parts: Sequence[Section]) -> str:
     """The Markdown editors' transcript. Pure."""
-    lines = [f"# {opts.title}", "", f"*{dutch_date(opts.date)}" + (f" · {opts.venue}" if opts.venue else "") + "*",
+    lines = [f"# {opts.title}", "", f"*{dutch_date(dt.date.fromisoformat(opts.date))}" + (f" · {opts.venue}" if opts.venue else "") + "*",
              ""]
     if opts.people:
         lines += ["**Met:**", ""] + [f"- {line}" for line in people_lines(opts)] + [""]
@@ -165,7 +160,7 @@ def write_docx(path: Path, opts: Options, parts: Sequence[Section]) -> None:
     properties.author = properties.last_modified_by = "burger-pipeline"
 
     document.add_heading(opts.title, level=0)
-    document.add_paragraph(dutch_date(opts.date) + (f" · {opts.venue}" if opts.venue else ""))
+    document.add_paragraph(dutch_date(dt.date.fromisoformat(opts.date)) + (f" · {opts.venue}" if opts.venue else ""))
     if opts.people:
         document.add_paragraph("Met:")
         for line in people_lines(opts):
@@ -192,16 +187,12 @@ def load_transcript(ctx: Context) -> tuple[Transcript, str]:
         raise StageError(NAME, ctx.episode.slug, "no transcript yet; run the transcribe stage first")
     transcript = Transcript.load(ctx.paths.raw_transcript)
     if ctx.paths.speakers.exists():
-        from pipeline.stages.speakers import label
-
         return label(transcript, fsutil.read_json(ctx.paths.speakers)), "transcript.raw.json + speakers.json"
     return transcript, "transcript.raw.json (no speakers)"
 
 
 def chapter_starts(ctx: Context, opts: Options) -> list[tuple[str, float]]:
-    from pipeline.stages import chapters
-
-    detected = chapters.current(ctx)
+    detected = current(ctx.episode.chapters, ctx.paths.chapters_work)
     if detected:
         return [(c.title, c.start) for c in detected]
     planned = [(c.title, c.start) for c in ctx.episode.chapters if c.start is not None]

@@ -23,7 +23,6 @@ from pathlib import Path
 from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 from pipeline.fsutil import atomic_path
-from pipeline.stages.normalise import limiter_chain
 
 NAME = "encode"
 VERSION = 3
@@ -155,7 +154,7 @@ def _encode(source: Path, target: Path, opts: Options, fix: Fix | None, rate: in
     if fix is not None:
         filters.append(f"volume={fix.gain_db:.2f}dB")
         if fix.limit_db is not None:
-            filters.append(limiter_chain(fix.limit_db, rate, oversample=4) + f",aresample={rate}")
+            filters.append(media.limiter_chain(fix.limit_db, rate, oversample=4) + f",aresample={rate}")
     task = ctx.progress("MP3 maken", length) if ctx else None
     try:
         media.ffmpeg(["-i", str(source), *(["-af", ",".join(filters)] if filters else []),

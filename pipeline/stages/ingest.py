@@ -37,17 +37,6 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
     return [ctx.paths.master, ctx.paths.proxy, ctx.paths.ingest_info]
 
 
-def probe_sources(sources: list[Path]) -> list[media.AudioInfo]:
-    """Probe every source; InputError naming the file for anything that is not usable audio."""
-    infos = []
-    for path in sources:
-        try:
-            infos.append(media.probe(path))
-        except media.MediaError as exc:
-            raise InputError(f"{exc}. Check the file named in episode.toml `source`.") from None
-    return infos
-
-
 def check_parts_match(infos: list[media.AudioInfo]) -> None:
     """A multi-file take must be one recording: same sample rate and channel count in every part."""
     first = infos[0]
@@ -60,7 +49,7 @@ def check_parts_match(infos: list[media.AudioInfo]) -> None:
 
 
 def check(ctx: Context, opts: Options) -> None:
-    infos = probe_sources([Path(p) for p in opts.sources])
+    infos = media.probe_sources([Path(p) for p in opts.sources])
     if len(infos) > 1:
         check_parts_match(infos)
 
@@ -74,7 +63,7 @@ def master_format(infos: list[media.AudioInfo]) -> tuple[int, int, str]:
 
 def run(ctx: Context, opts: Options) -> Outcome:
     sources = [Path(p) for p in opts.sources]
-    infos = probe_sources(sources)
+    infos = media.probe_sources(sources)
     if len(infos) > 1:
         check_parts_match(infos)
     rate, channels, codec = master_format(infos)

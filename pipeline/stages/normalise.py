@@ -29,7 +29,6 @@ NAME = "normalise"
 VERSION = 7
 LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
 PROXY_RATE = 16000
-OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x
 
 
 @dataclass(frozen=True)
@@ -103,13 +102,6 @@ def settle_gain(level_at: Callable[[float], float], target: float, first_guess: 
     return round(gain, 2)
 
 
-def limiter_chain(limit_db: float, source_rate: int, oversample: int = OVERSAMPLE) -> str:
-    """A look-ahead limiter at `oversample` x the rate, so inter-sample peaks are caught as well."""
-    limit = 10 ** (limit_db / 20)
-    return (f"aresample={source_rate * oversample}:resampler=soxr,"
-            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true")
-
-
 def output_channels(setting: str, source_channels: int) -> int:
     return {"mono": 1, "stereo": 2}.get(setting, 1 if source_channels == 1 else 2)
 
@@ -123,14 +115,14 @@ def run(ctx: Context, opts: Options) -> Outcome:
     length = end - start
     master = media.probe(ctx.paths.master)
     channels = output_channels(opts.channels, master.channels)
-    limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)
+    limiter = media.limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, master.sample_rate)
     # All the deciding happens on the 16 kHz proxy, a few seconds a pass for an hour: find the pre-gain at which
     # the whole chain (leveller, compressor, limiter) puts the show on target. Ingest measured how much louder the
     # master is than the proxy (a stereo fold-down, the missing highs); what remains off is measured while
     # rendering and the encode stage's gain takes it out.
     fold_down = fsutil.read_json(ctx.paths.ingest_info).get("proxy_offset_db", 0.0)
     rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False).integrated + fold_down
-    proxy_limiter = limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, PROXY_RATE)
+    proxy_limiter = media.limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, PROXY_RATE)
 
     def proxy_level(pre_gain: float) -> float:
         chain = leveller_chain(pre_gain + fold_down, opts.loudness_target, opts.leveler)

@@ -14,8 +14,8 @@ How: voiceprints (pipeline.voiceprint, Resemblyzer's encoder on the CPU) of 1.6 
 speech; voices found by pipeline.diarize (unknown count, at most the listed people + `extra_voices`); names
 from evidence by pipeline.naming. Voices are numbered by first appearance: "Spreker 1" speaks first.
 
-`label(transcript, speakers)` (pure) gives every transcript segment the display name of its voice, splitting
-a segment at word boundaries where the voice changes inside it.
+pipeline.timeline.label(transcript, speakers) (pure) gives every transcript segment the display name of its
+voice, splitting a segment at word boundaries where the voice changes inside it.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from pipeline import diarize, fsutil, naming
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, StageError
 from pipeline.timefmt import short_clock
-from pipeline.transcript import UNKNOWN_SPEAKER, Segment, Transcript, Word
+from pipeline.timeline import Interval, Line, Turn, label
+from pipeline.transcript import Transcript
 
 NAME = "speakers"
 VERSION = 1
@@ -122,7 +122,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     return outcome(document, opts)
 
 
-def window_frames(windows: list[diarize.Span], total_frames: int, length: float) -> list[tuple[int, int]]:
+def window_frames(windows: list[Interval], total_frames: int, length: float) -> list[tuple[int, int]]:
     """Mel frame ranges of the windows (at least two frames each, inside the audio). Pure."""
     size = int(round(length * 100))
     result = []
@@ -132,13 +132,13 @@ def window_frames(windows: list[diarize.Span], total_frames: int, length: float)
     return result
 
 
-def build_document(turns: tuple[diarize.Turn, ...], transcript: Transcript, opts: Options) -> dict:
+def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Options) -> dict:
     """speakers.json from anonymous turns: voice labels, names from evidence, samples. Pure."""
     labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
-    voice_turns = [naming.VoiceTurn(t.start, t.end, labels[t.voice]) for t in turns]
+    voice_turns = [Turn(t.start, t.end, labels[t.voice]) for t in turns]
     by_voice = label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice} for t in voice_turns],
                                   "voices": {}})  # one line per voice: names are matched to who said them
-    lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
+    lines = [Line(s.start, s.end, s.text) for s in by_voice.segments]
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
     chapters = [naming.ChapterInfo(f"chapter {i + 1} of the plan", p, s) for i, (p, s) in enumerate(opts.chapters)]
     names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
@@ -154,7 +154,7 @@ def build_document(turns: tuple[diarize.Turn, ...], transcript: Transcript, opts
             "voices": voices}
 
 
-def sample_range(turns: list[naming.VoiceTurn]) -> tuple[float, float]:
+def sample_range(turns: list[Turn]) -> tuple[float, float]:
     """Up to ten seconds from the middle of the voice's longest turn: where to listen to it. Pure."""
     if not turns:
         return (0.0, 0.0)
@@ -187,88 +187,3 @@ def outcome(document: dict, opts: Options) -> Outcome:
     figure = ", ".join(f"{v['name']} {100 * v['talk_time'] / total:.0f}%" for v in voices.values())
     return Outcome(report={"speakers": {"voices": listing, "model": document.get("model", "")}},
                    figures={"voices": f"{len(voices)}: {figure}" if voices else "none"}, warnings=warnings)
-
-
-# ------------------------------------------------------------------------------------------ label()
-
-
-def label(transcript: Transcript, speakers: dict) -> Transcript:
-    """The transcript with each segment's `speaker` set to the display name of the voice speaking it.
-
-    `speakers` is the speakers.json document. A segment whose words belong to different voices is split at
-    the word where the voice changes (text rebuilt from the words). A segment an editor corrected is never
-    split: it gets the voice of most of its words. Segments are renumbered 0, 1, ... in order. Pure.
-    """
-    turns = sorted(((float(t["start"]), float(t["end"]), str(t["voice"])) for t in speakers.get("turns", ())))
-    names = {voice: str(info.get("name", voice)) for voice, info in speakers.get("voices", {}).items()}
-    if not turns:
-        return transcript
-    vturns = [naming.VoiceTurn(s, e, v) for s, e, v in turns]
-
-    def name_at(start: float, end: float) -> str:
-        voice = naming.voice_at(vturns, (start + end) / 2)
-        return names.get(voice, voice) if voice else UNKNOWN_SPEAKER
-
-    pieces: list[Segment] = []
-    for segment in transcript.segments:
-        if not segment.words:
-            pieces.append(segment.with_(speaker=name_at(segment.start, segment.end)))
-            continue
-        word_names = snap_changes(segment.words, [name_at(w.start, w.end) for w in segment.words])
-        if segment.corrected or len(set(word_names)) == 1:
-            durations: dict[str, float] = {}
-            for w, n in zip(segment.words, word_names):
-                durations[n] = durations.get(n, 0.0) + max(w.end - w.start, 0.01)
-            pieces.append(segment.with_(speaker=max(durations, key=durations.__getitem__)))
-            continue
-        group: list[Word] = []
-        current = word_names[0]
-        for word, name in zip(segment.words, word_names):
-            if group and name != current:
-                pieces.append(_piece(segment, group, current))
-                group = []
-            group.append(word)
-            current = name
-        pieces.append(_piece(segment, group, current))
-    renumbered = tuple(p.with_(id=i) for i, p in enumerate(pieces))
-    return Transcript(language=transcript.language, duration=transcript.duration, segments=renumbered,
-                      model=transcript.model, meta=transcript.meta)
-
-
-SNAP_SECONDS = 1.0  # a change of voice moves at most this far to a sentence end or pause
-
-
-def snap_changes(words: Sequence[Word], names: list[str]) -> list[str]:
-    """Move each change of speaker inside a run of words to the best break near it (pure).
-
-    Voice turns are found on windows of about a second, so a change often lands a word early or late
-    ("... precies. Ik | ben er ..."). Within SNAP_SECONDS of the change, the break after a sentence end
-    (. ? !) wins, else the longest pause between words.
-    """
-    names = list(names)
-    i = 1
-    while i < len(words):
-        if names[i] == names[i - 1]:
-            i += 1
-            continue
-        change_time = words[i].start
-        before, after = names[i - 1], names[i]
-        candidates = [j for j in range(1, len(words))
-                      if abs(words[j].start - change_time) <= SNAP_SECONDS
-                      and all(n in (before, after) for n in names[min(i, j) - 1:max(i, j) + 1])]
-
-        def score(j: int) -> float:
-            sentence_end = words[j - 1].text.strip().endswith((".", "?", "!"))
-            return (2.0 if sentence_end else 0.0) + max(0.0, words[j].start - words[j - 1].end) \
-                - 0.1 * abs(words[j].start - change_time)
-
-        best = max(candidates, key=score, default=i)
-        for k in range(min(i, best), max(i, best)):
-            names[k] = before if k < best else after
-        i = max(i, best) + 1
-    return names
-
-
-def _piece(segment: Segment, words: list[Word], speaker: str) -> Segment:
-    return segment.with_(start=words[0].start, end=words[-1].end, words=tuple(words), speaker=speaker,
-                         text="".join(w.text for w in words).strip())

@@ -19,9 +19,9 @@ from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCAT, TCON, TC
                          TLAN, TPE1, TPE2, TPOS, TRCK, WFED, WXXX, CTOCFlags)
 from mutagen.mp3 import MP3
 
-from pipeline import fsutil, id3order
+from pipeline import fsutil, id3order, identity
+from pipeline.chapter import Chapter, current, report_section, write_podcasting_json
 from pipeline.engine import Context, Outcome
-from pipeline.stages import chapters
 
 NAME = "tag"
 VERSION = 1
@@ -55,17 +55,6 @@ class Options:
     chapter_images: tuple[str | None, ...]
 
 
-def feed_url(ctx: Context) -> str:
-    return ctx.show.show.base_url + "feed.xml"
-
-
-def episode_guid(ctx: Context) -> str:
-    """The same guid the feed gives the item, so apps can match the file to the episode."""
-    from pipeline.publish import episode_guid as feed_guid
-
-    return feed_guid(ctx.show, ctx.episode)
-
-
 def options(ctx: Context) -> Options:
     show, episode = ctx.show.show, ctx.episode
     hosts = [p.name for p in episode.hosts] or [h.name for h in show.hosts] or [show.author]
@@ -73,7 +62,8 @@ def options(ctx: Context) -> Options:
         title=episode.title, show=show.title, artist=", ".join(hosts), album_artist=show.author,
         date=episode.date.isoformat(), number=episode.number, season=episode.season,
         description=episode.description, copyright=show.copyright, language=show.language,
-        category=show.category, feed_url=feed_url(ctx), guid=episode_guid(ctx),
+        category=show.category, feed_url=identity.feed_url(ctx.show),
+        guid=identity.episode_guid(ctx.show, ctx.episode),  # the feed's item guid: apps match the file to it
         chapter_titles=tuple(c.title for c in episode.chapters),
         chapter_urls=tuple(c.url for c in episode.chapters),
         chapter_images=tuple(c.img for c in episode.chapters),
@@ -92,7 +82,7 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 ISO639_2 = {"nl": "dut", "en": "eng", "de": "ger", "fr": "fre", "fy": "fry"}
 
 
-def chapter_marks(chapters: list, duration: float) -> list[ChapterMark]:
+def chapter_marks(chapters: list[Chapter], duration: float) -> list[ChapterMark]:
     """ID3 chapter marks from the resolved chapters, each ending where the next begins (pure)."""
     marks = []
     for i, chapter in enumerate(chapters):
@@ -141,7 +131,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
     image = ctx.show.show.image
     cover_mime = "image/png" if image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
     duration = MP3(ctx.paths.encoded).info.length
-    resolved = chapters.current(ctx)  # detected starts with the current titles of episode.toml
+    # detected starts with the current titles of episode.toml
+    resolved = current(ctx.episode.chapters, ctx.paths.chapters_work)
     marks = chapter_marks(resolved, duration)
     with fsutil.atomic_path(ctx.paths.audio) as tmp:
         shutil.copyfile(ctx.paths.encoded, tmp)
@@ -152,8 +143,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
              "bitrate": info.bitrate // 1000, "sample_rate": info.sample_rate, "channels": info.channels}
     report, named = {"audio": audio}, {"audio": ctx.paths.audio}
     if resolved:  # the chapters stage leaves titles out of its work, so the published chapter files are made here
-        chapters.write_podcasting_json(ctx.paths.chapters_json, resolved)
-        report["chapters"] = chapters.report_section(resolved)
+        write_podcasting_json(ctx.paths.chapters_json, resolved)
+        report["chapters"] = report_section(resolved)
         named["chapters"] = ctx.paths.chapters_json
     return Outcome(report=report, outputs=named,
                    figures={"size": f"{audio['bytes'] / 1e6:.1f} MB", "chapters": str(len(marks))})

@@ -206,7 +206,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     transcript = Transcript(language=opts.language, duration=round(wav.duration, 3), segments=tuple(kept),
                             model=_choice(opts).describe(), meta=meta)
     transcript.save(ctx.paths.raw_transcript)
-    section = summary(transcript)
+    section = transcript.summary()
     warnings = []
     if not kept:
         warnings.append("no speech was recognised in work/speech.wav; is the right recording in episode.toml?")
@@ -218,27 +218,6 @@ def run(ctx: Context, opts: Options) -> Outcome:
                    figures={"words": str(transcript.word_count),
                             "rtf": f"{rtf:.2f}" if rtf is not None else "resumed"},
                    warnings=warnings)
-
-
-def summary(transcript: Transcript) -> dict:
-    """The report.json "transcript" section for a transcript (the transcripts stage adds to it)."""
-    segments = transcript.segments
-    meta = transcript.meta
-    return {
-        "words": transcript.word_count,
-        "segments": len(segments),
-        "duration": transcript.duration,
-        "covered": [segments[0].start, segments[-1].end] if segments else None,
-        "speech_seconds": round(sum(s.end - s.start for s in segments), 1),
-        "model": transcript.model,
-        "language": transcript.language,
-        "options": meta.get("options", {}),
-        "guards": meta.get("guards", {}),
-        "names": meta.get("names", {}),
-        "windows": meta.get("windows", {}),
-        "real_time_factor": meta.get("real_time_factor"),
-        "seconds": meta.get("seconds"),
-    }
 
 
 def _check_names(segments: list[Segment], opts: Options, wav: SpeechWav,

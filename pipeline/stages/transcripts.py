@@ -1,7 +1,7 @@
 """transcripts: the transcript in every format listeners' apps and editors read.
 
 Reads:  work/transcript.raw.json (transcribe), work/speakers.json (speakers, when present: names per voice via
-        pipeline.stages.speakers.label()), work/chapters.json (chapters, when present: headings in the text),
+        pipeline.timeline.label()), work/chapters.json (chapters, when present: headings in the text),
         transcript/corrections.txt (the editors' file, docs/editing-transcripts.md).
 Writes: transcript/<slug>.vtt, .srt, .json (Podcasting 2.0), .txt, .words.json (internal, corrected and
         labelled: what the editor stage and the site read); transcript/corrections.txt and
@@ -12,16 +12,16 @@ Formatting lives in pipeline/transcript_formats.py, the corrections logic in pip
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import fsutil
 from pipeline import transcript_corrections as corr
 from pipeline import transcript_formats as fmt
+from pipeline.chapter import current
 from pipeline.engine import Context, Outcome
 from pipeline.errors import InputError
-from pipeline.stages.transcribe import summary
+from pipeline.timeline import label
 from pipeline.transcript import Transcript
 
 NAME = "transcripts"
@@ -51,36 +51,15 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 # ---------------------------------------------------------------- inputs from other stages
 
 
-def _labeller():
-    """pipeline.stages.speakers.label when that stage exists, else None."""
-    try:
-        module = importlib.import_module("pipeline.stages.speakers")
-    except ImportError:
-        return None
-    return getattr(module, "label", None)
-
-
 def labelled(ctx: Context, raw: Transcript) -> tuple[Transcript, bool]:
-    label = _labeller()
-    if label is None or not ctx.paths.speakers.exists():
+    if not ctx.paths.speakers.exists():
         return raw, False
     return label(raw, fsutil.read_json(ctx.paths.speakers)), True
 
 
 def headings(ctx: Context) -> list[fmt.Heading]:
     """Chapter headings for the text version: detected starts with the plan's current titles."""
-    if not ctx.paths.chapters_work.exists():
-        return []
-    try:
-        chapters = importlib.import_module("pipeline.stages.chapters")
-        return [fmt.Heading(c.title, c.start) for c in chapters.current(ctx)]
-    except (ImportError, AttributeError):
-        pass
-    path = ctx.paths.chapters_work
-    try:
-        return [fmt.Heading(str(c["title"]), float(c["start"])) for c in fsutil.read_json(path)]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: unreadable chapters ({exc}); run the chapters stage again") from None
+    return [fmt.Heading(c.title, c.start) for c in current(ctx.episode.chapters, ctx.paths.chapters_work)]
 
 
 # ---------------------------------------------------------------- the editors' file
@@ -151,7 +130,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     fsutil.write_text(files["txt"], fmt.plain_text(final, opts.title, headings(ctx), intro))
     final.save(ctx.paths.transcript)
     files["words"] = ctx.paths.transcript
-    section = summary(final)
+    section = final.summary()
     section.update(raw_words=raw.word_count, speakers_named=has_speakers, corrections=correction_report)
     return Outcome(report={"transcript": section}, outputs={"transcripts": files},
                    figures={"words": str(final.word_count), "corrections": str(correction_report["placed"])},

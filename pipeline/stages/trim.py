@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import analysis, fsutil
+from pipeline import analysis, fsutil, media
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError
 from pipeline.timefmt import clock
+from pipeline.timeline import Interval
 
 NAME = "trim"
 VERSION = 1
@@ -56,9 +57,7 @@ def check(ctx: Context, opts: Options) -> None:
     """Overrides must lie inside the recording (checked before anything runs)."""
     if opts.start is None and opts.end is None:
         return
-    from pipeline.stages.ingest import probe_sources
-
-    duration = sum(i.duration for i in probe_sources(list(ctx.episode.sources)))
+    duration = sum(i.duration for i in media.probe_sources(list(ctx.episode.sources)))
     for key, value in (("start", opts.start), ("end", opts.end)):
         if value is not None and value > duration:
             raise ConfigError(ctx.episode.file, f"trim.{key}",
@@ -75,7 +74,7 @@ class ShowSpan:
     evidence: dict
 
 
-def region_levels(regions: list[analysis.Region], energy: np.ndarray, frame: float = FRAME) -> list[float]:
+def region_levels(regions: list[Interval], energy: np.ndarray, frame: float = FRAME) -> list[float]:
     """Loudness of each region: the 75th percentile of its frame levels (robust to pauses inside it)."""
     levels = []
     for region in regions:
@@ -84,7 +83,7 @@ def region_levels(regions: list[analysis.Region], energy: np.ndarray, frame: flo
     return levels
 
 
-def find_show(regions: list[analysis.Region], energy: np.ndarray, frame: float = FRAME) -> ShowSpan:
+def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME) -> ShowSpan:
     """Choose the show among the speech regions (see the module docstring). Raises ValueError if no speech."""
     if not regions:
         raise ValueError("no speech found in the recording")
@@ -99,7 +98,7 @@ def find_show(regions: list[analysis.Region], energy: np.ndarray, frame: float =
     foreground = [r for r, level in zip(regions, levels) if level >= threshold]
     background = [r for r, level in zip(regions, levels) if level < threshold]
 
-    runs: list[list[analysis.Region]] = []
+    runs: list[list[Interval]] = []
     for region in foreground:
         if runs:
             gap_start, gap_end = runs[-1][-1].end, region.start
@@ -137,7 +136,7 @@ def find_show(regions: list[analysis.Region], energy: np.ndarray, frame: float =
     return ShowSpan(first_word=show[0].start, last_word=show[-1].end, evidence=evidence)
 
 
-def cut_points(span: ShowSpan, regions: list[analysis.Region], pad: float, duration: float,
+def cut_points(span: ShowSpan, regions: list[Interval], pad: float, duration: float,
                start_override: float | None, end_override: float | None) -> tuple[float, float]:
     """Cut points with `pad` seconds of room around the show, moved out of any other speech; overrides win."""
     start = max(0.0, span.first_word - pad)
@@ -156,7 +155,7 @@ def cut_points(span: ShowSpan, regions: list[analysis.Region], pad: float, durat
     return round(start, 3), round(end, 3)
 
 
-def cut_warnings(start: float, end: float, regions: list[analysis.Region], start_set: bool,
+def cut_warnings(start: float, end: float, regions: list[Interval], start_set: bool,
                  end_set: bool) -> list[str]:
     """A cut set by hand that falls inside speech: say where, so the producer can check it (pure)."""
     warnings = []

@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline import chapter
 from pipeline import chaptering as ch
+from pipeline import timeline
 from pipeline.config import ChapterPlan
 from pipeline.engine import Engine, load_context
 from pipeline.errors import ConfigError, InputError
@@ -46,7 +48,7 @@ class Clap:
 @dataclass(frozen=True)
 class Show:
     transcript: Transcript
-    turns: tuple[ch.Turn, ...]
+    turns: tuple[timeline.Turn, ...]
     breaks: ch.Breaks
     truth: tuple[float, ...]  # onset of the first word of every chapter
     duration: float
@@ -59,7 +61,7 @@ def build(events, step: float = 0.02) -> Show:
     for event in events:
         t += event.pause
         if isinstance(event, Clap):
-            applause.append(ch.Interval(round(t, 3), round(t + event.seconds, 3)))
+            applause.append(timeline.Interval(round(t, 3), round(t + event.seconds, 3)))
             t += event.seconds
             continue
         words = []
@@ -72,7 +74,7 @@ def build(events, step: float = 0.02) -> Show:
             truth.append(words[0].start if truth else 0.0)
         segments.append(Segment(len(segments), words[0].start, words[-1].end, event.text, tuple(words)))
         if event.speech:
-            turns.append(ch.Turn(words[0].start, words[-1].end, event.voice))
+            turns.append(timeline.Turn(words[0].start, words[-1].end, event.voice))
             speech_spans.append((words[0].start, words[-1].end))
     duration = t + 1.0
     frames = np.zeros(int(math.ceil(duration / step)), np.uint8)
@@ -83,7 +85,7 @@ def build(events, step: float = 0.02) -> Show:
     edges = np.diff(np.concatenate(([1], frames, [1])).astype(int))
     for a, b in zip(np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)):
         if (b - a) * step >= 0.15:
-            quiet.append(ch.Interval(round(float(a * step), 3), round(float(b * step), 3)))
+            quiet.append(timeline.Interval(round(float(a * step), 3), round(float(b * step), 3)))
     breaks = ch.Breaks(quiet=tuple(quiet), applause=tuple(applause), speech=frames.tobytes(), step=step)
     return Show(Transcript("nl", duration, tuple(segments)), tuple(turns), breaks, tuple(truth), duration)
 
@@ -322,10 +324,10 @@ def test_approx_narrows_the_search(full_show):
 
 
 def test_snap_cuts_in_the_pause_just_before_the_next_word():
-    quiet = [ch.Interval(10.2, 11.0)]
+    quiet = [timeline.Interval(10.2, 11.0)]
     cut = ch.snap(10.0, 10.1, quiet, [q.start for q in quiet])  # Whisper's gap is off; the audio's pause rules
     assert cut.time == pytest.approx(11.0 - ch.LEAD) and cut.pause == pytest.approx(0.8) and cut.snapped_to_audio
-    short = [ch.Interval(10.0, 10.2)]
+    short = [timeline.Interval(10.0, 10.2)]
     assert ch.snap(10.0, 10.2, short, [10.0]).time == pytest.approx(10.1)  # a short pause: its middle
     assert ch.snap(10.0, 10.6, [], []).time == pytest.approx(10.4)  # no audio: in the gap, LEAD before
     assert ch.snap(10.0, 10.0, [], []).time == 10.0  # words that touch: between them
@@ -386,32 +388,32 @@ DETECTED = [{"start": 0.0, "end": 65.4, "confidence": 1.0, "evidence": ["x"], "l
 
 
 def test_resolve_joins_the_current_titles_by_position():
-    chapters = stage.resolve(PLAN, DETECTED)
+    chapters = chapter.resolve(PLAN, DETECTED)
     assert [c.title for c in chapters] == ["Opening", "Deel 1", "Slot"]  # not the title stored at detection
     assert [c.start for c in chapters] == [0.0, 65.4, 3723.0] and chapters[2].low_confidence
     assert chapters[1].url == "https://example.org/1" and chapters[2].img == "https://example.org/s.png"
     with pytest.raises(InputError, match="chapters stage"):
-        stage.resolve(PLAN[:2], DETECTED)
+        chapter.resolve(PLAN[:2], DETECTED)
 
 
 def test_show_notes_lines_and_json_chapters():
-    chapters = stage.resolve(PLAN, DETECTED)
-    assert stage.show_notes_lines(chapters) == ["00:00 Opening", "01:05 Deel 1", "1:02:03 Slot"]
-    assert stage.show_notes_lines([{"title": "A", "start": 59.9}]) == ["00:59 A"]
-    doc = stage.podcasting_json(chapters)
+    chapters = chapter.resolve(PLAN, DETECTED)
+    assert chapter.show_notes_lines(chapters) == ["00:00 Opening", "01:05 Deel 1", "1:02:03 Slot"]
+    assert chapter.show_notes_lines([{"title": "A", "start": 59.9}]) == ["00:59 A"]
+    doc = chapter.podcasting_json(chapters)
     assert doc == {"version": "1.2.0", "chapters": [
         {"startTime": 0.0, "title": "Opening"},
         {"startTime": 65.4, "title": "Deel 1", "url": "https://example.org/1"},
         {"startTime": 3723.0, "title": "Slot", "img": "https://example.org/s.png"}]}
-    section = stage.report_section(chapters)
+    section = chapter.report_section(chapters)
     assert section[1] == {"title": "Deel 1", "start": 65.4, "confidence": 0.9, "evidence": ["y"],
                           "low_confidence": False}
 
 
 def test_low_confidence_warning_names_the_chapter_and_the_fix():
-    chapter = stage.resolve(PLAN, DETECTED)[2]
+    slot = chapter.resolve(PLAN, DETECTED)[2]
     evidence = ("pause 1.0 s", "competing cut at 00:59:00.000 scores 90% of this")
-    warning = stage.low_confidence_warning(replace(chapter, evidence=evidence))
+    warning = stage.low_confidence_warning(replace(slot, evidence=evidence))
     assert 'chapter 3 "Slot"' in warning and "competing cut" in warning
     assert 'start = "HH:MM:SS.mmm" in [[chapters]] #3 of episode.toml' in warning
 
@@ -495,7 +497,7 @@ def test_stage_writes_chapters_and_reports_them(tmp_path, full_show):
     report = json.loads((folder / "report.json").read_text())
     assert [c["title"] for c in report["chapters"]] == [e["title"] for e in entries]
     assert set(report["chapters"][2]) >= {"title", "start", "confidence", "evidence"}
-    assert stage.show_notes_lines(stage.current(ctx))[0] == "00:00 Opening"
+    assert chapter.show_notes_lines(chapter.current(ctx.episode.chapters, ctx.paths.chapters_work))[0] == "00:00 Opening"
 
 
 def test_a_title_change_does_not_change_the_options_but_an_override_does(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import diarize, fsutil, naming
+from pipeline import diarize, fsutil, naming, timeline
 from showgen.demo_scene import demo_scene, short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import speakers
@@ -170,7 +170,7 @@ def test_pinned_mapping_always_wins(render_scene, tmp_path):
     assert document["voices"]["Spreker 1"]["name"] == "Steven Blok"
     assert document["voices"]["Spreker 1"]["pinned"] is True
     assert all(info["name"] != "Steven Blok" for v, info in document["voices"].items() if v != "Spreker 1")
-    labelled = speakers.label(Transcript.load(folder / "work" / "transcript.raw.json"), document)
+    labelled = timeline.label(Transcript.load(folder / "work" / "transcript.raw.json"), document)
     spreker_1 = [t for t in document["turns"] if t["voice"] == "Spreker 1"]
     for segment in labelled.segments:
         middle = (segment.start + segment.end) / 2
@@ -206,7 +206,7 @@ def test_label_splits_a_segment_where_the_voice_changes():
     words = _words((0.1, 0.5, "Marije,"), (0.6, 1.0, "wat"), (1.1, 1.8, "doe je?"), (2.3, 2.8, "Ik"),
                    (2.9, 3.5, "werk."))
     transcript = Transcript("nl", 5.0, (Segment(7, 0.1, 3.5, "Marije, wat doe je? Ik werk.", words),))
-    labelled = speakers.label(transcript, DOC)
+    labelled = timeline.label(transcript, DOC)
     assert [(s.id, s.speaker, s.text, s.start, s.end) for s in labelled.segments] == [
         (0, "Presentator", "Marije, wat doe je?", 0.1, 1.8), (1, "Spreker 2", "Ik werk.", 2.3, 3.5)]
 
@@ -215,21 +215,21 @@ def test_label_keeps_corrected_segments_whole_and_handles_segments_without_words
     words = _words((0.1, 1.5, "lang"), (2.3, 2.6, "kort"))
     corrected = Segment(0, 0.1, 2.6, "Lang, kort (door een redacteur verbeterd).", words, corrected=True)
     bare = Segment(1, 3.0, 4.0, "Zonder woorden.")
-    labelled = speakers.label(Transcript("nl", 5.0, (corrected, bare)), DOC)
+    labelled = timeline.label(Transcript("nl", 5.0, (corrected, bare)), DOC)
     assert [(s.speaker, s.text) for s in labelled.segments] == [
         ("Presentator", corrected.text), ("Spreker 2", "Zonder woorden.")]
 
 
 def test_label_without_turns_changes_nothing():
     transcript = Transcript("nl", 1.0, (Segment(0, 0.0, 1.0, "Hallo.", _words((0.0, 1.0, "Hallo."))),))
-    assert speakers.label(transcript, {"version": 1, "turns": [], "voices": {}}) == transcript
+    assert timeline.label(transcript, {"version": 1, "turns": [], "voices": {}}) == transcript
 
 
 # ------------------------------------------------------------------------------------------ pure: naming
 
 
-def _turns(*spec: tuple[float, float, str]) -> list[naming.VoiceTurn]:
-    return [naming.VoiceTurn(s, e, v) for s, e, v in spec]
+def _turns(*spec: tuple[float, float, str]) -> list[timeline.Turn]:
+    return [timeline.Turn(s, e, v) for s, e, v in spec]
 
 
 PLAN = [naming.ChapterInfo("Opening", ("Host",)), naming.ChapterInfo("Deel 1", ("Anna", "Bram")),
@@ -241,14 +241,14 @@ SHOW = _turns((0, 60, "A"), (60, 70, "A"), (70, 130, "B"), (130, 140, "A"), (140
 
 
 def test_host_opens_hands_over_and_closes_and_guests_follow_the_plan():
-    lines = [naming.Line(60, 70, "Anna, wat doe jij precies?"), naming.Line(130, 140, "Bram, en jij?")]
+    lines = [timeline.Line(60, 70, "Anna, wat doe jij precies?"), timeline.Line(130, 140, "Bram, en jij?")]
     names = naming.name_voices(SHOW, lines, CAST, PLAN, {})
     assert {v: n.name for v, n in names.items()} == {"A": "Host", "B": "Anna", "C": "Bram", "D": "Cees", "E": "E"}
     assert names["B"].confidence > 0.6 and names["A"].confidence > 0.6
 
 
 def test_being_addressed_by_name_beats_the_plan_order():
-    lines = [naming.Line(60, 70, "Bram, wat doe jij precies?"), naming.Line(130, 140, "Anna, en jij?")]
+    lines = [timeline.Line(60, 70, "Bram, wat doe jij precies?"), timeline.Line(130, 140, "Anna, en jij?")]
     names = naming.name_voices(SHOW, lines, CAST, PLAN, {})
     assert (names["B"].name, names["C"].name) == ("Bram", "Anna")
 
@@ -265,7 +265,7 @@ def test_pinned_names_win_over_evidence():
 
 
 def test_self_introduction_names_the_speaker():
-    scores = naming.address_evidence([naming.Line(70, 75, "Goedenavond, ik ben Anna.")], SHOW, ["Anna", "Bram"])
+    scores = naming.address_evidence([timeline.Line(70, 75, "Goedenavond, ik ben Anna.")], SHOW, ["Anna", "Bram"])
     assert scores[("B", "Anna")] == 2.0
 
 
@@ -303,7 +303,7 @@ def test_speech_regions_and_windows():
 
 
 def test_change_of_voice_snaps_to_the_sentence_end():
-    from pipeline.stages.speakers import snap_changes
+    from pipeline.timeline import snap_changes
 
     words = [Word(0, 0.3, " Laat"), Word(0.35, 0.6, " u"), Word(0.65, 1.0, " precies."), Word(1.5, 1.7, " Ik"),
              Word(1.75, 2.0, " ben"), Word(2.05, 2.3, " er")]
@@ -318,12 +318,12 @@ def test_a_question_given_to_the_guests_voice_still_points_at_the_guest():
     """Diarization often gives a short question ("Bram, en jij?") to the voice that answers it: that voice is
     Bram (+1), and the question is no evidence against it."""
     turns = _turns((0, 60, "A"), (60, 70, "A"), (70, 130, "B"), (130, 140, "C"), (140, 200, "C"))
-    scores = naming.address_evidence([naming.Line(130, 133, "Bram, en jij?")], turns, ["Anna", "Bram"])
+    scores = naming.address_evidence([timeline.Line(130, 133, "Bram, en jij?")], turns, ["Anna", "Bram"])
     assert scores == {("C", "Bram"): 1.0}
 
 
 def test_evidence_names_chapters_by_plan_number():
-    names = naming.name_voices(SHOW, [naming.Line(60, 70, "Anna, wat doe jij precies?")], CAST,
+    names = naming.name_voices(SHOW, [timeline.Line(60, 70, "Anna, wat doe jij precies?")], CAST,
                                [naming.ChapterInfo(f"chapter {i + 1} of the plan", c.people, c.start)
                                 for i, c in enumerate(PLAN)], {})
     assert any(e.startswith("100% of its speech in chapter 2 of the plan") for e in names["B"].evidence)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.analysis import Region
+from pipeline.timeline import Interval
 from pipeline.stages.trim import FRAME, cut_points, find_show
 from tests.helpers import duration, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
@@ -21,9 +21,9 @@ def envelope(seconds: float, loud: list[tuple[float, float, float]], floor: floa
 
 
 def test_sound_check_and_quiet_chatter_are_left_out():
-    sound_check = [Region(10, 11), Region(12, 13)]
-    chatter = [Region(2, 8)]  # far away: 20 dB under the show
-    show = [Region(20 + 3 * i, 22 + 3 * i) for i in range(30)]
+    sound_check = [Interval(10, 11), Interval(12, 13)]
+    chatter = [Interval(2, 8)]  # far away: 20 dB under the show
+    show = [Interval(20 + 3 * i, 22 + 3 * i) for i in range(30)]
     energy = envelope(140, [(2, 8, -50)] + [(r.start, r.end, -30) for r in sound_check + show])
     span = find_show(chatter + sound_check + show, energy)
     assert span.first_word == 20 and span.last_word == show[-1].end
@@ -31,25 +31,25 @@ def test_sound_check_and_quiet_chatter_are_left_out():
 
 
 def test_applause_break_inside_the_show_is_bridged():
-    part1 = [Region(10 + 3 * i, 12 + 3 * i) for i in range(15)]  # ends at 54
-    part2 = [Region(75 + 3 * i, 77 + 3 * i) for i in range(15)]
+    part1 = [Interval(10 + 3 * i, 12 + 3 * i) for i in range(15)]  # ends at 54
+    part2 = [Interval(75 + 3 * i, 77 + 3 * i) for i in range(15)]
     energy = envelope(130, [(r.start, r.end, -28) for r in part1 + part2] + [(55, 70, -25)])  # applause, 5 s pause
     span = find_show(part1 + part2, energy)
     assert span.first_word == 10 and span.last_word == part2[-1].end
 
 
 def test_quiet_speaker_still_counts_as_the_show():
-    regions = [Region(10 + 3 * i, 12 + 3 * i) for i in range(20)]
+    regions = [Interval(10 + 3 * i, 12 + 3 * i) for i in range(20)]
     levels = [(r.start, r.end, -26 if i % 2 else -34) for i, r in enumerate(regions)]  # 8 dB apart
     span = find_show(regions, envelope(80, levels))
     assert span.first_word == 10 and span.last_word == regions[-1].end
 
 
 def test_cut_points_pad_never_inside_speech_and_overrides_win():
-    span = find_show([Region(30, 40), Region(41, 60)], envelope(80, [(30, 60, -30)]))
+    span = find_show([Interval(30, 40), Interval(41, 60)], envelope(80, [(30, 60, -30)]))
     assert cut_points(span, [], 0.6, 80, None, None) == (29.4, 60.6)
     # other speech ending just before the show: the cut moves out of it
-    assert cut_points(span, [Region(25, 29.8), Region(30, 40)], 0.6, 80, None, None)[0] == pytest.approx(29.85)
+    assert cut_points(span, [Interval(25, 29.8), Interval(30, 40)], 0.6, 80, None, None)[0] == pytest.approx(29.85)
     assert cut_points(span, [], 0.6, 80, 12.345, 70.001) == (12.345, 70.001)
     with pytest.raises(ValueError):
         cut_points(span, [], 0.6, 80, 50.0, 40.0)
@@ -99,7 +99,7 @@ def test_override_past_the_end_is_a_config_error(tmp_path, demo_like_recording):
 def test_cut_set_by_hand_inside_speech_is_flagged():
     from pipeline.stages.trim import cut_warnings
 
-    regions = [Region(10, 20), Region(30, 40)]
+    regions = [Interval(10, 20), Interval(30, 40)]
     (warning,) = cut_warnings(15.0, 45.0, regions, start_set=True, end_set=True)
     assert 'start = "00:00:15.000" cuts into speech' in warning and "00:00:10.000" in warning
     assert cut_warnings(25.0, 45.0, regions, start_set=True, end_set=True) == []
