@@ -1,29 +1,17 @@
 """Speech activity and level analysis of a 16 kHz mono file: the measurements trim and chapters decide from.
 
-Reads a 16 kHz mono 16-bit WAV (the proxy or speech.wav); returns plain numbers and intervals.
+Works on the samples of a 16 kHz mono file (the proxy or speech.wav, read with pipeline.speechwav); returns
+plain numbers and intervals.
 """
 
 from __future__ import annotations
 
-import wave
-from pathlib import Path
-
 import numpy as np
 
+from pipeline.speechwav import RATE
 from pipeline.timeline import Interval
 
-RATE = 16000
-
-
 BLOCK = RATE * 600  # samples handled at a time (10 minutes): memory stays flat however long the show
-
-
-def read_mono16k(path: Path) -> np.ndarray:
-    """The samples of a 16 kHz mono 16-bit WAV, as int16 (2 bytes a sample: an hour is 115 MB)."""
-    with wave.open(str(path), "rb") as handle:
-        if handle.getframerate() != RATE or handle.getnchannels() != 1 or handle.getsampwidth() != 2:
-            raise ValueError(f"{path}: expected 16 kHz mono 16-bit WAV")
-        return np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
 
 
 def as_float(samples: np.ndarray) -> np.ndarray:

@@ -12,15 +12,14 @@ recording's own levels (so a quiet room and a noisy one work alike):
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.chaptering import Breaks
+from pipeline.speechwav import RATE, SpeechWav
 from pipeline.timeline import Interval
 
-RATE = 16000
 STEP = 0.02  # seconds per frame
 FRAME = int(RATE * STEP)
 FFT_SIZE = 512
@@ -47,20 +46,15 @@ def frame_features(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def measure(path: Path) -> tuple[Breaks, float]:
-    """(Breaks, duration in seconds) of a 16 kHz mono 16-bit WAV. Raises ValueError for another format."""
+    """(Breaks, duration in seconds) of a 16 kHz mono 16-bit WAV. Raises SpeechWavError (a ValueError) for
+    another format."""
     levels, flatness = [], []
-    with wave.open(str(path), "rb") as handle:
-        if handle.getframerate() != RATE or handle.getnchannels() != 1 or handle.getsampwidth() != 2:
-            raise ValueError(f"{path}: expected 16 kHz mono 16-bit WAV (the normalise stage writes one)")
-        duration = handle.getnframes() / RATE
-        while True:
-            data = handle.readframes(BLOCK_FRAMES * FRAME)
-            if not data:
-                break
-            samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
-            level, flat = frame_features(samples)
+    with SpeechWav(path) as wav:
+        for block in wav.blocks(BLOCK_FRAMES * FRAME):
+            level, flat = frame_features(block.astype(np.float32) / 32768.0)
             levels.append(level)
             flatness.append(flat)
+        duration = wav.duration
     level = np.concatenate(levels) if levels else np.zeros(0, np.float32)
     flat = np.concatenate(flatness) if flatness else np.zeros(0, np.float32)
     return breaks_from_frames(level, flat), duration

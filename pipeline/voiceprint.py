@@ -16,7 +16,6 @@ keeps a guest who sits far from the microphone from looking like a different voi
 from __future__ import annotations
 
 import importlib.util
-import wave
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,8 @@ from typing import Callable
 
 import numpy as np
 
-RATE = 16000
+from pipeline.speechwav import RATE, SpeechWav, SpeechWavError
+
 HOP = 160  # samples per mel frame (10 ms)
 N_FFT = 400  # 25 ms
 N_MELS = 40
@@ -109,24 +109,18 @@ def read_features(path: Path, block_seconds: float = 120.0,
                   on_progress: Callable[[float], None] | None = None) -> Features:
     """Mel frames and hop levels of a whole 16 kHz mono 16-bit WAV, read block by block."""
     try:
-        handle = wave.open(str(path), "rb")
-    except (OSError, wave.Error, EOFError) as exc:
-        raise VoiceprintError(f"{path}: not a readable WAV file ({exc})") from None
-    with handle:
-        if handle.getframerate() != RATE or handle.getnchannels() != 1 or handle.getsampwidth() != 2:
-            raise VoiceprintError(f"{path}: expected 16 kHz mono 16-bit WAV, got {handle.getframerate()} Hz, "
-                                  f"{handle.getnchannels()} channel(s), {8 * handle.getsampwidth()}-bit")
-        total = handle.getnframes()
+        wav = SpeechWav(path)
+    except SpeechWavError as exc:
+        raise VoiceprintError(str(exc)) from None
+    with wav:
+        total = wav.frames
         block = int(block_seconds * RATE) // HOP * HOP
         mels, powers = [], []
         carry = np.zeros(0, np.float32)  # the samples a frame needs beyond the previous block
         done = 0
-        while done < total:
-            raw = handle.readframes(min(block, total - done))
-            if not raw:
-                break
-            samples = np.concatenate([carry, np.frombuffer(raw, "<i2").astype(np.float32) / 32768.0])
-            done += len(raw) // 2
+        for pcm in wav.blocks(block):
+            samples = np.concatenate([carry, pcm.astype(np.float32) / 32768.0])
+            done += len(pcm)
             usable = (len(samples) - (N_FFT - HOP)) // HOP if done < total else -(-len(samples) // HOP)
             usable = max(usable, 0)
             padded = np.pad(samples, (0, max(0, usable * HOP + N_FFT - HOP - len(samples))))

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.asr import windows
 from pipeline.errors import InputError
+from pipeline.speechwav import SpeechWav
 
 
 def test_longest_pause_wins():
@@ -68,7 +69,7 @@ def two_sentences(tmp_path_factory):
 
 def test_cut_lands_in_the_real_pause(two_sentences):
     path, (pause_start, pause_end) = two_sentences
-    with windows.SpeechWav(path) as wav:
+    with SpeechWav(path) as wav:
         # search the whole clip: the only real pause is between the sentences
         speech = windows.speech_intervals(wav.read(0, wav.duration), 0.0)
         cut = windows.choose_cut(speech, 0.5, wav.duration - 0.5)
@@ -79,7 +80,7 @@ def test_read_returns_the_samples(two_sentences):
     path, _ = two_sentences
     with wave.open(str(path)) as raw:
         samples = np.frombuffer(raw.readframes(raw.getnframes()), dtype="<i2")
-    with windows.SpeechWav(path) as wav:
+    with SpeechWav(path) as wav:
         part = wav.read(1.0, 1.5)
     assert len(part) == 8000
     assert np.array_equal((part * 32768).astype(np.int16), samples[16000:24000])
@@ -90,6 +91,6 @@ def test_wrong_format_is_a_clear_error(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=1:r=44100", "-ac", "2", str(path)],
                    check=True)
     with pytest.raises(InputError, match="expected 16 kHz mono 16-bit PCM"):
-        windows.SpeechWav(path)
+        SpeechWav(path)
     with pytest.raises(InputError, match="not found"):
-        windows.SpeechWav(tmp_path / "missing.wav")
+        SpeechWav(tmp_path / "missing.wav")

@@ -1,4 +1,4 @@
-"""Reading the 16 kHz speech file in windows, and choosing where one window ends.
+"""Choosing where one window of the 16 kHz speech file (read with pipeline.speechwav) ends.
 
 faster-whisper computes features for everything it is given at once, so its memory grows with the input
 (DESIGN.md: 3.5 GB for 60 minutes). The transcribe stage therefore gives it about `window` seconds at a time,
@@ -11,15 +11,12 @@ Reads: work/speech.wav (16-bit PCM, 16 kHz, mono). Writes nothing.
 
 from __future__ import annotations
 
-import wave
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import InputError
+from pipeline.speechwav import RATE, SpeechWav
 
-SAMPLE_RATE = 16000
 FRAME = 0.02  # seconds per energy frame for the quiet-spot fallback
 MIN_GAP = 0.15  # seconds: a shorter gap between VAD speech regions is not a pause
 SEARCH_FRACTION = 0.2  # the cut is looked for in the last 20% of the window ...
@@ -27,49 +24,12 @@ SEARCH_MAX = 60.0  # ... but at most in its last minute
 LAST_WINDOW_SLACK = 0.25  # a remainder under 25% of a window joins the window before it
 
 
-class SpeechWav:
-    """Random access to a 16 kHz mono 16-bit WAV file, in seconds. Use as a context manager."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self._wav = wave.open(str(self.path), "rb")
-        except FileNotFoundError:
-            raise InputError(f"{self.path}: not found; run the normalise stage first") from None
-        except (wave.Error, EOFError) as exc:
-            raise InputError(f"{self.path}: not a readable WAV file ({exc}); run the normalise stage again")
-        shape = (self._wav.getnchannels(), self._wav.getsampwidth(), self._wav.getframerate())
-        if shape != (1, 2, SAMPLE_RATE):
-            self._wav.close()
-            raise InputError(f"{self.path}: expected 16 kHz mono 16-bit PCM, got {shape[2]} Hz, {shape[0]} "
-                             f"channel(s), {8 * shape[1]}-bit; run the normalise stage again")
-        self.frames = self._wav.getnframes()
-        self.duration = self.frames / SAMPLE_RATE
-
-    def read(self, start: float, end: float) -> np.ndarray:
-        """Samples from `start` to `end` seconds as float32 in [-1, 1]."""
-        first = max(0, min(self.frames, int(round(start * SAMPLE_RATE))))
-        last = max(first, min(self.frames, int(round(end * SAMPLE_RATE))))
-        self._wav.setpos(first)
-        data = self._wav.readframes(last - first)
-        return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
-
-    def close(self) -> None:
-        self._wav.close()
-
-    def __enter__(self) -> "SpeechWav":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 # ---------------------------------------------------------------- pure decisions
 
 
 def frame_energy(audio: np.ndarray, frame: float = FRAME) -> np.ndarray:
     """RMS of each `frame`-second frame (the last partial frame dropped)."""
-    n = int(frame * SAMPLE_RATE)
+    n = int(frame * RATE)
     usable = len(audio) // n * n
     if usable == 0:
         return np.zeros(0, dtype=np.float32)
@@ -133,8 +93,8 @@ def speech_intervals(audio: np.ndarray, offset: float, settings: VadSettings = V
 
     options = VadOptions(threshold=settings.threshold, min_silence_duration_ms=settings.min_silence_ms,
                          speech_pad_ms=settings.speech_pad_ms)
-    chunks = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
-    return [(offset + c["start"] / SAMPLE_RATE, offset + c["end"] / SAMPLE_RATE) for c in chunks]
+    chunks = get_speech_timestamps(audio, options, sampling_rate=RATE)
+    return [(offset + c["start"] / RATE, offset + c["end"] / RATE) for c in chunks]
 
 
 def find_cut(wav: SpeechWav, start: float, window: float) -> float:

@@ -14,10 +14,10 @@ from pathlib import Path
 from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 from pipeline.errors import InputError
+from pipeline.speechwav import RATE as SPEECH_RATE
 
 NAME = "ingest"
 VERSION = 2
-PROXY_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     joined = "".join(f"[{i}:a:0]" for i in range(len(sources)))
     layout = "mono" if channels == 1 else "stereo"
     graph = (f"{joined}concat=n={len(sources)}:v=0:a=1,aformat=channel_layouts={layout},asplit=3[m][p][l];"
-             f"[p]aresample={PROXY_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[px];"
+             f"[p]aresample={SPEECH_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[px];"
              f"[l]ebur128=framelog=verbose[lo]")
     task = ctx.progress("Inlezen", expected)
     with fsutil.atomic_path(ctx.paths.master) as master, fsutil.atomic_path(ctx.paths.proxy) as proxy:

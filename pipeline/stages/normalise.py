@@ -24,11 +24,11 @@ from typing import Callable
 
 from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
+from pipeline.speechwav import RATE as SPEECH_RATE
 
 NAME = "normalise"
 VERSION = 7
 LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
-PROXY_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     # rendering and the encode stage's gain takes it out.
     fold_down = fsutil.read_json(ctx.paths.ingest_info).get("proxy_offset_db", 0.0)
     rough = media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False).integrated + fold_down
-    proxy_limiter = media.limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, PROXY_RATE)
+    proxy_limiter = media.limiter_chain(opts.true_peak - LIMITER_MARGIN_DB, SPEECH_RATE)
 
     def proxy_level(pre_gain: float) -> float:
         chain = leveller_chain(pre_gain + fold_down, opts.loudness_target, opts.leveler)
@@ -150,7 +150,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
              f"[show]{chain},volume={gain:.2f}dB,{limiter},"
              f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
              f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=3[n][s][m];"
-             f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp];"
+             f"[s]aresample={SPEECH_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp];"
              f"[m]{level_meter}[mo]")
     task = ctx.progress("Normaliseren", length)
     try:

@@ -21,9 +21,10 @@ from pathlib import Path
 from pipeline import fsutil, model
 from pipeline.asr import guards, names
 from pipeline.asr.resume import LOG_FORMAT, SegmentLog
-from pipeline.asr.windows import SpeechWav, find_cut
+from pipeline.asr.windows import find_cut
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError
+from pipeline.speechwav import SpeechWav
 from pipeline.transcript import Segment, Transcript, Word
 
 NAME = "transcribe"

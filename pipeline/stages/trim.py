@@ -20,6 +20,7 @@ import numpy as np
 from pipeline import analysis, fsutil, media
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError
+from pipeline.speechwav import RATE, SpeechWav
 from pipeline.timefmt import clock
 from pipeline.timeline import Interval
 
@@ -172,8 +173,9 @@ def cut_warnings(start: float, end: float, regions: list[Interval], start_set: b
 
 
 def run(ctx: Context, opts: Options) -> Outcome:
-    samples = analysis.read_mono16k(ctx.paths.proxy)
-    duration = len(samples) / analysis.RATE
+    with SpeechWav(ctx.paths.proxy) as proxy:
+        samples = proxy.pcm()
+    duration = len(samples) / RATE
     energy = analysis.energy_db(samples, FRAME)
     need_detection = opts.start is None or opts.end is None
     span = None

@@ -1,0 +1,69 @@
+"""The 16 kHz speech files, and the one reader of them.
+
+Ingest writes work/proxy.wav and normalise writes work/speech.wav: 16-bit PCM, RATE Hz, mono. Every analysis
+(trim, transcription windows, pauses and applause, voiceprints) reads them through `SpeechWav`.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from pipeline.errors import InputError
+
+RATE = 16000  # Hz: the sample rate of the proxy and of speech.wav (what Whisper and the VAD expect)
+
+
+class SpeechWavError(InputError, ValueError):
+    """A 16 kHz speech file that is missing, unreadable or in another format."""
+
+
+class SpeechWav:
+    """Random and block access to a 16 kHz mono 16-bit WAV file. Use as a context manager."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self._wav = wave.open(str(self.path), "rb")
+        except FileNotFoundError:
+            raise SpeechWavError(f"{self.path}: not found; run the normalise stage first") from None
+        except (OSError, wave.Error, EOFError) as exc:
+            raise SpeechWavError(f"{self.path}: not a readable WAV file ({exc}); run the normalise stage again"
+                                 ) from None
+        shape = (self._wav.getnchannels(), self._wav.getsampwidth(), self._wav.getframerate())
+        if shape != (1, 2, RATE):
+            self._wav.close()
+            raise SpeechWavError(f"{self.path}: expected 16 kHz mono 16-bit PCM, got {shape[2]} Hz, {shape[0]} "
+                                 f"channel(s), {8 * shape[1]}-bit; run the normalise stage again")
+        self.frames = self._wav.getnframes()
+        self.duration = self.frames / RATE
+
+    def pcm(self, first: int = 0, count: int | None = None) -> np.ndarray:
+        """`count` samples (all to the end when None) from sample `first`, as int16 (2 bytes a sample)."""
+        first = max(0, min(self.frames, first))
+        count = self.frames - first if count is None else max(0, min(count, self.frames - first))
+        self._wav.setpos(first)
+        return np.frombuffer(self._wav.readframes(count), dtype="<i2")
+
+    def read(self, start: float, end: float) -> np.ndarray:
+        """Samples from `start` to `end` seconds as float32 in [-1, 1]."""
+        first = max(0, min(self.frames, int(round(start * RATE))))
+        last = max(first, min(self.frames, int(round(end * RATE))))
+        return self.pcm(first, last - first).astype(np.float32) / 32768.0
+
+    def blocks(self, size: int) -> Iterator[np.ndarray]:
+        """The whole file in consecutive int16 blocks of `size` samples (the last one shorter)."""
+        for first in range(0, self.frames, size):
+            yield self.pcm(first, size)
+
+    def close(self) -> None:
+        self._wav.close()
+
+    def __enter__(self) -> "SpeechWav":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
