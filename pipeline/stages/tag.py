@@ -12,7 +12,7 @@ CHAP frames with TIT2 (and WXXX for a chapter link) under a CTOC with TOP_LEVEL|
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCAT, TCON, TCOP, TDES, TDRC, TGID, TIT2,
@@ -25,14 +25,6 @@ from pipeline.engine import Context, Outcome
 
 NAME = "tag"
 VERSION = 1
-
-
-@dataclass(frozen=True)
-class ChapterMark:
-    title: str
-    start: float
-    end: float
-    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,16 +74,16 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 ISO639_2 = {"nl": "dut", "en": "eng", "de": "ger", "fr": "fre", "fy": "fry"}
 
 
-def chapter_marks(chapters: list[Chapter], duration: float) -> list[ChapterMark]:
-    """ID3 chapter marks from the resolved chapters, each ending where the next begins (pure)."""
+def chapter_marks(chapters: list[Chapter], duration: float) -> list[Chapter]:
+    """The chapters as ID3 marks: each ending where the next begins, the last at the end of the audio (pure)."""
     marks = []
     for i, chapter in enumerate(chapters):
         end = chapters[i + 1].start if i + 1 < len(chapters) else duration
-        marks.append(ChapterMark(chapter.title, chapter.start, max(end, chapter.start), chapter.url))
+        marks.append(replace(chapter, end=max(end, chapter.start)))
     return marks
 
 
-def build_tags(opts: Options, cover: bytes, cover_mime: str, marks: list[ChapterMark]) -> ID3:
+def build_tags(opts: Options, cover: bytes, cover_mime: str, marks: list[Chapter]) -> ID3:
     lang = ISO639_2.get(opts.language, "und")
     tags = ID3()
     tags.add(TIT2(encoding=3, text=opts.title))
