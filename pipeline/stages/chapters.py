@@ -7,7 +7,7 @@ Writes: work/chapters.json: a list, one entry per planned chapter, in plan order
         {"index", "title", "start", "end", "confidence", "evidence", "people", "url", "img", "low_confidence",
          "override"}; times in seconds of the published audio, the first chapter at 0.
 
-Detection (pipeline/chaptering.py, pure) weighs hand-over phrases, the plan's names and keywords (fuzzy, and
+Detection (pipeline/chaptering/, pure) weighs hand-over phrases, the plan's names and keywords (fuzzy, and
 only where Whisper and the audio support them), changes of voices, pauses and applause (pipeline/audiocues.py),
 snaps every start to the pause before the first word of the new part, and gives each boundary a confidence.
 A `start` override wins to the millisecond; `approx` narrows the search to +-2 minutes around the hint (a

@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import diarize, fsutil, naming
+from pipeline import diarize, fsutil, naming, timeline
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, StageError
 from pipeline.timefmt import short_clock
-from pipeline.timeline import Interval, Line, Turn, label
+from pipeline.timeline import Interval, Line, Turn
 from pipeline.transcript import Transcript
 
 NAME = "speakers"
@@ -136,8 +136,9 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     """speakers.json from anonymous turns: voice labels, names from evidence, samples. Pure."""
     labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
     voice_turns = [Turn(t.start, t.end, labels[t.voice]) for t in turns]
-    by_voice = label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice} for t in voice_turns],
-                                  "voices": {}})  # one line per voice: names are matched to who said them
+    by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
+                                                     for t in voice_turns],
+                                           "voices": {}})  # one line per voice: names are matched to who said them
     lines = [Line(s.start, s.end, s.text) for s in by_voice.segments]
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
     chapters = [naming.ChapterInfo(f"chapter {i + 1} of the plan", p, s) for i, (p, s) in enumerate(opts.chapters)]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import chapter
+from pipeline import chapter as chapter_model
 from pipeline import chaptering as ch
 from pipeline import timeline
 from pipeline.config import ChapterPlan
@@ -388,30 +388,30 @@ DETECTED = [{"start": 0.0, "end": 65.4, "confidence": 1.0, "evidence": ["x"], "l
 
 
 def test_resolve_joins_the_current_titles_by_position():
-    chapters = chapter.resolve(PLAN, DETECTED)
+    chapters = chapter_model.resolve(PLAN, DETECTED)
     assert [c.title for c in chapters] == ["Opening", "Deel 1", "Slot"]  # not the title stored at detection
     assert [c.start for c in chapters] == [0.0, 65.4, 3723.0] and chapters[2].low_confidence
     assert chapters[1].url == "https://example.org/1" and chapters[2].img == "https://example.org/s.png"
     with pytest.raises(InputError, match="chapters stage"):
-        chapter.resolve(PLAN[:2], DETECTED)
+        chapter_model.resolve(PLAN[:2], DETECTED)
 
 
 def test_show_notes_lines_and_json_chapters():
-    chapters = chapter.resolve(PLAN, DETECTED)
-    assert chapter.show_notes_lines(chapters) == ["00:00 Opening", "01:05 Deel 1", "1:02:03 Slot"]
-    assert chapter.show_notes_lines([{"title": "A", "start": 59.9}]) == ["00:59 A"]
-    doc = chapter.podcasting_json(chapters)
+    chapters = chapter_model.resolve(PLAN, DETECTED)
+    assert chapter_model.show_notes_lines(chapters) == ["00:00 Opening", "01:05 Deel 1", "1:02:03 Slot"]
+    assert chapter_model.show_notes_lines([{"title": "A", "start": 59.9}]) == ["00:59 A"]
+    doc = chapter_model.podcasting_json(chapters)
     assert doc == {"version": "1.2.0", "chapters": [
         {"startTime": 0.0, "title": "Opening"},
         {"startTime": 65.4, "title": "Deel 1", "url": "https://example.org/1"},
         {"startTime": 3723.0, "title": "Slot", "img": "https://example.org/s.png"}]}
-    section = chapter.report_section(chapters)
+    section = chapter_model.report_section(chapters)
     assert section[1] == {"title": "Deel 1", "start": 65.4, "confidence": 0.9, "evidence": ["y"],
                           "low_confidence": False}
 
 
 def test_low_confidence_warning_names_the_chapter_and_the_fix():
-    slot = chapter.resolve(PLAN, DETECTED)[2]
+    slot = chapter_model.resolve(PLAN, DETECTED)[2]
     evidence = ("pause 1.0 s", "competing cut at 00:59:00.000 scores 90% of this")
     warning = stage.low_confidence_warning(replace(slot, evidence=evidence))
     assert 'chapter 3 "Slot"' in warning and "competing cut" in warning
@@ -497,7 +497,8 @@ def test_stage_writes_chapters_and_reports_them(tmp_path, full_show):
     report = json.loads((folder / "report.json").read_text())
     assert [c["title"] for c in report["chapters"]] == [e["title"] for e in entries]
     assert set(report["chapters"][2]) >= {"title", "start", "confidence", "evidence"}
-    assert chapter.show_notes_lines(chapter.current(ctx.episode.chapters, ctx.paths.chapters_work))[0] == "00:00 Opening"
+    current = chapter_model.current(ctx.episode.chapters, ctx.paths.chapters_work)
+    assert chapter_model.show_notes_lines(current)[0] == "00:00 Opening"
 
 
 def test_a_title_change_does_not_change_the_options_but_an_override_does(tmp_path):

@@ -1,0 +1,88 @@
+"""Voice evidence: the speakers stage's turns indexed for window queries, and what they say about a cut
+(voices that arrive or leave, a changed mix, another speaker right at the cut). Pure."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Sequence
+
+from pipeline.timeline import Turn
+
+
+class Voices:
+    """The voice turns, indexed for window queries; each voice's first and last moment."""
+
+    def __init__(self, turns: Sequence[Turn]):
+        self.turns = sorted(turns, key=lambda t: t.start)
+        self.starts = [t.start for t in self.turns]
+        self.longest = max((t.end - t.start for t in self.turns), default=0.0)
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        for turn in self.turns:
+            self.first[turn.voice] = min(self.first.get(turn.voice, math.inf), turn.start)
+            self.last[turn.voice] = max(self.last.get(turn.voice, -math.inf), turn.end)
+
+    def __bool__(self) -> bool:
+        return bool(self.turns)
+
+    def near(self, lo: float, hi: float) -> list[Turn]:
+        """The turns that overlap [lo, hi]."""
+        first = bisect.bisect_left(self.starts, lo - self.longest)
+        last = bisect.bisect_right(self.starts, hi)
+        return [t for t in self.turns[first:last] if t.end > lo and t.start < hi]
+
+
+def _split_talk(turns: Sequence[Turn], time: float, window: float) -> list[tuple[Turn, float, float]]:
+    """(turn, seconds of it in [time-window, time], seconds of it in [time, time+window])."""
+    return [(t, max(0.0, min(t.end, time) - max(t.start, time - window)),
+             max(0.0, min(t.end, time + window) - max(t.start, time))) for t in turns]
+
+
+def voice_mix_change(voices: Voices, time: float, window: float) -> float | None:
+    """1 - overlap of the talk-time shares of the voices in [time-window, time] and [time, time+window];
+    None when either side has less than 3 s of talk (nothing to compare)."""
+    before: dict[str, float] = {}
+    after: dict[str, float] = {}
+    for turn, b, a in _split_talk(voices.near(time - window, time + window), time, window):
+        before[turn.voice] = before.get(turn.voice, 0.0) + b
+        after[turn.voice] = after.get(turn.voice, 0.0) + a
+    total_b, total_a = sum(before.values()), sum(after.values())
+    if total_b < 3.0 or total_a < 3.0:
+        return None
+    overlap = sum(min(before.get(v, 0.0) / total_b, after.get(v, 0.0) / total_a) for v in set(before) | set(after))
+    return max(0.0, 1.0 - overlap)
+
+
+def new_and_departing_voices(voices: Voices, time: float, window: float, arriving: bool = True,
+                             leaving: bool = True, duration: float = math.inf) -> float | None:
+    """The larger of: the share of talk in [time, time+window] by voices never heard before `time` (when
+    `arriving`), and the share of talk in [time-window, time] by voices never heard again after it (when
+    `leaving`). A new part brings new voices; a closing sends the guests off. Near the start (end) of the
+    audio every voice is new (gone), so these shares count in proportion to the time heard before (after),
+    up to half the `window`. None when either side has less than 3 s of talk."""
+    before_total = before_leaving = after_total = after_new = 0.0
+    for turn, b, a in _split_talk(voices.near(time - window, time + window), time, window):
+        before_total += b
+        after_total += a
+        if voices.last[turn.voice] <= time + 1.0:
+            before_leaving += b
+        if voices.first[turn.voice] >= time - 1.0:
+            after_new += a
+    if before_total < 3.0 or after_total < 3.0:
+        return None
+    heard_before, heard_after = min(1.0, 2 * time / window), min(1.0, 2 * (duration - time) / window)
+    return max(heard_before * after_new / after_total if arriving else 0.0,
+               heard_after * before_leaving / before_total if leaving else 0.0)
+
+
+def turn_change(voices: Voices, time: float, reach: float = 8.0) -> bool | None:
+    """Does a different voice speak right after the cut than right before it? None without turns nearby."""
+    nearby = voices.near(time - reach, time + reach)
+    before = [t for t in nearby if t.start < time]
+    after = [t for t in nearby if t.end > time]
+    if not before or not after:
+        return None
+    last = max(before, key=lambda t: min(t.end, time))
+    first = min(after, key=lambda t: max(t.start, time))
+    return last.voice != first.voice
