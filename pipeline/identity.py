@@ -71,6 +71,11 @@ def podcast_guid(show: ShowConfig) -> str:
     return resolve_podcast_guid(show, show.paths.feed / FEED_NAME, feed_url(show), quiet=True)
 
 
+def guid_of(episode: Episode, podcast_guid: str) -> str:
+    """The item guid of `episode` in the feed with `podcast_guid`: [episode] guid, else derived from the slug."""
+    return episode.guid or item_guid(podcast_guid, episode.slug)
+
+
 def episode_guid(show: ShowConfig, episode: Episode) -> str:
-    """The item guid build_site gives `episode` (for ID3 TGID): [episode] guid, else derived from the slug."""
-    return episode.guid or item_guid(podcast_guid(show), episode.slug)
+    """The item guid build_site gives `episode` (for ID3 TGID)."""
+    return guid_of(episode, podcast_guid(show))

@@ -18,7 +18,7 @@ from pipeline import fsutil
 from pipeline.chapter import Chapter, show_notes_lines
 from pipeline.config import ShowConfig, load_episode
 from pipeline.errors import InputError
-from pipeline.identity import item_guid
+from pipeline.identity import guid_of
 from pipeline.layout import EpisodePaths
 from pipeline.publish.model import TRANSCRIPT_FORMATS, PublishedEpisode, publication_time
 
@@ -122,7 +122,7 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
         audio=audio,
         audio_bytes=audio.stat().st_size,
         duration=mp3_length(audio, slug),
-        guid=episode.guid or item_guid(podcast_guid, slug),
+        guid=guid_of(episode, podcast_guid),
         pub_date=publication_time(episode.date),
         artwork=episode.image or show.show.image,
         transcripts=transcripts,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.chapter import Chapter
 from pipeline.config import Episode, Person
+from pipeline.identity import FEED_NAME
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 PUBLISH_TIME = dt.time(12, 0)
@@ -74,7 +75,7 @@ class SiteLayout:
 
     @property
     def feed_url(self) -> str:
-        return self.base_url + "feed.xml"
+        return self.base_url + FEED_NAME
 
     @property
     def cover_name(self) -> str:
