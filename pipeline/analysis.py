@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 RATE = 16000
+TOOLS = ("onnxruntime",)  # the Silero VAD of faster_whisper.vad runs on it (part of the code fingerprint)
 
 
 BLOCK = RATE * 600  # samples handled at a time (10 minutes): memory stays flat however long the show

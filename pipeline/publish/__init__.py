@@ -8,6 +8,7 @@ Modules: model (data, URLs, stable guids and dates, show notes), collect (reads 
 site (build_site: writes the folder).
 """
 
-from pipeline.publish.site import build_site, episode_guid, episode_page, podcast_guid
+from pipeline.publish.site import (build_site, episode_guid, episode_page, podcast_guid, publish_episode,
+                                   publish_show)
 
-__all__ = ["build_site", "episode_guid", "episode_page", "podcast_guid"]
+__all__ = ["build_site", "episode_guid", "episode_page", "podcast_guid", "publish_episode", "publish_show"]

@@ -26,7 +26,6 @@ from pipeline.timefmt import short_clock
 from pipeline.transcript import UNKNOWN_SPEAKER, Transcript
 
 NAME = "editor"
-VERSION = 1
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 ROLES = {"host": "presentator", "guest": "gast"}

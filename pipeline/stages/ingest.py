@@ -16,7 +16,6 @@ from pipeline.engine import Context, Outcome
 from pipeline.errors import InputError
 
 NAME = "ingest"
-VERSION = 2
 PROXY_RATE = 16000
 
 

@@ -26,7 +26,6 @@ from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 
 NAME = "normalise"
-VERSION = 7
 LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
 PROXY_RATE = 16000
 OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x

@@ -24,7 +24,6 @@ from pipeline.engine import Context, Outcome
 from pipeline.stages import chapters
 
 NAME = "tag"
-VERSION = 1
 
 
 @dataclass(frozen=True)
