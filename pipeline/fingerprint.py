@@ -10,11 +10,11 @@ What a module uses is read from its source, not from a running interpreter:
   do not count), followed transitively through the modules whose source lies in the same project folder
   (the folder that holds the module's top-level package). A package's `__init__.py` counts when a name is
   imported from it, not when only one of its submodules is;
-- the non-Python files of a folder or file that a string constant of the module names, looked up in the
-  module's own folder and the folders above it inside its top-level package ("templates", "static");
+- the non-Python files of a folder or file whose name the source quotes ("templates", "static"), looked up in
+  the module's own folder and the folders above it inside its top-level package;
 - the version of the distribution of every other (non-standard-library) import;
-- the tools in a module-level `TOOLS = ("ffmpeg", "ctranslate2")`: programs (version: the first line of
-  `NAME -version`) or libraries it uses without importing them.
+- the tools in a module-level `TOOLS = ("ffmpeg", "onnxruntime")`: libraries it uses without importing them
+  (version of the distribution) and programs (the first line of `NAME -version`).
 
     code, tools = fingerprint.of("pipeline.stages.chapters")   # cached per process
 """
@@ -25,7 +25,6 @@ import ast
 import functools
 import hashlib
 import importlib.metadata
-import os
 import shutil
 import subprocess
 import sys
