@@ -5,7 +5,8 @@ code fingerprint, the options, the SHA-256 of every file it read and wrote) and 
 stage runs when its record is missing or differs; the cheapest checks come first: code, options, then file
 hashes (cached by size and mtime). The code fingerprint (pipeline/fingerprint.py) is the SHA-256 of every
 project file the stage's code uses, found from its imports, plus the versions of the libraries and programs
-that decide its output, so a re-run never trusts output made by older code and the reason names the file.
+that decide its output, so a re-run never trusts output made by older code and the reason names the file
+(this module, the harness, is left out: see code_of).
 Writes `report.json` after every run, from the outcomes of all stages, run now or earlier.
 
 A stage with SCOPE = "show" (the feed) makes files of the whole show: its record lives in the show's own
@@ -181,8 +182,11 @@ class Manifest:
 
 
 def code_of(stage: ModuleType) -> tuple[dict[str, str], dict[str, str]]:
-    """The stage's code fingerprint: (project file -> SHA-256, tool -> version); see pipeline/fingerprint.py."""
-    return fingerprint.of(stage.__name__ if isinstance(stage, ModuleType) else stage.__module__)
+    """The stage's code fingerprint: (project file -> SHA-256, tool -> version); see pipeline/fingerprint.py.
+    The engine is the harness, not part of a stage's code: what it hands a stage (options, paths, input
+    hashes) is recorded on its own, so editing the engine re-runs nothing. Its imports count where a stage's
+    own code imports them."""
+    return fingerprint.of(stage.__name__ if isinstance(stage, ModuleType) else stage.__module__, skip=(__name__,))
 
 
 class Engine:

@@ -104,13 +104,14 @@ def _data_files(root: Path, source: Path) -> set[Path]:
     return found
 
 
-def dependencies(module: str, root: Path) -> tuple[set[Path], set[str]]:
+def dependencies(module: str, root: Path, skip: tuple[str, ...] = ()) -> tuple[set[Path], set[str]]:
     """The project files `module` uses (its source, the sources it imports transitively, data files they name)
-    and the names of the other things it uses: imported top-level modules outside the project and TOOLS."""
+    and the names of the other things it uses: imported top-level modules outside the project and TOOLS.
+    The modules in `skip` are not followed (the engine: see pipeline/engine.py code_of)."""
     files: set[Path] = set()
     external: set[str] = set()
     todo = [module]
-    seen: set[str] = set()
+    seen: set[str] = set(skip)
     while todo:
         name = todo.pop()
         if name in seen:
@@ -143,8 +144,13 @@ def file_hashes(files: set[Path], root: Path) -> dict[str, str]:
 
 
 @functools.cache
-def _distributions() -> dict[str, list[str]]:
-    return importlib.metadata.packages_distributions()
+def _distributions() -> dict[str, str]:
+    """Import name -> distribution, from the distributions' top_level.txt (PIL -> pillow, docx -> python-docx)."""
+    found: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        for name in (dist.read_text("top_level.txt") or "").split():
+            found.setdefault(name, dist.metadata["Name"])
+    return found
 
 
 @functools.cache
@@ -155,8 +161,8 @@ def tool_version(name: str) -> str:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         pass
-    for dist in _distributions().get(name, []):  # an import name such as PIL or docx
-        return importlib.metadata.version(dist)
+    if name in _distributions():  # an import name such as PIL or docx
+        return importlib.metadata.version(_distributions()[name])
     program = shutil.which(name)
     if program is None:
         return "not installed"
@@ -168,11 +174,11 @@ def tool_version(name: str) -> str:
 
 
 @functools.cache
-def of(module: str) -> tuple[dict[str, str], dict[str, str]]:
+def of(module: str, skip: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, str]]:
     """(file hashes, tool versions) of an imported module; paths relative to the folder of its top package."""
     path = Path(sys.modules[module].__file__).resolve()
     root = path.parents[module.count(".") + (path.name == "__init__.py")]
-    files, external = dependencies(module, root)
+    files, external = dependencies(module, root, skip)
     return file_hashes(files, root), {name: tool_version(name) for name in sorted(external)}
 
 

@@ -64,6 +64,8 @@ def test_dependencies_follow_imports_everywhere_but_type_only_ones(package):
     assert names == ["pkg/__init__.py", "pkg/lazy.py", "pkg/shapes.py", "pkg/stages/a.py", "pkg/stages/helpers.py",
                      "pkg/templates/page.html", "pkg/templates/sub/part.html"]
     assert external == {"numpy", "ffmpeg", "ctranslate2"}  # json is the standard library
+    files, _ = fingerprint.dependencies("pkg.stages.a", package, skip=("pkg.lazy",))  # not followed
+    assert package / "pkg" / "lazy.py" not in files and package / "pkg" / "templates" / "page.html" not in files
 
 
 def test_a_package_counts_only_when_a_name_comes_from_it(package):
