@@ -9,8 +9,9 @@ import textwrap
 import pytest
 
 from pipeline import fingerprint
-from tests.helpers import make_episode, make_show, run_cli
+from tests.helpers import run_cli
 from tests.stages.audio_path import AUDIO_STAGES, run_audio_path
+from tests.test_engine_rerun import episode  # noqa: F401 (fixture: an episode through the audio stages)
 
 
 def write(root, files: dict[str, str]) -> None:
@@ -96,15 +97,6 @@ def test_tool_versions_come_from_the_distribution_or_the_program():
 
 
 # ---------------------------------------------------------------- through the real engine and CLI
-
-
-@pytest.fixture
-def episode(tmp_path, demo_like_recording):
-    recording, _ = demo_like_recording
-    make_show(tmp_path)
-    folder = make_episode(tmp_path, "ep", [recording])
-    assert set(run_audio_path(folder).values()) == {"done"}
-    return folder
 
 
 def dry_run(folder) -> dict[str, str]:
