@@ -10,6 +10,8 @@ import numpy as np
 
 from pipeline.speechwav import RATE
 from pipeline.timeline import Interval
+TOOLS = ("onnxruntime",)  # the Silero VAD of faster_whisper.vad runs on it (part of the code fingerprint)
+
 
 BLOCK = RATE * 600  # samples handled at a time (10 minutes): memory stays flat however long the show
 

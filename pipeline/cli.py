@@ -79,7 +79,7 @@ def cmd_run(args) -> int:
     if args.dry_run:
         _print_plan(planned)
         return 0
-    engine.check()
+    engine.check(planned)  # every config and plan error (exit 2) comes before anything, the log too, is written
     _attach_run_log(engine.ctx.paths.logs)
     with _progress() as progress:
         engine.ctx.progress = RichProgress(progress)
@@ -107,7 +107,7 @@ def cmd_status(args) -> int:
     for column in ("stage", "state", "last run", "key figures"):
         table.add_column(column, overflow="fold")
     for stage, reason in engine.plan():
-        record = engine.manifest.stages.get(stage.NAME)
+        record = engine.manifest_of(stage).stages.get(stage.NAME)
         outcome = engine.ctx.outcomes.get(stage.NAME)
         if record is None:
             state = "[yellow]not run[/]"
@@ -189,7 +189,8 @@ def _find_config(start: Path) -> Path:
 
 def _print_plan(planned) -> None:
     for stage, reason in planned:
-        out.print(f"{stage.NAME:12} {'would run: ' + reason if reason else 'up to date'}", markup=False)
+        out.print(f"{stage.NAME:12} {'would run: ' + reason if reason else 'up to date'}", markup=False,
+                  highlight=False, soft_wrap=True)
 
 
 def _print_warnings(engine) -> None:

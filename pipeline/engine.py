@@ -1,19 +1,33 @@
 """The stage engine: runs the stages of one episode in order and skips those that are up to date.
 
-Reads and writes `work/manifest.json` in the episode folder: per stage its code version, its options and the
-SHA-256 of every file it read and wrote, plus the outcome it reported. A stage is up to date when all of
-these match; the cheapest checks come first (version, options, then file hashes, cached by size and mtime).
+Reads and writes `work/manifest.json` in the episode folder: per stage a record of what made its outputs (the
+code fingerprint, the options, the SHA-256 of every file it read and wrote) and the outcome it reported. A
+stage runs when its record is missing or differs; the cheapest checks come first: code, options, then file
+hashes (cached by size and mtime). The code fingerprint (pipeline/fingerprint.py) is the SHA-256 of every
+project file the stage's code uses, found from its imports, plus the versions of the libraries and programs
+that decide its output, so a re-run never trusts output made by older code and the reason names the file
+(this module, the harness, is left out: see code_of).
 Writes `report.json` after every run, from the outcomes of all stages, run now or earlier.
+
+A stage with SCOPE = "show" (the feed) makes files of the whole show: its record lives in the show's own
+manifest (work/manifest.json beside config.toml), so running one episode never makes another one stale.
+
+Nothing is written before every check has passed: Engine.check() runs each stage's check() first, so a config
+or plan error (exit 2) leaves every file as it was. A check that needs a figure only an earlier stage computes
+can read that stage's outputs when this run will not redo them (ctx.settled); what it still cannot decide the
+stage checks while running, and then fails like any stage (exit 1): the outputs and records of the stages
+before it are kept, and its own earlier record stays until it succeeds.
 
 A stage is a module with:
     NAME: str                      unique, lower case
-    VERSION: int                   bump when the code changes what the stage produces
     Options                        a frozen dataclass: everything besides input files that decides the output
     options(ctx) -> Options        built from the show config and episode file (raise ConfigError when wrong)
     inputs(ctx, opts) -> [Path]    files it reads (hashed; a missing optional file is recorded as missing)
     outputs(ctx, opts) -> [Path]   files it writes (atomically)
     run(ctx, opts) -> Outcome      does the work
-    check(ctx, opts) -> None       optional: validates inputs before any stage runs (raise ConfigError/InputError)
+    check(ctx, opts) -> None       optional: validates before any stage runs (raise ConfigError/InputError)
+    SCOPE = "show"                 optional: its outputs belong to the show, not to the episode
+    TOOLS = ("ffmpeg",)            optional, in any module: programs and libraries used without an import
 """
 
 from __future__ import annotations
@@ -28,10 +42,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Protocol
 
-from pipeline import __version__, fsutil
+from pipeline import __version__, fingerprint, fsutil
 from pipeline.config import Episode, ShowConfig
 from pipeline.errors import PipelineError, StageError, UsageError
-from pipeline.layout import EpisodePaths
+from pipeline.layout import EpisodePaths, show_manifest
 
 log = logging.getLogger("pipeline.engine")
 MANIFEST_VERSION = 1
@@ -80,9 +94,19 @@ class Context:
     paths: EpisodePaths
     progress: ProgressFactory = lambda description, total: _NoProgress()
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # latest outcome of every stage that has one
+    settled: frozenset[Path] = frozenset()  # outputs this run will not redo (Engine.check sets it)
 
     def logger(self, stage: str) -> logging.Logger:
         return logging.getLogger(f"pipeline.stages.{stage}")
+
+    def live_report(self) -> dict[str, Any]:
+        """The report sections and outputs of every outcome so far, merged as report.json will have them
+        (for a stage that needs this episode's outputs before the engine writes report.json)."""
+        report: dict[str, Any] = {"outputs": {}}
+        for outcome in self.outcomes.values():
+            _merge(report, _jsonable(outcome.report))
+            _merge(report["outputs"], _jsonable(outcome.outputs))
+        return report
 
 
 @dataclass(frozen=True)
@@ -111,27 +135,28 @@ def _jsonable(value: Any) -> Any:
 
 
 class Manifest:
-    """The stage records of one episode, and a cache of file hashes keyed by size and mtime."""
+    """The stage records of one episode (or of the show), and a cache of file hashes keyed by size and mtime.
+    Paths are recorded relative to `root` (the episode folder, or the folder of config.toml)."""
 
-    def __init__(self, paths: EpisodePaths):
-        self.paths = paths
+    def __init__(self, root: Path, file: Path):
+        self.root, self.file = Path(root).resolve(), file
         self.stages: dict[str, dict] = {}
         self.hashes: dict[str, list] = {}
         self.corrupt = False
         try:
-            data = fsutil.read_json(paths.manifest)
+            data = fsutil.read_json(file)
             if data.get("version") == MANIFEST_VERSION:
                 self.stages, self.hashes = data["stages"], data["hashes"]
         except FileNotFoundError:
             pass
         except (ValueError, KeyError, TypeError, AttributeError):
-            log.warning("%s is unreadable; every stage counts as changed", paths.manifest)
+            log.warning("%s is unreadable; every stage counts as changed", file)
             self.corrupt = True
 
     def key(self, path: Path) -> str:
         path = Path(path).resolve()
         try:
-            return path.relative_to(self.paths.root).as_posix()
+            return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -150,11 +175,18 @@ class Manifest:
         return digest
 
     def save(self) -> None:
-        fsutil.write_json(self.paths.manifest, {"version": MANIFEST_VERSION, "stages": self.stages,
-                                                "hashes": self.hashes})
+        fsutil.write_json(self.file, {"version": MANIFEST_VERSION, "stages": self.stages, "hashes": self.hashes})
 
 
 # ---------------------------------------------------------------- the engine
+
+
+def code_of(stage: ModuleType) -> tuple[dict[str, str], dict[str, str]]:
+    """The stage's code fingerprint: (project file -> SHA-256, tool -> version); see pipeline/fingerprint.py.
+    The engine is the harness, not part of a stage's code: what it hands a stage (options, paths, input
+    hashes) is recorded on its own, so editing the engine re-runs nothing. Its imports count where a stage's
+    own code imports them."""
+    return fingerprint.of(stage.__name__ if isinstance(stage, ModuleType) else stage.__module__, skip=(__name__,))
 
 
 class Engine:
@@ -162,17 +194,25 @@ class Engine:
         self.ctx = ctx
         self.stages = stages
         self.names = [s.NAME for s in stages]
-        self.manifest = Manifest(ctx.paths)
+        self.manifest = Manifest(ctx.paths.root, ctx.paths.manifest)
+        self.show_manifest = Manifest(ctx.show.file.parent, show_manifest(ctx.show.file))
         self.options = {s.NAME: s.options(ctx) for s in stages}  # every option validated before any work
         for stage in stages:
-            record = self.manifest.stages.get(stage.NAME)
+            record = self.manifest_of(stage).stages.get(stage.NAME)
             if record and "outcome" in record:
                 stored = dict(record["outcome"])
                 stored["figures"] = dict(stored.get("figures") or {})  # kept as pairs: the manifest sorts keys
                 ctx.outcomes[stage.NAME] = Outcome(**stored)
 
-    def check(self) -> None:
-        """Validate every stage's inputs before the first stage runs (raises ConfigError / InputError)."""
+    def manifest_of(self, stage: ModuleType) -> Manifest:
+        return self.show_manifest if getattr(stage, "SCOPE", "episode") == "show" else self.manifest
+
+    def check(self, planned: list[tuple[ModuleType, str | None]] | None = None) -> None:
+        """Validate everything before the first stage writes (raises ConfigError / InputError). `planned` is
+        self.plan(...) for this run: the outputs of the stages it will not redo become ctx.settled."""
+        planned = self.plan() if planned is None else planned
+        self.ctx.settled = frozenset(Path(p).resolve() for stage, reason in planned if reason is None
+                                     for p in stage.outputs(self.ctx, self.options[stage.NAME]))
         for stage in self.stages:
             if hasattr(stage, "check"):
                 stage.check(self.ctx, self.options[stage.NAME])
@@ -184,36 +224,36 @@ class Engine:
 
     def depends_on(self, stage: ModuleType, upstream: ModuleType) -> bool:
         """True when `stage` reads a file that `upstream` writes (directly)."""
-        produced = {self.manifest.key(p) for p in upstream.outputs(self.ctx, self.options[upstream.NAME])}
-        read = {self.manifest.key(p) for p in stage.inputs(self.ctx, self.options[stage.NAME])}
-        return bool(produced & read)
+        produced = {Path(p).resolve() for p in upstream.outputs(self.ctx, self.options[upstream.NAME])}
+        return any(Path(p).resolve() in produced for p in stage.inputs(self.ctx, self.options[stage.NAME]))
 
     def stale_reason(self, stage: ModuleType) -> str | None:
         """Why `stage` must run, or None when its record matches. Cheapest checks first."""
         opts = self.options[stage.NAME]
-        record = self.manifest.stages.get(stage.NAME)
-        if self.manifest.corrupt:
+        manifest = self.manifest_of(stage)
+        record = manifest.stages.get(stage.NAME)
+        if manifest.corrupt:
             return "manifest unreadable"
         if not record:
             return "first run"
-        if record.get("version") != stage.VERSION:
-            return f"stage code changed (version {record.get('version')} -> {stage.VERSION})"
+        code, tools = code_of(stage)
+        if "code" not in record:
+            return "code changed: made before code fingerprints were recorded"
+        for what, old, new in (("code", record["code"], code), ("tool", record.get("tools") or {}, tools)):
+            if old != new:
+                return f"{what} changed: " + _few(_changed(old, new))
         options = _jsonable(opts)
         if record.get("options") != options:
-            old = record.get("options") or {}
-            changed = sorted(k for k in set(old) | set(options) if old.get(k) != options.get(k))
-            return "options changed: " + _few(changed)
+            return "options changed: " + _few(_changed(record.get("options") or {}, options))
         for path in stage.outputs(self.ctx, opts):
             if not Path(path).exists():
-                return f"output missing: {self.manifest.key(path)}"
-        current_inputs = {self.manifest.key(p): self.manifest.digest(p) for p in stage.inputs(self.ctx, opts)}
+                return f"output missing: {manifest.key(path)}"
+        current_inputs = {manifest.key(p): manifest.digest(p) for p in stage.inputs(self.ctx, opts)}
         if record.get("inputs") != current_inputs:
-            old = record.get("inputs") or {}
-            changed = sorted(k for k in set(old) | set(current_inputs) if old.get(k) != current_inputs.get(k))
-            return "input changed: " + _few(changed)
+            return "input changed: " + _few(_changed(record.get("inputs") or {}, current_inputs))
         for path in stage.outputs(self.ctx, opts):
-            if record.get("outputs", {}).get(self.manifest.key(path)) != self.manifest.digest(path):
-                return f"output modified since the last run: {self.manifest.key(path)}"
+            if record.get("outputs", {}).get(manifest.key(path)) != manifest.digest(path):
+                return f"output modified since the last run: {manifest.key(path)}"
         return None
 
     def plan(self, force: tuple[str, ...] = (), from_stage: str | None = None) -> list[tuple[ModuleType, str | None]]:
@@ -238,6 +278,8 @@ class Engine:
 
     def run(self, force: tuple[str, ...] = (), from_stage: str | None = None,
             keep_going: bool = False) -> list[StageResult]:
+        """Run what is not up to date. A stage that fails keeps its earlier record (its old outputs stay
+        described truthfully) and the run stops, or with keep_going skips the stages that need it."""
         results: list[StageResult] = []
         failed: list[ModuleType] = []
         forced_from = self.names.index(from_stage) if from_stage else len(self.names)
@@ -270,8 +312,6 @@ class Engine:
                                                          message)
                 results.append(StageResult(stage.NAME, "failed", seconds, message))
                 failed.append(stage)
-                self.manifest.stages.pop(stage.NAME, None)
-                self.manifest.save()
                 if not keep_going:
                     self.write_report(results)
                     raise
@@ -291,33 +331,40 @@ class Engine:
 
     def _run_one(self, stage: ModuleType) -> Outcome:
         opts = self.options[stage.NAME]
+        slug = self.ctx.episode.slug
         try:
             outcome = stage.run(self.ctx, opts)
-        except PipelineError:
+        except StageError:
             raise
+        except PipelineError as exc:  # a config/input error found while running: not exit 2, stages ran before
+            raise StageError(stage.NAME, slug, f"{exc} (found only while running this stage; the outputs of "
+                                               f"the stages before it are kept)") from exc
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # an unexpected failure still names the stage and episode
             log.debug("unexpected error in %s", stage.NAME, exc_info=True)
-            raise StageError(stage.NAME, self.ctx.episode.slug, f"{type(exc).__name__}: {exc}") from exc
+            raise StageError(stage.NAME, slug, f"{type(exc).__name__}: {exc}") from exc
         for path in stage.outputs(self.ctx, opts):
             if not Path(path).exists():
-                raise StageError(stage.NAME, self.ctx.episode.slug, f"did not write {path}")
+                raise StageError(stage.NAME, slug, f"did not write {path}")
         return outcome
 
     def _record(self, stage: ModuleType, outcome: Outcome, seconds: float) -> None:
         opts = self.options[stage.NAME]
+        manifest = self.manifest_of(stage)
+        code, tools = code_of(stage)
         self.ctx.outcomes[stage.NAME] = outcome
-        self.manifest.stages[stage.NAME] = {
-            "version": stage.VERSION,
+        manifest.stages[stage.NAME] = {
+            "code": code,
+            "tools": tools,
             "options": _jsonable(opts),
-            "inputs": {self.manifest.key(p): self.manifest.digest(p) for p in stage.inputs(self.ctx, opts)},
-            "outputs": {self.manifest.key(p): self.manifest.digest(p) for p in stage.outputs(self.ctx, opts)},
+            "inputs": {manifest.key(p): manifest.digest(p) for p in stage.inputs(self.ctx, opts)},
+            "outputs": {manifest.key(p): manifest.digest(p) for p in stage.outputs(self.ctx, opts)},
             "outcome": {**_jsonable(dataclasses.asdict(outcome)), "figures": list(outcome.figures.items())},
             "seconds": round(seconds, 3),
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        self.manifest.save()
+        manifest.save()
 
     def _relative_outputs(self, value: Any) -> Any:
         if isinstance(value, dict):
@@ -326,7 +373,11 @@ class Engine:
         return self.manifest.key(path) if path.is_absolute() else path.as_posix()
 
     def write_report(self, results: list[StageResult]) -> dict:
-        """report.json: every stage's latest outcome, plus what happened in this run."""
+        """report.json: every stage's latest outcome, plus what happened in this run.
+
+        "stages": per stage its status in this run (done, skipped, failed, blocked; "done"/"not run" for a stage
+        this run did not reach), the seconds it took in this run (0 when it did not run), and
+        "seconds_when_made": the seconds of the run that made its current outputs."""
         report: dict[str, Any] = {
             "episode": self.ctx.episode.slug,
             "title": self.ctx.episode.title,
@@ -339,10 +390,12 @@ class Engine:
         this_run = {r.name: r for r in results}
         for stage in self.stages:
             outcome = self.ctx.outcomes.get(stage.NAME)
-            record = self.manifest.stages.get(stage.NAME, {})
+            record = self.manifest_of(stage).stages.get(stage.NAME, {})
             result = this_run.get(stage.NAME)
-            entry = {"status": result.status if result else ("done" if record else "not run"),
-                     "seconds": result.seconds if result and result.status == "done" else record.get("seconds", 0.0)}
+            entry: dict[str, Any] = {"status": result.status if result else ("done" if record else "not run"),
+                                     "seconds": round(result.seconds, 3) if result else 0.0}
+            if "seconds" in record:
+                entry["seconds_when_made"] = record["seconds"]
             if result and result.reason:
                 entry["reason"] = result.reason
             report["stages"][stage.NAME] = entry
@@ -355,6 +408,10 @@ class Engine:
             report[key] = report.pop(key)
         fsutil.write_json(self.ctx.paths.report, report)
         return report
+
+
+def _changed(old: dict, new: dict) -> list[str]:
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
 def _few(names: list[str], most: int = 2) -> str:

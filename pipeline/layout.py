@@ -155,3 +155,8 @@ class EpisodePaths:
     def rel(self, path: Path) -> str:
         """A path relative to the episode folder, as report.json lists outputs."""
         return Path(path).resolve().relative_to(self.root).as_posix()
+
+
+def show_manifest(config_file: Path) -> Path:
+    """The records of the show-level stages (the feed): work/manifest.json beside config.toml."""
+    return Path(config_file).resolve().parent / "work" / "manifest.json"

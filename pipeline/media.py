@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 from pipeline.errors import InputError, PipelineError
 
 log = logging.getLogger("pipeline.media")
+TOOLS = ("ffmpeg",)  # its version is part of the code fingerprint of every stage that uses this module
 
 
 class MediaError(PipelineError):

@@ -33,6 +33,11 @@ def test_second_run_redoes_nothing(episode):
     assert report["outputs"]["audio"] == "ep.mp3"
     assert report["loudness"]["output"]["integrated"] == pytest.approx(-16, abs=1)
     assert set(report["stages"]) == {"ingest", "trim", "normalise", "encode", "tag"}
+    made = json.loads((episode / "work" / "manifest.json").read_text())["stages"]
+    for name, entry in report["stages"].items():  # this run's seconds apart from those of the run that made it
+        assert entry == {"status": "skipped", "seconds": 0.0, "reason": "up to date",
+                         "seconds_when_made": made[name]["seconds"]}
+        assert entry["seconds_when_made"] > 0
 
 
 def test_title_edit_redoes_only_tagging(episode):

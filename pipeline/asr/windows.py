@@ -17,6 +17,7 @@ import numpy as np
 
 from pipeline.speechwav import RATE, SpeechWav
 
+TOOLS = ("onnxruntime",)  # the Silero VAD of faster_whisper.vad runs on it (part of the code fingerprint)
 FRAME = 0.02  # seconds per energy frame for the quiet-spot fallback
 MIN_GAP = 0.15  # seconds: a shorter gap between VAD speech regions is not a pause
 SEARCH_FRACTION = 0.2  # the cut is looked for in the last 20% of the window ...

@@ -9,6 +9,6 @@ site (build_site: writes the folder).
 """
 
 from pipeline.identity import episode_guid, podcast_guid
-from pipeline.publish.site import build_site, episode_page
+from pipeline.publish.site import build_site, episode_page, publish_episode, publish_show
 
-__all__ = ["build_site", "episode_guid", "episode_page", "podcast_guid"]
+__all__ = ["build_site", "episode_guid", "episode_page", "podcast_guid", "publish_episode", "publish_show"]

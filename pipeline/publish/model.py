@@ -18,7 +18,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from pipeline.chapter import Chapter
-from pipeline.config import Episode, Person
+from pipeline.config import Episode, Person, ShowConfig, ShowInfo
 from pipeline.identity import FEED_NAME
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -109,6 +109,22 @@ class SiteLayout:
 
     def file_url(self, slug: str, name: str) -> str:
         return self.url(f"{self.episode_dir(slug)}/{name}")
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What in config.toml decides the published site: the channel, where it goes, where the episodes are,
+    and the transcripts' language (the publish and feed stages' Options)."""
+
+    show: ShowInfo
+    feed: Path
+    episodes: Path
+    transcript_language: str
+
+    @classmethod
+    def of(cls, show: ShowConfig) -> "SiteOptions":
+        return cls(show=show.show, feed=show.paths.feed, episodes=show.paths.episodes,
+                   transcript_language=show.transcription.language)
 
 
 def normalised_image_suffix(path: Path) -> str:

@@ -10,6 +10,9 @@ Reads every episode under [paths].episodes (see pipeline.publish.collect), check
     episodes/<slug>/             <slug>.mp3, <slug>.vtt/.srt/.transcript.json/.txt, <slug>.chapters.json,
                                  cover.png|jpg, index.html
 
+build_site writes both halves; the publish stage writes one episode's folder (publish_episode) and the feed
+stage the show's own files (publish_show), so each stage's outputs are its own.
+
 Every write is atomic. Media are copied only when size or mtime differ (copies keep the source mtime); text files
 are rewritten only when their bytes change, so a re-run over an unchanged site changes nothing.
 
@@ -25,11 +28,12 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from pipeline import fsutil
 from pipeline.chapter import podcasting_json
 from pipeline.config import ShowConfig
+from pipeline.errors import InputError
 from pipeline.identity import FEED_NAME, resolve_podcast_guid
 from pipeline.publish.checks import raise_problems, site_problems
 from pipeline.publish.collect import collect_episode, episode_dirs, read_report, read_transcript_segments
@@ -74,8 +78,14 @@ def _notes(item: PublishedEpisode, layout: SiteLayout) -> tuple[str, str]:
             show_notes_html(ep.description, ep.people, item.chapter_lines, page))
 
 
-def collect_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None
-                 ) -> tuple[SiteLayout, str, list[PublishedEpisode], dict[str, tuple[str, str]]]:
+class Site(NamedTuple):
+    layout: SiteLayout
+    guid: str  # the podcast:guid
+    episodes: list[PublishedEpisode]
+    notes: dict[str, tuple[str, str]]  # slug -> show notes (text, html)
+
+
+def collect_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Site:
     """Read and check everything that build_site publishes; raise ConfigError/InputError before any write."""
     live = {Path(k).resolve(): v for k, v in (live_reports or {}).items()}
     layout = SiteLayout(base_url=show.show.base_url, cover_suffix=normalised_image_suffix(show.show.image))
@@ -90,45 +100,68 @@ def collect_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = No
         log.warning("no episode under %s has published audio yet; the feed has no items", show.paths.episodes)
     notes = {item.slug: _notes(item, layout) for item in episodes}
     raise_problems(site_problems(show, episodes, notes))
-    return layout, guid, episodes, notes
+    return Site(layout, guid, episodes, notes)
 
 
 def build_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Path:
     """Write the whole published site into [paths].feed; return the path of feed.xml.
 
     `live_reports` (episode folder -> report dict) stands in for report.json of episodes being run right now
-    (the publish stage passes its own episode's outcomes, which the engine writes to report.json only later).
+    (their stages pass this run's outcomes, which the engine writes to report.json only later).
     """
-    layout, guid, episodes, notes = collect_site(show, live_reports)
+    site = collect_site(show, live_reports)
+    written = sum(_write_episode(show, site, item) for item in site.episodes)
+    return _write_show(show, site, written)
+
+
+def publish_episode(show: ShowConfig, slug: str, live_reports: Mapping[Path, dict] | None = None) -> Path:
+    """Write only the folder of episode `slug` (media, transcripts, chapters, page); return its page.
+    Everything is read and checked as for build_site first."""
+    site = collect_site(show, live_reports)
+    for item in site.episodes:
+        if item.slug == slug:
+            _write_episode(show, site, item)
+            log.info("published %s to %s", slug, show.paths.feed / site.layout.episode_dir(slug))
+            return episode_page(show, slug)
+    raise InputError(f"{slug}: not produced yet (no report.json with an audio output); nothing to publish")
+
+
+def publish_show(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Path:
+    """Write only the show's own files (feed.xml, index.html, cover, static); return the path of feed.xml."""
+    return _write_show(show, collect_site(show, live_reports), 0)
+
+
+def _write_episode(show: ShowConfig, site: Site, item: PublishedEpisode) -> int:
+    layout = site.layout
+    folder = show.paths.feed / layout.episode_dir(item.slug)
+    written = copy_if_changed(item.audio, folder / layout.audio_name(item.slug))
+    for fmt, source in item.transcripts.items():
+        written += copy_if_changed(source, folder / layout.transcript_name(item.slug, fmt))
+    chapters_target = folder / layout.chapters_name(item.slug)
+    if item.chapters_file is not None:
+        written += copy_if_changed(item.chapters_file, chapters_target)
+    elif item.chapters:
+        document = podcasting_json(item.chapters, item.episode.title)
+        written += write_if_changed(chapters_target, (json.dumps(document, indent=2, ensure_ascii=False)
+                                                      + "\n").encode("utf-8"))
+    written += copy_if_changed(item.artwork, folder / layout.artwork_name(item.artwork))
+    segments = (read_transcript_segments(item.transcripts["json"], item.slug)
+                if "json" in item.transcripts else None)
+    page = render_episode_page(show, layout, item, segments)
+    written += write_if_changed(folder / "index.html", page.encode("utf-8"))
+    return written
+
+
+def _write_show(show: ShowConfig, site: Site, written: int) -> Path:
+    layout, guid, episodes, notes = site
     out = show.paths.feed
-    language = show.transcription.language
-
-    written = 0
-    for item in episodes:
-        folder = out / layout.episode_dir(item.slug)
-        written += copy_if_changed(item.audio, folder / layout.audio_name(item.slug))
-        for fmt, source in item.transcripts.items():
-            written += copy_if_changed(source, folder / layout.transcript_name(item.slug, fmt))
-        chapters_target = folder / layout.chapters_name(item.slug)
-        if item.chapters_file is not None:
-            written += copy_if_changed(item.chapters_file, chapters_target)
-        elif item.chapters:
-            document = podcasting_json(item.chapters, item.episode.title)
-            written += write_if_changed(chapters_target, (json.dumps(document, indent=2, ensure_ascii=False)
-                                                          + "\n").encode("utf-8"))
-        written += copy_if_changed(item.artwork, folder / layout.artwork_name(item.artwork))
-        segments = (read_transcript_segments(item.transcripts["json"], item.slug)
-                    if "json" in item.transcripts else None)
-        page = render_episode_page(show, layout, item, segments)
-        written += write_if_changed(folder / "index.html", page.encode("utf-8"))
-
     written += copy_if_changed(show.show.image, out / layout.cover_name)
     for asset in sorted(STATIC.iterdir()):
         if asset.is_file():
             written += copy_if_changed(asset, out / "static" / asset.name)
     written += write_if_changed(out / "index.html", render_show_page(show, layout, episodes).encode("utf-8"))
     feed = out / FEED_NAME
-    written += write_if_changed(feed, feed_xml(show, layout, guid, episodes, notes, language))
+    written += write_if_changed(feed, feed_xml(show, layout, guid, episodes, notes, show.transcription.language))
 
     known = {item.slug for item in episodes}
     stale = sorted(p.name for p in (out / "episodes").iterdir() if p.is_dir() and p.name not in known) \

@@ -41,7 +41,6 @@ from pipeline.timeline import turns_from_speakers
 from pipeline.transcript import Transcript
 
 NAME = "chapters"
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -63,14 +62,35 @@ def options(ctx: Context) -> Options:
 
 
 def check(ctx: Context, opts: Options) -> None:
-    """Before anything runs: a start override past the end of the recording cannot be right."""
+    """Before anything runs: start overrides must increase and lie inside the published audio.
+
+    The published length is known before any stage runs when both [trim] cut points are set, or when trim will
+    not run again (its work/trim.json is settled). Otherwise only the recording's length bounds it here, and
+    run() checks the rest once normalise has made the published audio."""
     if not any(cue.start is not None for cue in opts.cues):
         return
-    recording = sum(i.duration for i in media.probe_sources(list(ctx.episode.sources)))
-    for index, cue in enumerate(opts.cues):
-        if cue.start is not None and cue.start >= recording:
-            raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start",
-                              f"{clock(cue.start)} is past the end of the recording ({clock(recording)})")
+    length = published_length(ctx)
+    if length is None:
+        recording = sum(i.duration for i in media.probe_sources(list(ctx.episode.sources)))
+        for index, cue in enumerate(opts.cues):
+            if cue.start is not None and cue.start >= recording:
+                raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start",
+                                  f"{clock(cue.start)} is past the end of the recording ({clock(recording)})")
+    problems = chaptering.validate_overrides(opts.cues, float("inf") if length is None else length)
+    if problems:
+        index, problem = problems[0]
+        raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start", problem)
+
+
+def published_length(ctx: Context) -> float | None:
+    """The length of the published audio as far as it is known before the audio stages run, else None."""
+    trim = ctx.episode.trim
+    if trim.start is not None and trim.end is not None:
+        return trim.end - trim.start
+    if ctx.paths.trim in ctx.settled:
+        cut = fsutil.read_json(ctx.paths.trim)
+        return cut["end"] - cut["start"]
+    return None
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
@@ -119,9 +139,10 @@ def run(ctx: Context, opts: Options) -> Outcome:
     except ValueError as exc:
         raise InputError(str(exc)) from None
     problems = chaptering.validate_overrides(opts.cues, duration)
-    if problems:
+    if problems:  # the published length is known only now (see check)
         index, problem = problems[0]
-        raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start", problem)
+        raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start",
+                          f"{problem} (the length of the published audio is known only after trim)")
     turns = ()
     if ctx.paths.speakers.exists():
         turns = turns_from_speakers(fsutil.read_json(ctx.paths.speakers))

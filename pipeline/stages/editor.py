@@ -29,7 +29,6 @@ from pipeline.timeline import label
 from pipeline.transcript import UNKNOWN_SPEAKER, Transcript
 
 NAME = "editor"
-VERSION = 1
 NO_CHAPTERS_TITLE = "Gesprek"
 
 

@@ -25,7 +25,6 @@ from pipeline.engine import Context, Outcome
 from pipeline.fsutil import atomic_path
 
 NAME = "encode"
-VERSION = 3
 TOLERANCE_LU = 0.3
 MAX_CORRECTIONS = 2  # full re-encodes at most; the excerpts usually make the first one right
 PEAK_SAFETY_DB = 0.2  # aim this far under the ceiling when a limit has to be set

@@ -17,7 +17,6 @@ from pipeline.errors import InputError
 from pipeline.speechwav import RATE as SPEECH_RATE
 
 NAME = "ingest"
-VERSION = 2
 
 
 @dataclass(frozen=True)

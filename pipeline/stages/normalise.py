@@ -27,7 +27,6 @@ from pipeline.engine import Context, Outcome
 from pipeline.speechwav import RATE as SPEECH_RATE
 
 NAME = "normalise"
-VERSION = 7
 LIMITER_MARGIN_DB = 2.0  # oversampled-peak limit below the true-peak ceiling: room for MP3 encoding overs
 
 

@@ -1,59 +1,43 @@
-"""Stage publish: rebuild the published site ([paths].feed) with this episode in it.
+"""Stage publish: put this episode on the published site ([paths].feed/episodes/<slug>/).
 
-Reads: this episode's published files (MP3, transcripts, chapters, artwork) and episode.toml, plus every other
-produced episode (through pipeline.publish.build_site). Writes: [paths].feed/feed.xml and this episode's page
-[paths].feed/episodes/<slug>/index.html (and the rest of the site). Both are outside the episode folder, so
-Outcome.outputs carries absolute paths: {"feed": ..., "page": ...}.
+Reads: this episode's published files (MP3, transcripts, chapters, artwork) and episode.toml (and, through
+pipeline.publish, every other produced episode, to check the site as a whole). Writes: the episode's folder of
+the site, with its page [paths].feed/episodes/<slug>/index.html as the recorded output (outside the episode
+folder, so Outcome.outputs carries an absolute path: {"page": ...}). The show's own files (feed.xml, the show
+page) belong to the feed stage, whose record is the show's: publishing one episode never makes another stale.
 
-The engine writes report.json only after the last stage, so this stage hands build_site its own episode's
-outputs from the outcomes of this run instead of the report.json on disk.
+The engine writes report.json only after the last stage, so this stage hands the site its own episode's outputs
+from the outcomes of this run (ctx.live_report()) instead of the report.json on disk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pipeline.config import ShowInfo
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, StageError
-from pipeline.publish import build_site, episode_page
+from pipeline.publish import episode_page, publish_episode
 from pipeline.publish.checks import artwork_problem
-from pipeline.publish.model import TRANSCRIPT_FORMATS, SiteLayout, normalised_image_suffix
+from pipeline.publish.model import TRANSCRIPT_FORMATS, SiteLayout, SiteOptions, normalised_image_suffix
 
 NAME = "publish"
-VERSION = 1
-
-
-@dataclass(frozen=True)
-class Options:
-    show: ShowInfo  # everything in the feed's channel
-    feed: Path
-    episodes: Path
-    transcript_language: str
+Options = SiteOptions
 
 
 def options(ctx: Context) -> Options:
-    return Options(show=ctx.show.show, feed=ctx.show.paths.feed, episodes=ctx.show.paths.episodes,
-                   transcript_language=ctx.show.transcription.language)
-
-
-def _transcript_files(ctx: Context) -> list[Path]:
-    folder, slug = ctx.paths.transcript_dir, ctx.paths.slug
-    return [folder / f"{slug}.{fmt}" for fmt in TRANSCRIPT_FORMATS]
+    return SiteOptions.of(ctx.show)
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
-    files = [ctx.paths.episode_file, ctx.paths.audio, *_transcript_files(ctx), ctx.paths.chapters_json,
-             ctx.paths.chapters_work, opts.show.image]
+    files = [ctx.paths.episode_file, ctx.paths.audio, *(ctx.paths.transcript_file(f) for f in TRANSCRIPT_FORMATS),
+             ctx.paths.chapters_json, ctx.paths.chapters_work, opts.show.image]
     if ctx.episode.image is not None:
         files.append(ctx.episode.image)
     return files
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
-    return [opts.feed / "feed.xml", episode_page(ctx.show, ctx.paths.slug)]
+    return [episode_page(ctx.show, ctx.paths.slug)]
 
 
 def check(ctx: Context, opts: Options) -> None:
@@ -66,29 +50,11 @@ def check(ctx: Context, opts: Options) -> None:
                                                           f"it), got {opts.show.base_url!r}")
 
 
-def live_report(ctx: Context) -> dict[str, Any]:
-    """This run's report sections and outputs, merged from the stage outcomes as the engine would."""
-    report: dict[str, Any] = {"outputs": {}}
-    for name, outcome in ctx.outcomes.items():
-        if name == NAME:
-            continue
-        report.update(outcome.report)
-        for key, value in outcome.outputs.items():
-            report["outputs"][key] = value
-    return report
-
-
 def run(ctx: Context, opts: Options) -> Outcome:
-    log = ctx.logger(NAME)
-    report = live_report(ctx)
+    report = ctx.live_report()
     if not report["outputs"].get("audio"):
         raise StageError(NAME, ctx.episode.slug, "no tagged MP3 to publish (the tag stage has not produced one)")
-    feed = build_site(ctx.show, live_reports={ctx.paths.root: report})
-    page = episode_page(ctx.show, ctx.paths.slug)
+    page = publish_episode(ctx.show, ctx.paths.slug, live_reports={ctx.paths.root: report})
     layout = SiteLayout(base_url=opts.show.base_url, cover_suffix=normalised_image_suffix(opts.show.image))
-    log.info("feed: %s", feed)
-    return Outcome(
-        report={"publish": {"feed_url": layout.feed_url, "page_url": layout.episode_page_url(ctx.paths.slug)}},
-        outputs={"feed": feed.resolve(), "page": page.resolve()},
-        figures={"feed": layout.feed_url},
-    )
+    return Outcome(report={"publish": {"page_url": layout.episode_page_url(ctx.paths.slug)}},
+                   outputs={"page": page.resolve()})

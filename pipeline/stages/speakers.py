@@ -33,7 +33,6 @@ from pipeline.timeline import Interval, Line, Turn
 from pipeline.transcript import Transcript
 
 NAME = "speakers"
-VERSION = 1
 FORMAT_VERSION = 1
 VOICE_LABEL = re.compile(r"^Spreker [1-9]\d*$")
 LOW_CONFIDENCE = 0.6

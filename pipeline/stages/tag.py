@@ -24,7 +24,6 @@ from pipeline.chapter import Chapter, current, report_section, write_podcasting_
 from pipeline.engine import Context, Outcome
 
 NAME = "tag"
-VERSION = 1
 
 
 @dataclass(frozen=True)

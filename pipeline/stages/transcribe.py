@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline import fsutil, model
+from pipeline import fingerprint, fsutil, model
 from pipeline.asr import guards, names
 from pipeline.asr.resume import LOG_FORMAT, SegmentLog
 from pipeline.asr.windows import find_cut
@@ -28,7 +28,6 @@ from pipeline.speechwav import SpeechWav
 from pipeline.transcript import Segment, Transcript, Word
 
 NAME = "transcribe"
-VERSION = 1
 HINT_PAD = 0.3  # seconds of audio around a clip decoded again with the names as a prompt
 HINT_CONTEXT = 3  # words of context each side of a name candidate in that clip
 MIN_TAIL = 0.1  # seconds: a rest of the audio shorter than this is not worth a window
@@ -141,7 +140,8 @@ class _Whisper:
 def run(ctx: Context, opts: Options) -> Outcome:
     log = ctx.logger(NAME)
     whisper = _Whisper(opts, ctx)
-    header = {"format": LOG_FORMAT, "stage_version": VERSION, "input_sha256": fsutil.sha256_file(ctx.paths.speech),
+    header = {"format": LOG_FORMAT, "code": fingerprint.digest(__name__),  # a log of older code is not resumed
+              "input_sha256": fsutil.sha256_file(ctx.paths.speech),
               "options": asdict(opts)}
     seglog = SegmentLog(ctx.paths.segments_log, header)
     with SpeechWav(ctx.paths.speech) as wav:

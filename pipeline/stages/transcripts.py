@@ -25,7 +25,6 @@ from pipeline.timeline import label
 from pipeline.transcript import Transcript
 
 NAME = "transcripts"
-VERSION = 1
 FORMATS = ("vtt", "srt", "json", "txt")
 
 

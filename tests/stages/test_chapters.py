@@ -21,7 +21,7 @@ from pipeline import chaptering as ch
 from pipeline import timeline
 from pipeline.config import ChapterPlan
 from pipeline.engine import Engine, load_context
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import ConfigError, InputError, StageError
 from pipeline.stages import chapters as stage
 from pipeline.transcript import Segment, Transcript, Word
 from tests.helpers import make_episode, make_show
@@ -509,11 +509,12 @@ def test_a_title_change_does_not_change_the_options_but_an_override_does(tmp_pat
     assert stage.options(first) != stage.options(moved)
 
 
-def test_an_override_past_the_end_is_a_config_error_naming_the_field(tmp_path):
+def test_an_override_past_the_end_found_while_running_fails_the_stage_naming_the_field(tmp_path):
     folder = episode(tmp_path, extra='start = "09:00:00"')
     write_work_files(folder, build(OPENING + PART_1[:3]))
-    with pytest.raises(ConfigError, match=r"chapters #3\.start.*past the end"):
+    with pytest.raises(StageError, match=r"chapters #3\.start.*past the end.*known only after trim") as error:
         Engine(load_context(folder), [stage]).run()
+    assert error.value.exit_code == 1  # not 2: by now earlier stages may have written (engine contract)
 
 
 def test_a_first_chapter_that_does_not_start_at_zero_is_refused(tmp_path):

@@ -1,9 +1,12 @@
-"""The publish stage through the real engine: it publishes the episode being run (whose report.json the engine
-writes only afterwards), records outputs.feed and outputs.page as absolute paths outside the episode folder,
-is skipped when nothing changed, re-runs when a published input changes, and refuses bad artwork up front."""
+"""The publish and feed stages through the real engine: publish puts the episode being run on the site (its
+report.json is written only afterwards) and records its page; feed, a show-level stage, brings feed.xml and the
+show page up to date with a record of the show, so publishing one episode leaves every other one clean. Both
+record absolute paths outside the episode folder, skip when nothing changed, re-run when a published input
+changes, and bad artwork is refused up front."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from pipeline.config import load_episode, load_show
 from pipeline.engine import Context, Engine, Outcome
 from pipeline.errors import ConfigError, StageError
 from pipeline.layout import EpisodePaths
-from pipeline.stages import all_stages, publish
+from pipeline.stages import all_stages, feed, publish
 from tests.publishing import BASE_URL, CHAPTERS, make_episode, make_show
 
 SLUG = "2024-06-13-burger-centraal"
@@ -27,7 +30,6 @@ class produced:
     it reports the files make_episode() prepared, as those stages report theirs."""
 
     NAME = "produced"
-    VERSION = 1
 
     @dataclass(frozen=True)
     class Options:
@@ -63,7 +65,7 @@ def context(show_dir: Path, slug: str = SLUG) -> Context:
 
 
 def engine(show_dir: Path, slug: str = SLUG) -> Engine:
-    return Engine(context(show_dir, slug), [produced, publish])
+    return Engine(context(show_dir, slug), [produced, publish, feed])
 
 
 @pytest.fixture
@@ -73,14 +75,14 @@ def show_dir(tmp_path) -> Path:
     return tmp_path
 
 
-def test_publish_is_the_last_stage():
-    assert all_stages()[-1] is publish and publish.NAME == "publish"
+def test_publish_and_then_the_show_level_feed_are_the_last_stages():
+    assert all_stages()[-2:] == [publish, feed] and feed.SCOPE == "show"
 
 
 def test_the_stage_publishes_the_episode_it_runs_and_reports_where(show_dir):
     run = engine(show_dir)
     results = run.run()
-    assert [(r.name, r.status) for r in results] == [("produced", "done"), ("publish", "done")]
+    assert [(r.name, r.status) for r in results] == [("produced", "done"), ("publish", "done"), ("feed", "done")]
 
     feed = show_dir / "feed" / "feed.xml"
     parsed = feedparser.parse(feed.read_bytes())
@@ -95,29 +97,45 @@ def test_the_stage_publishes_the_episode_it_runs_and_reports_where(show_dir):
 
 def test_unchanged_inputs_skip_and_a_changed_transcript_reruns(show_dir):
     engine(show_dir).run()
-    assert [r.status for r in engine(show_dir).run()] == ["skipped", "skipped"]
+    assert [r.status for r in engine(show_dir).run()] == ["skipped", "skipped", "skipped"]
 
     vtt = show_dir / "episodes" / SLUG / "transcript" / f"{SLUG}.vtt"
     vtt.write_text(vtt.read_text().replace("Welkom", "Goedemiddag"))
     again = engine(show_dir)
-    assert "input changed" in again.stale_reason(publish)
-    assert [r.status for r in again.run()] == ["skipped", "done"]
+    assert "input changed" in again.stale_reason(publish) and "input changed" in again.stale_reason(feed)
+    assert [r.status for r in again.run()] == ["skipped", "done", "done"]
     published = show_dir / "feed" / "episodes" / SLUG / f"{SLUG}.vtt"
     assert "Goedemiddag" in published.read_text()
 
 
-def test_publishing_another_episode_makes_this_one_stale_but_keeps_its_item(show_dir):
+def test_publishing_another_episode_leaves_this_one_clean_and_keeps_its_item(show_dir):
     engine(show_dir).run()
     before = feedparser.parse((show_dir / "feed" / "feed.xml").read_bytes()).entries[0]
     make_episode(show_dir, slug="2025-01-16-slotevent", date="2025-01-16", number=2, title="Het slotevent",
                  report=False)
-    engine(show_dir, "2025-01-16-slotevent").run()
+    assert [r.status for r in engine(show_dir, "2025-01-16-slotevent").run()] == ["done", "done", "done"]
     parsed = feedparser.parse((show_dir / "feed" / "feed.xml").read_bytes())
     assert [e.title for e in parsed.entries] == ["Het slotevent", before.title]
     after = parsed.entries[1]
     assert (after.id, after.enclosures[0].href, after.published) == (
         before.id, before.enclosures[0].href, before.published)
-    assert "output modified" in engine(show_dir).stale_reason(publish)
+    # the first episode's status: nothing to do, its page untouched, the feed's (show-level) record current
+    assert [(stage.NAME, reason) for stage, reason in engine(show_dir).plan()] == [
+        ("produced", None), ("publish", None), ("feed", None)]
+    assert json.loads((show_dir / "work" / "manifest.json").read_text())["stages"]["feed"]["inputs"][
+        "episodes/2025-01-16-slotevent/2025-01-16-slotevent.mp3"]
+    assert "feed" not in json.loads((show_dir / "episodes" / SLUG / "work" / "manifest.json").read_text())["stages"]
+
+
+def test_a_feed_changed_by_hand_is_rebuilt_by_any_episode_run(show_dir):
+    engine(show_dir).run()
+    feed_xml = show_dir / "feed" / "feed.xml"
+    good = feed_xml.read_bytes()
+    feed_xml.write_text("<rss/>")
+    again = engine(show_dir)
+    assert again.stale_reason(feed) == "output modified since the last run: feed/feed.xml"
+    assert [r.status for r in again.run()] == ["skipped", "skipped", "done"]
+    assert feed_xml.read_bytes() == good
 
 
 def test_without_a_tagged_mp3_the_stage_fails_clearly(show_dir):
