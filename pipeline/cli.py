@@ -273,8 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Create EPISODE_DIR with a commented episode.toml to fill in.")
     new.add_argument("episode", metavar="EPISODE_DIR")
     new.add_argument("--title", default="TODO: titel van de aflevering", help="the episode title")
-    new.add_argument("--date", type=_date, default=dt.date.today(),
-                     help="recording date, YYYY-MM-DD (default: today)")
+    new.add_argument("--date", type=_date, default=None,
+                     help="recording date, YYYY-MM-DD (default: the date the folder name starts with, else today)")
     new.set_defaults(func=cmd_new)
 
     feed = commands.add_parser("feed", help="rebuild feed.xml and the pages from every episode",

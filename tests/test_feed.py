@@ -392,6 +392,13 @@ def test_duplicate_guids_are_refused(show_dir, tone):
     assert error.value.key == "guid" and SLUG in error.value.problem
 
 
+def test_two_episodes_with_one_number_are_refused(show_dir, tone):
+    make_episode(show_dir, slug=SLUG2, date="2025-01-16", number=1, title="Het slotevent", mp3=tone)
+    with pytest.raises(ConfigError) as error:
+        build(show_dir)
+    assert error.value.key == "number" and "number 1" in error.value.problem and SLUG in error.value.problem
+
+
 def test_show_notes_over_4000_bytes_are_refused(show_dir):
     episode = show_dir / "episodes" / SLUG / "episode.toml"
     episode.write_text(episode.read_text().replace("Over vertrouwen tussen ambtenaar en burger.",
