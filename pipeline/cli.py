@@ -150,12 +150,13 @@ def cmd_feed(args) -> int:
 
 def cmd_serve(args) -> int:
     from pipeline.config import load_show
-    from pipeline.serve import serve
+    from pipeline.serve import make_server, serve
 
     folder = Path(args.folder) if args.folder else load_show(
         Path(args.config) if args.config else _find_config(Path.cwd())).paths.feed
-    out.print(f"Serving {folder} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
-    serve(folder, args.host, args.port)
+    server = make_server(folder, args.host, args.port)
+    out.print(f"Serving {server.root} at {server.url} (Ctrl-C stops)", markup=False)
+    serve(server)
     return 0
 
 
