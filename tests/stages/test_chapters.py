@@ -593,6 +593,8 @@ def test_generated_show_parts_found_within_5_s_and_never_inside_a_word(tmp_path,
     offset = published_offset(folder / "work" / "speech.wav", recording)
     assert len(entries) == len(truth["chapters"]) == 4
     utterances = [(u["start"], u["end"]) for u in truth["utterances"]]
+    print("chapter start errors (s):", [round(e["start"] + offset - c["start"], 2)
+                                        for e, c in zip(entries[1:], truth["chapters"][1:])])
     for entry, chapter in zip(entries[1:], truth["chapters"][1:]):
         on_source = entry["start"] + offset
         error = on_source - chapter["start"]
