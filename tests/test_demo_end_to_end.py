@@ -27,7 +27,7 @@ import webvtt
 
 from tests.helpers import ROOT, duration, ebur128, ffprobe, run_cli
 from tests.stages.test_chapters import published_offset
-from tests.stages.test_speakers import named_share
+from tests.stages.test_speakers import der, named_share
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,6 @@ def test_every_stage_ran_and_the_report_lists_no_failure(demo):
     report = demo["report"]
     assert sorted(report["stages"]) == sorted(STAGES)
     assert {name: entry["status"] for name, entry in report["stages"].items()} == dict.fromkeys(STAGES, "done")
-    assert not any(entry.get("reason") for entry in report["stages"].values())
     assert demo["source_unchanged"]
 
 
@@ -108,19 +107,49 @@ def test_chapter_starts_are_near_the_truth_and_never_inside_a_word(demo):
             assert entry["low_confidence"], entry  # a wrong start must be flagged as CHECK
     print(f"chapter start errors (s): {errors}")
     assert all(abs(e) <= 5.0 for e in errors), errors  # measured: about -0.2 s each
+    assert abs(errors[1]) <= 2.0, errors  # the aim for the hand-over from part 1 to part 2
 
 
-def test_speakers_are_named_on_the_whisper_transcript(demo):
-    """speakers.json comes from the real transcript of the generated audio; the right name on most speech."""
-    truth, episode, offset = demo["truth"], demo["episode"], demo["offset"]
+def on_published(truth: dict, offset: float) -> dict:
+    """The truth's show utterances moved onto the published timeline (the recording's start is cut off)."""
+    utterances = [{**u, "start": u["start"] - offset, "end": u["end"] - offset} for u in truth["utterances"]
+                  if truth["show_start"] <= u["start"] and u["end"] <= truth["show_end"]]
+    return {**truth, "duration": truth["duration"] - offset, "utterances": utterances}
+
+
+def test_speakers_are_told_apart_and_named_on_the_whisper_transcript(demo):
+    """speakers.json comes from the real Whisper transcript of the generated audio (the speakers stage takes
+    its speech regions and the names said from it), not from a transcript built from the truth."""
+    episode = demo["episode"]
+    truth = on_published(demo["truth"], demo["offset"])
     document = json.loads((episode / "work" / "speakers.json").read_text(encoding="utf-8"))
-    on_published = {**truth, "utterances": [{**u, "start": u["start"] - offset, "end": u["end"] - offset}
-                                            for u in truth["utterances"]]}
-    share = named_share(on_published, document)
-    print(f"right name on {share:.1%} of the speech")
-    assert share >= 0.70  # the README's known limit is 80-92 %, depending on the machine
+    error, share = der(truth, document["turns"]), named_share(truth, document)
+    print(f"DER {error:.3f}, right name on {share:.1%} of the speech")
+    assert error <= 0.15
+    assert share >= 0.75  # measured 89.5 %; the README's known limit is 80-92 %
+    assert len(document["voices"]) == 5
     hosts = [v for v, info in document["voices"].items() if info["name"] == "Presentator"]
-    assert len(hosts) == 1
+    assert hosts == ["Spreker 1"]  # the host opens the show
+
+
+def test_speakers_json_follows_the_interface_and_turns_stay_whole(demo):
+    episode = demo["episode"]
+    document = json.loads((episode / "work" / "speakers.json").read_text(encoding="utf-8"))
+    assert document["version"] == 1
+    turns = document["turns"]
+    assert all(t["end"] > t["start"] for t in turns)
+    assert all(a["end"] <= b["start"] for a, b in zip(turns, turns[1:]))  # time-ordered, non-overlapping
+    assert {t["voice"] for t in turns} == set(document["voices"])
+    for label, info in document["voices"].items():
+        assert 0.0 <= info["confidence"] <= 1.0 and info["talk_time"] > 0
+        start, end = info["sample"]
+        assert any(t["voice"] == label and t["start"] <= start < end <= t["end"] for t in turns)
+    listed = {v["voice"]: v for v in demo["report"]["speakers"]["voices"]}
+    assert set(listed) == set(document["voices"])
+    assert all({"name", "talk_time", "sample", "confidence"} <= set(v) for v in listed.values())
+    # backchannels inside long turns are absorbed: turns stay long
+    assert sum(t["end"] - t["start"] < 0.5 for t in turns) <= 2
+    assert len(turns) <= len(demo["truth"]["utterances"])
 
 
 def test_the_feed_parses_and_its_enclosure_is_the_published_file(demo):
