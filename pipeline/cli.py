@@ -150,12 +150,13 @@ def cmd_feed(args) -> int:
 
 def cmd_serve(args) -> int:
     from pipeline.config import load_show
-    from pipeline.serve import serve
+    from pipeline.serve import make_server, serve
 
     folder = Path(args.folder) if args.folder else load_show(
         Path(args.config) if args.config else _find_config(Path.cwd())).paths.feed
-    out.print(f"Serving {folder} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
-    serve(folder, args.host, args.port)
+    server = make_server(folder, args.host, args.port)
+    out.print(f"Serving {server.root} at {server.url} (Ctrl-C stops)", markup=False)
+    serve(server)
     return 0
 
 
@@ -274,8 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Create EPISODE_DIR with a commented episode.toml to fill in.")
     new.add_argument("episode", metavar="EPISODE_DIR")
     new.add_argument("--title", default="TODO: titel van de aflevering", help="the episode title")
-    new.add_argument("--date", type=_date, default=dt.date.today(),
-                     help="recording date, YYYY-MM-DD (default: today)")
+    new.add_argument("--date", type=_date, default=None,
+                     help="recording date, YYYY-MM-DD (default: the date the folder name starts with, else today)")
     new.set_defaults(func=cmd_new)
 
     feed = commands.add_parser("feed", help="rebuild feed.xml and the pages from every episode",

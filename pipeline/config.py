@@ -9,6 +9,7 @@ first knows the audio's length, before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tomllib
 import uuid
 from dataclasses import dataclass, field
@@ -34,6 +35,14 @@ class _Table:
         if not isinstance(data, dict):
             raise ConfigError(file, prefix or None, f"expected a table, got {_kind(data)}")
         self.data = dict(data)
+        self.taken: list[str] = []  # keys read so far: what a misspelt leftover key is compared with
+
+    def known(self, *names: str) -> None:
+        """Refuse the first key that is not one of `names` before any value is read, so a misspelt key is
+        reported as itself (with the key it probably meant), not as the key it hides being missing."""
+        for name in self.data:
+            if name not in names:
+                raise self.error(name, _unknown(name, names))
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
@@ -42,6 +51,7 @@ class _Table:
         return ConfigError(self.file, self.key(name), problem)
 
     def take(self, name: str, kind: type | tuple, default: Any = ..., expect: str | None = None) -> Any:
+        self.taken.append(name)
         if name not in self.data:
             if default is ...:
                 raise self.error(name, f"missing; expected {expect or _expect(kind)}")
@@ -114,9 +124,11 @@ class _Table:
         return path
 
     def table(self, name: str) -> "_Table":
+        self.taken.append(name)
         return _Table(self.file, self.key(name), self.data.pop(name, {}))
 
     def tables(self, name: str) -> list["_Table"]:
+        self.taken.append(name)
         value = self.data.pop(name, [])
         if not isinstance(value, list):
             raise self.error(name, f"expected an array of tables ([[{name}]]), got {_kind(value)}")
@@ -126,7 +138,13 @@ class _Table:
     def done(self) -> None:
         if self.data:
             name = sorted(self.data)[0]
-            raise self.error(name, "unknown key (check the spelling; the README lists every key)")
+            raise self.error(name, _unknown(name, tuple(self.taken)))
+
+
+def _unknown(name: str, names: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else "check the spelling; "
+    return f"unknown key ({hint}the README lists every key)"
 
 
 def _kind(value: Any) -> str:
@@ -261,6 +279,7 @@ class ShowConfig:
 
 
 def _person(table: _Table, roles: tuple[str, ...] = ("host", "guest")) -> Person:
+    table.known("name", "role", "about", "href", "img")
     person = Person(
         name=table.text("name"),
         role=table.choice("role", "guest", roles),
@@ -295,7 +314,9 @@ def load_show(path: Path) -> ShowConfig:
     path = Path(path).resolve()
     root = _Table(path, "", _load_toml(path, "show config not found"))
 
+    root.known("show", "audio", "transcription", "paths")
     s = root.table("show")
+    s.known(*SHOW_KEYS)
     category = s.text("category", "Government")
     if category not in APPLE_CATEGORIES:
         raise s.error("category", f"expected one of Apple's categories ({', '.join(APPLE_CATEGORIES)}), "
@@ -441,6 +462,12 @@ class Episode:
         return tuple(p for p in self.people if p.role == "guest")
 
 
+EPISODE_KEYS = ("title", "date", "description", "source", "number", "season", "episode_type", "subtitle", "guid",
+                "image", "trim", "people", "chapters", "location", "speakers")
+SHOW_KEYS = ("title", "description", "author", "owner_name", "owner_email", "image", "base_url", "copyright",
+             "language", "category", "subcategory", "explicit", "link", "type", "medium", "locked", "guid", "hosts")
+
+
 def load_episode(folder: Path, require_sources: bool = True) -> Episode:
     """Read episode.toml. With require_sources=False (publishing), recordings that were archived are no error."""
     folder = Path(folder).resolve()
@@ -448,6 +475,7 @@ def load_episode(folder: Path, require_sources: bool = True) -> Episode:
         raise ConfigError(folder, None, "episode folder not found (create one with: pipeline new FOLDER)")
     path = folder / "episode.toml"
     root = _Table(path, "", _load_toml(path, "no episode.toml here (create one with: pipeline new FOLDER)"))
+    root.known(*EPISODE_KEYS)
 
     sources_raw = root.take("source", (str, list), expect="a file name or a list of file names")
     sources_raw = [sources_raw] if isinstance(sources_raw, str) else sources_raw
@@ -484,6 +512,7 @@ def load_episode(folder: Path, require_sources: bool = True) -> Episode:
 
     chapters = []
     for table in root.tables("chapters"):
+        table.known("title", "people", "keywords", "start", "approx", "url", "img")
         chapter = ChapterPlan(
             title=table.text("title"),
             people=table.strings("people"),
@@ -506,6 +535,7 @@ def load_episode(folder: Path, require_sources: bool = True) -> Episode:
     location = None
     if "location" in root.data:
         loc = root.table("location")
+        loc.known("name", "geo", "osm", "country", "address")
         location = Location(name=loc.text("name"), geo=loc.text("geo", None), osm=loc.text("osm", None),
                             country=loc.text("country", None), address=loc.text("address", None))
         if location.geo is not None and not location.geo.startswith("geo:"):

@@ -6,8 +6,8 @@ application/rss+xml for feed.xml), CORS headers on every data file (transcripts,
 players elsewhere may read them, index.html for folders, no directory listings, and nothing outside the folder
 (no '..', no hidden files, no symlinks leading out).
 
-    serve(folder, host, port)   blocks until Ctrl-C
-    make_server(folder, host, port) -> SiteServer   for tests (port 0: a free port; see .server_address)
+    make_server(folder, host, port) -> SiteServer   (port 0: a free port; see .server_address and .url)
+    serve(server)   blocks until Ctrl-C
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -213,6 +214,15 @@ class SiteServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         super().__init__(address, SiteRequestHandler)
 
+    def handle_error(self, request, client_address) -> None:
+        """A listener who closes the tab or skips ahead drops the connection mid-response: normal for a media
+        server, so no traceback (socketserver prints one to stderr by default). Anything else is logged."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.debug("%s closed the connection (%s)", client_address[0], type(error).__name__)
+            return
+        log.error("request from %s failed", client_address[0], exc_info=error)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
@@ -231,10 +241,8 @@ def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> Site
                          f"or --host") from None
 
 
-def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve `folder` until Ctrl-C."""
-    server = make_server(folder, host, port)
-    log.info("serving %s at %s (Ctrl-C stops)", server.root, server.url)
+def serve(server: SiteServer) -> None:
+    """Serve until Ctrl-C (the caller announces the address: cli.py prints it once)."""
     if not (server.root / "feed.xml").is_file():
         log.warning("%s has no feed.xml yet; build it with: pipeline feed", server.root)
     try:

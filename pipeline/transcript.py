@@ -7,14 +7,16 @@ names the voice.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from pipeline import fsutil
 
 UNKNOWN_SPEAKER = "unknown"
 FORMAT_VERSION = 1
+CHAPTER_SLACK = 0.5  # seconds: Whisper may time a line's first word this much before the chapter's cut
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,11 @@ class Transcript:
     @classmethod
     def load(cls, path: Path) -> "Transcript":
         return cls.from_dict(fsutil.read_json(path))
+
+
+def chapter_of(start: float, chapter_starts: Sequence[float]) -> int:
+    """The chapter a line (segment) belongs to: the one in which it starts. Index into the sorted
+    `chapter_starts`, -1 before the first chapter. Whisper may place a line's start up to CHAPTER_SLACK seconds
+    before the cut that the chapters stage put in the pause before it; such a line opens the new chapter.
+    The one rule for the editors' document, the text transcript and the episode page."""
+    return bisect.bisect_right(chapter_starts, start + CHAPTER_SLACK) - 1

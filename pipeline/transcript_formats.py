@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.timefmt import short_clock, srt_stamp, vtt_stamp
-from pipeline.transcript import UNKNOWN_SPEAKER, Segment, Transcript, Word
+from pipeline.transcript import UNKNOWN_SPEAKER, Segment, Transcript, Word, chapter_of
 
 MAX_CHARS = 42
 MAX_LINES = 2
@@ -210,6 +210,8 @@ def paragraphs(transcript: Transcript, headings: list[Heading] = ()) -> list[tup
     """The reading order: ("heading", Heading) and ("paragraph", (start, speaker, text)) items."""
     items: list[tuple[str, object]] = []
     pending = sorted(headings, key=lambda h: h.start)
+    starts = [h.start for h in pending]
+    shown = 0  # headings already placed
     current: list[str] = []
     start = 0.0
     speaker: object = object()
@@ -225,9 +227,10 @@ def paragraphs(transcript: Transcript, headings: list[Heading] = ()) -> list[tup
         text = " ".join(segment.text.split())
         if not text:
             continue
-        while pending and segment.start >= pending[0].start - 0.5:
+        while shown <= chapter_of(segment.start, starts):  # the chapter it starts in (one rule everywhere)
             close()
-            items.append(("heading", pending.pop(0)))
+            items.append(("heading", pending[shown]))
+            shown += 1
             speaker = object()
         who = speaker_name(segment)
         long_pause = last_end is not None and segment.start - last_end > PARAGRAPH_PAUSE
@@ -238,8 +241,7 @@ def paragraphs(transcript: Transcript, headings: list[Heading] = ()) -> list[tup
         current.append(text)
         last_end = segment.end
     close()
-    for heading in pending:
-        items.append(("heading", heading))
+    items.extend(("heading", heading) for heading in pending[shown:])
     return items
 
 

@@ -9,7 +9,6 @@ to the element's centre, `type_text` inserts text into the focused field.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -155,12 +154,10 @@ class Browser:
 
 
 def require_chromium() -> str:
-    """The Chromium executable; in CI a missing browser fails the test, elsewhere it skips it."""
+    """The Chromium executable; a missing browser fails the test (never a skip that hides it)."""
     import pytest
 
     path = chromium_path()
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed (scripts/install.sh installs the Debian package chromium)")
-        pytest.skip("Chromium is not installed (scripts/install.sh installs the Debian package chromium)")
+        pytest.fail("Chromium is not installed: run scripts/install.sh (it installs the Debian package chromium)")
     return path

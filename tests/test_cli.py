@@ -51,6 +51,26 @@ def test_new_scaffold_refuses_to_run_until_filled_in(tmp_path):
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
+def test_new_takes_the_date_from_the_folder_name_and_the_next_number(tmp_path):
+    import tomllib
+
+    make_show(tmp_path)
+    for slug, number in (("2024-06-13-een", 1), ("2024-09-12-twee", 7)):
+        (tmp_path / "episodes" / slug).mkdir(parents=True)
+        (tmp_path / "episodes" / slug / "episode.toml").write_text(f'title = "x"\nnumber = {number}\n')
+    folder = tmp_path / "episodes" / "2025-01-16-slotevent"
+    assert run_cli("new", folder).returncode == 0
+    written = tomllib.loads((folder / "episode.toml").read_text(encoding="utf-8"))
+    assert str(written["date"]) == "2025-01-16" and written["number"] == 8
+    undated = tmp_path / "episodes" / "extra"
+    assert run_cli("new", undated, "--date", "2025-02-01").returncode == 0
+    written = tomllib.loads((undated / "episode.toml").read_text(encoding="utf-8"))
+    assert str(written["date"]) == "2025-02-01" and written["number"] == 9
+    result = run_cli("new", tmp_path / "episodes" / "2025-13-40-kapot")
+    assert result.returncode == 2 and "not a date" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "episodes" / "2025-13-40-kapot").exists()
+
+
 def test_bad_date_option_is_explained(tmp_path):
     result = run_cli("new", tmp_path / "ep", "--date", "13-06-2024")
     assert result.returncode == 2 and "expected a date like 2024-06-13" in result.stderr

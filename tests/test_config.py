@@ -108,6 +108,31 @@ def test_episode_errors_name_file_and_key(show_dir, recording, body, key, words)
     assert "episode.toml" in str(info.value) and key in str(info.value) and words in str(info.value)
 
 
+@pytest.mark.parametrize("typo, meant", [("descripton", "description"), ("titel", "title")])
+def test_a_misspelt_key_is_named_before_the_key_it_hides(show_dir, recording, typo, meant):
+    """`descripton = ...` is reported as an unknown key with a suggestion, not as "description: missing"."""
+    from tests.helpers import run_cli
+
+    folder = make_episode(show_dir, "ep1", [recording])
+    text = (folder / "episode.toml").read_text()
+    (folder / "episode.toml").write_text(text.replace(f"{meant} =", f"{typo} =", 1))
+    result = run_cli("run", "--dry-run", folder)
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"{typo}: unknown key (did you mean '{meant}'?" in message and "missing" not in message
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+    assert not (folder / "work").exists() and not (folder / "report.json").exists()
+
+
+def test_a_misspelt_key_in_a_table_gets_a_suggestion(show_dir, recording):
+    folder = make_episode(show_dir, "ep1", [recording], '[[chapters]]\ntitel = "Opening"\n')
+    with pytest.raises(ConfigError, match=r"chapters #1\.titel: unknown key \(did you mean 'title'\?"):
+        load_episode(folder)
+    config = make_show(show_dir, "[audio]\nloudnes_target = -16\n")
+    with pytest.raises(ConfigError, match=r"audio\.loudnes_target: unknown key \(did you mean 'loudness_target'"):
+        load_show(config)
+
+
 def test_missing_source_is_named(show_dir, recording):
     folder = make_episode(show_dir, "ep1", [recording])
     (folder / "rec.wav").unlink()

@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import load_show
 from pipeline.publish import build_site
 from pipeline.chapter import Chapter
-from pipeline.publish.pages import transcript_blocks, Heading, Turn
+from pipeline.publish.pages import duration_text, iso_duration, transcript_blocks, Heading, Turn
 from pipeline.serve import make_server
 from tests.browser import Browser, require_chromium
 from tests.publishing import CHAPTERS, SEGMENTS, make_episode, make_show
@@ -104,6 +104,27 @@ def test_episode_page_has_player_chapters_transcript_and_every_format(site):
                  f"{SLUG}.chapters.json", f"{SLUG}.mp3", "https://podcast.example.nl/burger/feed.xml"):
         assert name in hrefs
     assert doc.xpath("//label[@for='transcript-search']") and doc.xpath("//input[@id='transcript-search']")
+
+
+def test_durations_are_honest_to_the_second():
+    assert duration_text(275.2) == "4 min 35 s" and iso_duration(275.2) == "PT4M35S"  # not "5 min"
+    assert duration_text(3723) == "1 uur 2 min 3 s" and iso_duration(3723) == "PT1H2M3S"
+    assert duration_text(3600) == "1 uur 0 min 0 s" and duration_text(12.4) == "12 s"
+
+
+def test_people_get_one_role_label_and_the_page_the_real_length(site):
+    from tests.helpers import duration
+
+    doc = lxml.html.parse(str(site / "episodes" / SLUG / "index.html")).getroot()
+    people = doc.xpath(f"//ul[{has_class('people')}]/li")
+    roles = [li.xpath(f"span[{has_class('role')}]/text()") for li in people]
+    assert roles == [[], ["gast"], ["gast"]]  # the host's description already says "presentator"
+    assert [li.xpath(f"span[{has_class('about')}]/text()")[0] for li in people][0] == "presentator van Burger Centraal"
+    assert "presentatie" not in lxml.html.tostring(doc, encoding="unicode").lower()
+    seconds = duration(site / "episodes" / SLUG / f"{SLUG}.mp3")  # ffprobe
+    kicker = doc.xpath(f"//p[{has_class('kicker')}]/time[last()]")[0]
+    assert kicker.text == duration_text(seconds) and kicker.get("datetime") == iso_duration(seconds)
+    assert kicker.text == "12 s"
 
 
 def test_show_page_lists_episodes_and_how_to_subscribe(site):

@@ -156,3 +156,51 @@ def test_a_missing_folder_is_a_clear_error(tmp_path):
 def test_a_port_in_use_is_a_clear_error(server, site):
     with pytest.raises(InputError, match="--port"):
         make_server(site, "127.0.0.1", server.server_address[1])
+
+
+def test_the_cli_server_says_where_once_and_survives_listeners_who_hang_up(tmp_path):
+    """`pipeline serve` as a producer runs it: the start line once, and clients that drop the connection (mid
+    download, mid request, idle after a response: what browsers and players do) leave no traceback on stderr."""
+    import os
+    import re
+    import signal
+    import socket
+    import struct
+    import subprocess
+    import sys
+
+    site = tmp_path / "feed"
+    site.mkdir()
+    (site / "feed.xml").write_text("<rss/>")
+    (site / "big.mp3").write_bytes(os.urandom(1 << 20) * 24)  # 24 MiB: far more than the socket buffers hold
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--folder", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"})
+    try:
+        first = proc.stdout.readline()
+        port = int(re.search(r"http://localhost:(\d+)/", first).group(1))
+
+        def hang_up(payload: bytes, read: int = 0) -> None:
+            client = socket.create_connection(("127.0.0.1", port), timeout=10)
+            client.sendall(payload)
+            received = 0
+            while received < read:
+                received += len(client.recv(65536))
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+            client.close()
+
+        get = b"GET /big.mp3 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        for _ in range(3):
+            hang_up(get, read=256 * 1024)  # mid download
+        hang_up(b"GET /big.mp3 HTTP/1.1\r\nHost: loc")  # mid request
+        hang_up(b"GET /feed.xml HTTP/1.1\r\nHost: localhost\r\n\r\n", read=10)  # idle keep-alive connection
+        hang_up(b"GET /big.mp3 HTTP/1.1\r\nRange: bytes=0-\r\nHost: localhost\r\n\r\n", read=1)
+        response, body = request(type("S", (), {"server_address": ("127.0.0.1", port)}), "GET", "/feed.xml")
+        assert response.status == 200 and body == b"<rss/>"  # still serving
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    output = first + stdout + stderr
+    assert len(re.findall(r"(?i)serving ", output)) == 1, output
+    for sign in ("Traceback", "ConnectionResetError", "BrokenPipeError", "Exception occurred"):
+        assert sign not in stderr, stderr

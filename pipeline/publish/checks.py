@@ -102,6 +102,7 @@ def site_problems(show: ShowConfig, episodes: list[PublishedEpisode],
     problems += _people_problems(file, "show.hosts", info.hosts)
 
     seen: dict[str, str] = {}
+    numbered: dict[tuple[int | None, int], str] = {}
     for item in episodes:
         ep = item.episode
         add(ep.file, "title", _text_problem(ep.title, MAX_TITLE_CHARS, what="title"))
@@ -127,6 +128,13 @@ def site_problems(show: ShowConfig, episodes: list[PublishedEpisode],
             add(ep.file, "guid", f"the guid {item.guid!r} is also the guid of episode {seen[item.guid]}; "
                                  f"every episode needs its own")
         seen.setdefault(item.guid, item.slug)
+        if ep.number is not None:
+            key = (ep.season, ep.number)
+            if key in numbered:
+                season = f" of season {ep.season}" if ep.season is not None else ""
+                add(ep.file, "number", f"number {ep.number}{season} is also the number of episode "
+                                       f"{numbered[key]}; give each episode its own number")
+            numbered.setdefault(key, item.slug)
     return problems
 
 

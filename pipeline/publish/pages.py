@@ -22,6 +22,7 @@ from pipeline.publish.model import TRANSCRIPT_FORMATS, TRANSCRIPT_LABELS, Publis
 from pipeline.timefmt import dutch_date, short_clock
 from pipeline.timeline import Line
 from pipeline.transcript_formats import Heading
+from pipeline.transcript import chapter_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -44,6 +45,8 @@ def transcript_blocks(segments: list[dict], chapters: tuple[Chapter, ...] = ()) 
     ends when the speaker changes or a chapter begins.
     """
     pending = sorted(chapters, key=lambda c: c.start)
+    starts = [c.start for c in pending]
+    shown = 0  # headings already placed
     blocks: list[Turn | Heading] = []
     turn: Turn | None = None
     line: list[dict] = []
@@ -59,13 +62,12 @@ def transcript_blocks(segments: list[dict], chapters: tuple[Chapter, ...] = ()) 
     for segment in sorted(segments, key=lambda s: float(s["startTime"])):
         start = float(segment["startTime"])
         speaker = str(segment.get("speaker") or "").strip()
-        heading = None
-        while pending and pending[0].start <= start + 0.25:
-            heading = pending.pop(0)
-        if heading is not None or turn is None or speaker != turn.speaker:
+        begins = shown <= chapter_of(start, starts)  # the chapter it starts in (one rule everywhere)
+        if begins or turn is None or speaker != turn.speaker:
             flush_line()
-            if heading is not None:
-                blocks.append(Heading(heading.title, heading.start))
+            while shown <= chapter_of(start, starts):
+                blocks.append(Heading(pending[shown].title, pending[shown].start))
+                shown += 1
             turn = Turn(speaker)
             blocks.append(turn)
         elif line:
@@ -76,15 +78,31 @@ def transcript_blocks(segments: list[dict], chapters: tuple[Chapter, ...] = ()) 
                 flush_line()
         line.append(segment)
     flush_line()
-    blocks.extend(Heading(c.title, c.start) for c in pending)  # chapters after the last words
+    blocks.extend(Heading(c.title, c.start) for c in pending[shown:])  # chapters after the last words
     return [b for b in blocks if not isinstance(b, Turn) or b.lines]
 
 
 def duration_text(seconds: float) -> str:
-    minutes = int(round(seconds / 60))
-    if minutes >= 60:
-        return f"{minutes // 60} uur {minutes % 60} min"
-    return f"{max(minutes, 1)} min" if seconds >= 30 else f"{int(round(seconds))} s"
+    """The length as a listener reads it, to the second: "4 min 35 s", "1 uur 2 min 3 s", "45 s". Pure."""
+    hours, rest = divmod(int(round(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} uur"] * bool(hours) + [f"{minutes} min"] * bool(hours or minutes) + [f"{secs} s"]
+    return " ".join(parts)
+
+
+def iso_duration(seconds: float) -> str:
+    """The length for <time datetime>: PT4M35S. Pure."""
+    hours, rest = divmod(int(round(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return "PT" + f"{hours}H" * bool(hours) + f"{minutes}M" * bool(minutes) + f"{secs}S"
+
+
+def role_label(person) -> str:
+    """The word shown after a person's name on the page; empty when the name or the description already says
+    it (the demo's host is called "Presentator", described as "presentator van ..."). Pure."""
+    label = person.role_label
+    said = f"{person.name} {person.about}".lower()
+    return "" if label in said else label
 
 
 def subscribe_links(feed_url: str, title: str) -> list[dict[str, str]]:
@@ -108,6 +126,8 @@ def _environment() -> jinja2.Environment:
     env.filters["seconds"] = lambda value: f"{float(value):.3f}"
     env.filters["dutch_date"] = dutch_date
     env.filters["duration"] = duration_text
+    env.filters["iso_duration"] = iso_duration
+    env.filters["role_label"] = role_label
     return env
 
 

@@ -26,7 +26,7 @@ from pipeline.engine import Context, Outcome
 from pipeline.errors import StageError
 from pipeline.timefmt import dutch_date, short_clock
 from pipeline.timeline import label
-from pipeline.transcript import UNKNOWN_SPEAKER, Transcript
+from pipeline.transcript import UNKNOWN_SPEAKER, Transcript, chapter_of
 
 NAME = "editor"
 NO_CHAPTERS_TITLE = "Gesprek"
@@ -87,7 +87,7 @@ def clean_text(parts: Sequence[str]) -> str:
 
 def sections(transcript: Transcript, chapters: Sequence[tuple[str, float]],
              paragraph_seconds: float = 90.0) -> list[Section]:
-    """The transcript cut into chapters (by segment start) and, inside each, into speaker turns: consecutive
+    """The transcript cut into chapters (a segment goes to the chapter it starts in: transcript.chapter_of) and, inside each, into speaker turns: consecutive
     segments of one speaker merge into one paragraph until it has run `paragraph_seconds`. Pure."""
     chapters = sorted(chapters, key=lambda c: c[1]) or [(NO_CHAPTERS_TITLE, 0.0)]
     starts = [c[1] for c in chapters]
@@ -95,7 +95,7 @@ def sections(transcript: Transcript, chapters: Sequence[tuple[str, float]],
     for segment in transcript.segments:
         if not segment.text.strip():
             continue
-        index = max([i for i, s in enumerate(starts) if s <= segment.start + 1e-6] or [0])
+        index = max(chapter_of(segment.start, starts), 0)
         grouped[index].append(segment)
     result = []
     for (title, start), segments in zip(chapters, grouped):

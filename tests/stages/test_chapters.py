@@ -525,38 +525,8 @@ def test_a_first_chapter_that_does_not_start_at_zero_is_refused(tmp_path):
         stage.options(load_context(folder))
 
 
-# ---------------------------------------------------------------- end to end on a generated show
-
-
-DEMO_PLAN = """
-[[people]]
-name = "Presentator"
-role = "host"
-[[people]]
-name = "Marije Boerlaagh"
-[[people]]
-name = "Mike Brantjes"
-[[people]]
-name = "Jornt van Zuijlen"
-[[people]]
-name = "Steven Blok"
-[[chapters]]
-title = "Opening"
-people = ["Presentator"]
-keywords = ["welkom", "Burger Centraal", "Ambtenaar van Nu"]
-[[chapters]]
-title = "Marije en Mike: de K-Buurt schrijft de participatieverordening"
-people = ["Marije Boerlaagh", "Mike Brantjes"]
-keywords = ["K-Buurt", "participatieverordening", "Zuidoost", "bewoners", "gemeente"]
-[[chapters]]
-title = "Jornt en Steven: een systemische analyse"
-people = ["Jornt van Zuijlen", "Steven Blok"]
-keywords = ["systemisch", "democratievernieuwing", "Grenzeloos samenwerken", "Participatieland"]
-[[chapters]]
-title = "Afsluiting"
-people = ["Presentator"]
-keywords = ["dank", "magazine", "slotevent"]
-"""
+# The real audio stages and Whisper on a generated show, compared with its ground truth: see
+# tests/test_demo_end_to_end.py (the demo episode through the CLI; published_offset below is its yardstick).
 
 
 def envelope_db(samples: np.ndarray, rate: int = 16000, frame: float = 0.01) -> np.ndarray:
@@ -581,30 +551,3 @@ def published_offset(published_wav: Path, source: Path) -> float:
     b = (probe - probe.mean()) / (probe.std() + 1e-6)
     lag = int(np.argmax(a @ b))
     return (lag - 200) * 0.01
-
-
-@pytest.mark.slow
-def test_generated_show_parts_found_within_5_s_and_never_inside_a_word(tmp_path, demo_like_recording):
-    from pipeline.stages import ingest, normalise, speakers, transcribe, trim
-
-    recording, truth = demo_like_recording
-    make_show(tmp_path)
-    folder = make_episode(tmp_path, "ep", [recording], DEMO_PLAN)
-    engine = Engine(load_context(folder), [ingest, trim, normalise, transcribe, speakers, stage])
-    engine.check()
-    assert {r.name: r.status for r in engine.run()}["chapters"] == "done"
-    entries = json.loads((folder / "work" / "chapters.json").read_text())
-    offset = published_offset(folder / "work" / "speech.wav", recording)
-    assert len(entries) == len(truth["chapters"]) == 4
-    utterances = [(u["start"], u["end"]) for u in truth["utterances"]]
-    for entry, chapter in zip(entries[1:], truth["chapters"][1:]):
-        on_source = entry["start"] + offset
-        error = on_source - chapter["start"]
-        assert abs(error) <= 5.0, (entry["title"], round(error, 2), entry["evidence"])
-        assert not any(s + 0.02 < on_source < e - 0.02 for s, e in utterances), (entry["title"], on_source)
-        if abs(error) > 10:
-            assert entry["confidence"] < 0.8
-    part_2 = entries[2]
-    assert abs(part_2["start"] + offset - truth["chapters"][2]["start"]) <= 2.0  # the aim for part 1 -> part 2
-    report = json.loads((folder / "report.json").read_text())
-    assert [c["title"] for c in report["chapters"]] == [c["title"] for c in truth["chapters"]]

@@ -181,21 +181,43 @@ def test_an_unchanged_episode_is_skipped(run):
     assert {r.name: r.status for r in engine.run()} == {"transcribe": "skipped", "transcripts": "skipped"}
 
 
-def test_no_worse_than_bare_faster_whisper(run, speech, model_cache):
-    """Same audio, same settings, faster-whisper called directly on the whole file: the stage loses nothing."""
+def test_no_worse_than_bare_faster_whisper_on_the_same_windows(run, speech, model_cache):
+    """Same audio, same settings: faster-whisper called directly on each window the stage gave Whisper (read
+    from the stage's resume log, cut from the WAV here). What the stage adds (guards, the name check, the
+    bookkeeping) may not cost words.
+
+    Kernel-proof by design: int8/float kernels differ between CPUs and move Whisper's beam search, but both
+    sides decode identical audio with identical kernels, so such a change moves both alike. Measured with
+    bench/whisper_spread.py (int8/float32, 1/2 threads): stage - bare on the same windows -0.040 to -0.024
+    (the name check corrects names), bare alone 0.504-0.536. Against bare on the whole file (the old test) the
+    difference was 0.016-0.024 here but 0.08 on another machine (0.592 vs 0.512): not a criterion that holds.
+    """
     import ctranslate2
+    import numpy as np
+    import wave
     from faster_whisper import WhisperModel
 
-    _, truth, _, raw = run
+    episode, truth, _, raw = run
+    entries = [json.loads(line) for line in (episode / "work" / "segments.jsonl").read_text().splitlines()]
+    windows = [(e["start"], e["end"]) for e in entries if e["kind"] == "window"]
+    assert len(windows) >= 3 and windows[0][0] == 0.0
+    with wave.open(str(speech[0]), "rb") as handle:
+        rate = handle.getframerate()
+        samples = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
     whisper = WhisperModel(str(model_cache / "whisper-base"), device="cpu", compute_type="int8")
-    ctranslate2.set_random_seed(0)
-    segments, _ = whisper.transcribe(str(speech[0]), language="nl", beam_size=5, vad_filter=True,
-                                     word_timestamps=True, condition_on_previous_text=False)
-    bare = " ".join(s.text for s in segments)
+    bare = []
+    for start, end in windows:
+        ctranslate2.set_random_seed(0)
+        segments, _ = whisper.transcribe(samples[int(round(start * rate)):int(round(end * rate))], language="nl",
+                                         beam_size=5, vad_filter=True, word_timestamps=True,
+                                         condition_on_previous_text=False)
+        bare += [s.text for s in segments]
     script = words_of(" ".join(u["text"] for u in truth["utterances"]))
-    bare_wer = wer(script, words_of(bare))
+    bare_wer = wer(script, words_of(" ".join(bare)))
     stage_wer = wer(script, words_of(" ".join(s.text for s in raw.segments)))
-    assert stage_wer <= bare_wer * 1.1 + 0.02, (stage_wer, bare_wer)
+    print(f"WER stage {stage_wer:.3f}, bare faster-whisper on the same windows {bare_wer:.3f}")
+    assert stage_wer <= bare_wer + 0.03, (stage_wer, bare_wer)
+    assert stage_wer <= 0.75, stage_wer  # a sanity bound far above any kernel's result (0.46-0.59 measured)
 
 
 def test_killed_mid_way_resumes_without_duplicates(run, speech, model_cache, tmp_path):
