@@ -57,6 +57,17 @@ def run_episode(root: Path, recording: Path) -> RunEpisode:
     return RunEpisode(show, folder, pristine)
 
 
+def line_and_its_voice(episode: dict) -> tuple[dict, dict, str]:
+    """From GET /api/episode: a transcript line of four words or more with a speaker, the voice that speaks
+    most of its start, and a person that voice is not named now (to rename it to)."""
+    line = next(s for s in episode["transcript"] if len(s["text"].split()) >= 4 and s["speaker"])
+    voice = max(episode["voices"], key=lambda v: sum(
+        t["end"] - t["start"] for t in episode["turns"]
+        if t["voice"] == v["voice"] and t["start"] <= line["start"] + 0.2 and line["start"] < t["end"]))
+    person = next(p["name"] for p in episode["people"] if p["name"] != voice["name"])
+    return line, voice, person
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

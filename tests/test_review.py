@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 
 from tests.helpers import ffprobe
-from tests.review_studio import COMMENT, Studio, shared_episode
+from tests.review_studio import COMMENT, Studio, line_and_its_voice, shared_episode
 
 from pipeline.review import peaks
 
@@ -58,11 +58,7 @@ def test_move_rename_correct_apply_all_land(studio, run_episode):
     assert status == 200, body
 
     # rename the voice of one line, and correct that same line: both must land (issue 12)
-    line = next(s for s in episode["transcript"] if len(s["text"].split()) >= 4 and s["speaker"])
-    voice = max((v for v in episode["voices"]), key=lambda v: sum(
-        t["end"] - t["start"] for t in episode["turns"]
-        if t["voice"] == v["voice"] and t["start"] <= line["start"] + 0.2 and line["start"] < t["end"]))
-    person = next(p["name"] for p in episode["people"] if p["name"] != voice["name"])
+    line, voice, person = line_and_its_voice(episode)
     status, body = server.request("PUT", f"/api/voices/{voice['voice']}", {"name": person})
     assert status == 200, body
     new_text = "De redactie verbeterde deze regel over de Wijnhaven in Den Haag."

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.helpers import ffprobe
-from tests.review_studio import Studio, shared_episode
+from tests.review_studio import Studio, line_and_its_voice, shared_episode
 from tests.test_review import feed_transcript
 
 pytestmark = pytest.mark.slow
@@ -47,6 +47,19 @@ def browser():
     shutil.rmtree(profile, ignore_errors=True)
 
 
+@pytest.fixture
+def page(run_episode, browser):
+    """The studio of a freshly restored episode, open in Chromium and loaded: (browser, folder)."""
+    folder = run_episode.fresh()
+    studio = Studio(folder)
+    try:
+        browser.get(studio.url)
+        wait_for(browser, "return document.body.dataset.ready")
+        yield browser, folder
+    finally:
+        studio.close()
+
+
 def wait_for(browser, script: str, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -67,83 +80,67 @@ def saved(browser, what: str) -> None:
     assert message.startswith("Bewaard"), message
 
 
-def test_page_lists_every_decision_and_plays_from_just_before(run_episode, browser):
-    folder = run_episode.fresh()
-    studio = Studio(folder)
-    try:
-        browser.get(studio.url)
-        wait_for(browser, "return document.body.dataset.ready")
-        wait_for(browser, "return window.review.player().getDuration() > 0")
-        assert errors(browser) == []
-        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        chapters = browser.find_element(By.ID, "chapters").text
-        for chapter in report["chapters"]:
-            assert chapter["title"] in chapters
-        shown = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#checks li.check .text")]
-        assert shown == [w.split(": ", 1)[1] for w in report["warnings"]]
+def test_page_lists_every_decision_and_plays_from_just_before(page):
+    browser, folder = page
+    wait_for(browser, "return window.review.player().getDuration() > 0")
+    assert errors(browser) == []
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    chapters = browser.find_element(By.ID, "chapters").text
+    for chapter in report["chapters"]:
+        assert chapter["title"] in chapters
+    shown = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#checks li.check .text")]
+    assert shown == [w.split(": ", 1)[1] for w in report["warnings"]]
 
-        third = report["chapters"][2]["start"]
-        browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='3'] button.play").click()
-        wait_for(browser, "return window.review.player().isPlaying()")
-        position = browser.execute_script("return window.review.player().getCurrentTime()")
-        assert third - 5.0 <= position <= third - 5.0 + 2.0, (third, position)
-        for button in browser.find_elements(By.CSS_SELECTOR, "#checks li.check button.play")[:1]:
-            button.click()
-            time.sleep(0.5)
-            position = browser.execute_script("return [window.review.player().getCurrentTime(), "
-                                              "window.review.recording().getCurrentTime()]")
-            check = browser.execute_script("return window.review.state().checks.find(c => c.time !== null)")
-            heard = position[1] if check["timeline"] == "recording" else position[0]
-            assert max(0.0, check["time"] - 5.0) <= heard <= max(0.0, check["time"] - 5.0) + 2.0
-        assert errors(browser) == []
-    finally:
-        studio.close()
+    third = report["chapters"][2]["start"]
+    browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='3'] button.play").click()
+    wait_for(browser, "return window.review.player().isPlaying()")
+    position = browser.execute_script("return window.review.player().getCurrentTime()")
+    assert third - 5.0 <= position <= third - 5.0 + 2.0, (third, position)
+    for button in browser.find_elements(By.CSS_SELECTOR, "#checks li.check button.play")[:1]:
+        button.click()
+        time.sleep(0.5)
+        position = browser.execute_script("return [window.review.player().getCurrentTime(), "
+                                          "window.review.recording().getCurrentTime()]")
+        check = browser.execute_script("return window.review.state().checks.find(c => c.time !== null)")
+        heard = position[1] if check["timeline"] == "recording" else position[0]
+        assert max(0.0, check["time"] - 5.0) <= heard <= max(0.0, check["time"] - 5.0) + 2.0
+    assert errors(browser) == []
 
 
-def test_type_name_correct_apply_in_the_browser(run_episode, browser):
-    folder = run_episode.fresh()
-    studio = Studio(folder)
-    try:
-        browser.get(studio.url)
-        wait_for(browser, "return document.body.dataset.ready")
-        state = browser.execute_script("return window.review.state()")
+def test_type_name_correct_apply_in_the_browser(page, run_episode):
+    browser, folder = page
+    state = browser.execute_script("return window.review.state()")
 
-        new_start = round(state["chapters"][1]["start"] + 3.0, 3)
-        field = browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='2'] input.start")
-        field.clear()
-        field.send_keys(f"{int(new_start // 60):02d}:{new_start % 60:06.3f}")
-        browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='2'] button.save").click()
-        saved(browser, "start van hoofdstuk 2")
+    new_start = round(state["chapters"][1]["start"] + 3.0, 3)
+    field = browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='2'] input.start")
+    field.clear()
+    field.send_keys(f"{int(new_start // 60):02d}:{new_start % 60:06.3f}")
+    browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='2'] button.save").click()
+    saved(browser, "start van hoofdstuk 2")
 
-        line = next(s for s in state["transcript"] if len(s["text"].split()) >= 4 and s["speaker"])
-        voice = max(state["voices"], key=lambda v: sum(
-            t["end"] - t["start"] for t in state["turns"]
-            if t["voice"] == v["voice"] and t["start"] <= line["start"] + 0.2 and line["start"] < t["end"]))
-        person = next(p["name"] for p in state["people"] if p["name"] != voice["name"])
-        row = browser.find_element(By.CSS_SELECTOR, f"#voices tr[data-voice='{voice['voice']}']")
-        Select(row.find_element(By.TAG_NAME, "select")).select_by_visible_text(person)
-        row.find_element(By.CSS_SELECTOR, "button.save").click()
-        saved(browser, f"naam van {voice['voice']}")
+    line, voice, person = line_and_its_voice(state)
+    row = browser.find_element(By.CSS_SELECTOR, f"#voices tr[data-voice='{voice['voice']}']")
+    Select(row.find_element(By.TAG_NAME, "select")).select_by_visible_text(person)
+    row.find_element(By.CSS_SELECTOR, "button.save").click()
+    saved(browser, f"naam van {voice['voice']}")
 
-        item = browser.find_element(By.CSS_SELECTOR, f"#transcript li[data-n='{line['n']}']")
-        item.find_element(By.CSS_SELECTOR, "button.edit").click()
-        words = line["text"].split()
-        corrected = " ".join(words[:-1] + ["Wijnhavenkwartier."])
-        text = item.find_element(By.CSS_SELECTOR, "input.text")
-        text.clear()
-        text.send_keys(corrected)
-        item.find_element(By.CSS_SELECTOR, "button.save").click()
-        saved(browser, f"regel {line['n']}")
+    item = browser.find_element(By.CSS_SELECTOR, f"#transcript li[data-n='{line['n']}']")
+    item.find_element(By.CSS_SELECTOR, "button.edit").click()
+    words = line["text"].split()
+    corrected = " ".join(words[:-1] + ["Wijnhavenkwartier."])
+    text = item.find_element(By.CSS_SELECTOR, "input.text")
+    text.clear()
+    text.send_keys(corrected)
+    item.find_element(By.CSS_SELECTOR, "button.save").click()
+    saved(browser, f"regel {line['n']}")
 
-        browser.find_element(By.ID, "apply").click()
-        state_of_apply = wait_for(browser, """const s = document.getElementById("apply-state").dataset.state;
-            return (s === "done" || s === "failed") && s""", timeout=600)
-        assert state_of_apply == "done", browser.find_element(By.ID, "apply-state").text
-        wait_for(browser, """return document.getElementById("message").textContent.startsWith("Toegepast")""")
-        assert "Wijnhavenkwartier." in browser.find_element(By.ID, "transcript").text
-        assert errors(browser) == []
-    finally:
-        studio.close()
+    browser.find_element(By.ID, "apply").click()
+    state_of_apply = wait_for(browser, """const s = document.getElementById("apply-state").dataset.state;
+        return (s === "done" || s === "failed") && s""", timeout=600)
+    assert state_of_apply == "done", browser.find_element(By.ID, "apply-state").text
+    wait_for(browser, """return document.getElementById("message").textContent.startsWith("Toegepast")""")
+    assert "Wijnhavenkwartier." in browser.find_element(By.ID, "transcript").text
+    assert errors(browser) == []
 
     chapters = ffprobe(folder / f"{folder.name}.mp3", "-show_chapters")["chapters"]
     assert abs(float(chapters[1]["start_time"]) - new_start) <= 0.05
@@ -152,3 +149,21 @@ def test_type_name_correct_apply_in_the_browser(run_episode, browser):
     assert fixed and all(s.get("speaker") == person for s in fixed), fixed
     markdown = (folder / "editor" / f"{folder.name}.md").read_text(encoding="utf-8")
     assert "Wijnhavenkwartier." in markdown and f"**{person}**" in markdown
+
+
+def test_text_from_the_episode_is_shown_as_text_never_run(run_episode, browser):
+    folder = run_episode.fresh()
+    toml = folder / "episode.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace('title = "Testaflevering"', 'title = "<script>window.pwned = 1</script>Aflevering"', 1)
+    text = text.replace('title = "Opening"', 'title = "<img src=x onerror=\\"window.pwned = 2\\">Opening"', 1)
+    toml.write_text(text, encoding="utf-8")
+    studio = Studio(folder)
+    try:
+        browser.get(studio.url)
+        wait_for(browser, "return document.body.dataset.ready")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "<script>window.pwned = 1</script>Aflevering"
+        assert '<img src=x onerror="window.pwned = 2">Opening' in browser.find_element(By.ID, "chapters").text
+        assert browser.execute_script("return window.pwned === undefined && document.images.length === 0")
+    finally:
+        studio.close()

@@ -60,6 +60,8 @@ def create_app(episode_dir: Path, config: Path | None = None, token: str | None 
         """Token, JSON body, then the save in a worker thread; ReviewError/PipelineError become 4xx."""
         if not authorised(request):
             return _error(403, "this needs the review token: open the URL that `pipeline review` printed")
+        if job.running():
+            return _error(409, "the pipeline is running (apply); save again when it has finished")
         try:
             body = await request.json()
         except ValueError:
