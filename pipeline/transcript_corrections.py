@@ -229,20 +229,22 @@ class Placement:
     words: tuple[int, int] | None = None  # [first, last) in the transcript's words, when placed by its words
 
 
-def _word_spans(current: Transcript, text: str) -> list[tuple[int, int]]:
-    """Every run of the transcript's words (indices over all segments, [first, last)) that says `text`,
-    compared as normalised words, across segment boundaries."""
+def _tokens(current: Transcript) -> list[tuple[str, int]]:
+    """Every normalised word of the transcript with the index of the word (over all segments) it is in."""
+    return [(token, i) for i, w in enumerate(current.words) for token in normalised_words(w.text)]
+
+
+def _word_spans(tokens: list[tuple[str, int]], text: str) -> list[tuple[int, int]]:
+    """Every run of whole words ([first, last) word indices, across segment boundaries) that says `text`,
+    compared as normalised words."""
     wanted = normalised_words(text)
-    if not wanted:
-        return []
-    tokens: list[tuple[str, int]] = [(token, i) for i, w in enumerate(current.words)
-                                     for token in normalised_words(w.text)]
     spans = []
-    for k in range(len(tokens) - len(wanted) + 1):
-        if [t for t, _ in tokens[k:k + len(wanted)]] == wanted and (k == 0 or tokens[k - 1][1] != tokens[k][1]):
-            last = tokens[k + len(wanted) - 1][1]
-            if k + len(wanted) == len(tokens) or tokens[k + len(wanted)][1] != last:
-                spans.append((tokens[k][1], last + 1))
+    for k in range(len(tokens) - len(wanted) + 1) if wanted else ():
+        if tokens[k][0] != wanted[0] or (k and tokens[k - 1][1] == tokens[k][1]):
+            continue
+        end = k + len(wanted)
+        if [t for t, _ in tokens[k:end]] == wanted and (end == len(tokens) or tokens[end][1] != tokens[end - 1][1]):
+            spans.append((tokens[k][1], tokens[end - 1][1] + 1))
     return spans
 
 
@@ -255,11 +257,11 @@ def place(current: Transcript, found: list[Correction]) -> list[Placement]:
     goes on the segment at its key when that covers the same stretch of audio; else it is not placed.
     """
     placements = []
-    words = current.words
+    words, tokens = current.words, _tokens(current)
     used_words: set[int] = set()
     used: set[float] = set()
     for corr in found:
-        spans = [s for s in _word_spans(current, corr.base_text or "")
+        spans = [s for s in _word_spans(tokens, corr.base_text or "")
                  if not used_words.intersection(range(*s))]
         near = sorted(spans, key=lambda s: abs(words[s[0]].start - corr.start))
         if near and (len(near) == 1 or abs(words[near[0][0]].start - corr.start)
