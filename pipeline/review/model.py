@@ -29,10 +29,14 @@ def _json(path: Path, default: Any) -> Any:
         return default
 
 
+def version_of(data: bytes) -> str:
+    """The version of a file the page edits: the start of the SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def file_version(path: Path) -> str:
-    """The version of a file the page edits: the start of its SHA-256 ("missing" when there is none)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+        return version_of(Path(path).read_bytes())
     except FileNotFoundError:
         return "missing"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import math
 import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -64,9 +65,13 @@ def _save(ctx: Context, path: Path, version: str | None, edit: Callable[[str], s
     with locked(ctx):
         if not path.exists():
             raise ReviewError(409, f"{ctx.paths.rel(path)} does not exist yet; run the pipeline first")
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        current = model.version_of(data)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ReviewError(422, f"{ctx.paths.rel(path)} is not UTF-8 text; save it as plain text (UTF-8)") from None
         new = edit(text)
-        current = model.file_version(path)
         if version is not None and version != current:
             kept = _rejected_copy(ctx, path.name, new)
             raise ReviewError(409, f"{path.name} changed on disk since the page loaded (version {version}, now "
@@ -86,7 +91,7 @@ def _number(body: dict, key: str, allow_none: bool = True) -> float | None:
     value = body[key]
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ReviewError(400, f'"{key}" must be a number of seconds, got {value!r}')
     return round(float(value), 3)
 
