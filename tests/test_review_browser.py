@@ -8,10 +8,12 @@ import json
 import shutil
 import tempfile
 import time
+import tomllib
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -105,6 +107,31 @@ def test_page_lists_every_decision_and_plays_from_just_before(page):
         heard = position[1] if check["timeline"] == "recording" else position[0]
         assert max(0.0, check["time"] - 5.0) <= heard <= max(0.0, check["time"] - 5.0) + 2.0
     assert errors(browser) == []
+
+
+def test_drag_a_chapter_marker_and_save(page):
+    browser, folder = page
+    wait_for(browser, "return window.review.player().getDuration() > 0")
+    wave = browser.find_element(By.CSS_SELECTOR, "#wave > div")
+    marker = wave.shadow_root.find_element(By.CSS_SELECTOR, "[part~='chapter-3']")
+    field = browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='3'] input.start")
+    shown = field.get_attribute("value")
+    before = seconds(shown)
+    width, duration = wave.rect["width"], browser.execute_script("return window.review.player().getDuration()")
+    ActionChains(browser).move_to_element_with_offset(marker, 0, 20).click_and_hold() \
+        .move_by_offset(30, 0).move_by_offset(30, 0).release().perform()
+    after = seconds(wait_for(browser, f"""const v = document.querySelector("#chapters tr[data-n='3'] input.start")
+        .value; return v !== {json.dumps(shown)} && v"""))
+    assert after - before == pytest.approx(60 / width * duration, abs=0.5)
+    browser.find_element(By.CSS_SELECTOR, "#chapters tr[data-n='3'] button.save").click()
+    saved(browser, "start van hoofdstuk 3")
+    written = tomllib.loads((folder / "episode.toml").read_text(encoding="utf-8"))["chapters"][2]["start"]
+    assert seconds(written) == pytest.approx(after, abs=0.001)
+
+
+def seconds(clock: str) -> float:
+    parts = [float(p) for p in clock.split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 
 
 def test_type_name_correct_apply_in_the_browser(page, run_episode):
