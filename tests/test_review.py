@@ -199,7 +199,9 @@ def test_a_file_changed_since_the_page_loaded_is_not_overwritten(studio):
     assert "# een notitie van de redactie" in text and "Goedenavond allemaal." in text
 
 
-def test_peaks_are_the_extremes_of_each_stretch(tmp_path):
+@pytest.mark.parametrize("block", [999, 1 << 20])  # reading block smaller than a bucket, and larger
+def test_peaks_are_the_extremes_of_each_stretch(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(peaks, "_BLOCK_FRAMES", block)
     rate = 16000
     t = np.arange(rate * 4) / rate
     signal = np.where(t < 2, 0.5, 0.25) * np.sin(2 * np.pi * 220 * t)

@@ -39,4 +39,5 @@ def peaks(path: Path, buckets: int = 4000) -> dict:
                     top[b] = max(top[b], part.max() / 32768.0)
                     bottom[b] = min(bottom[b], part.min() / 32768.0)
             done += block.size
-    return {"duration": frames / rate, "max": np.round(top, 4).tolist(), "min": np.round(bottom, 4).tolist()}
+    return {"duration": frames / rate, "max": np.round(top.astype(np.float64), 4).tolist(),
+            "min": np.round(bottom.astype(np.float64), 4).tolist()}
