@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark (not a test): what the review studio costs on an hour-long episode.
 
-1. Waveform peaks (pipeline.review.peaks) of an N-minute 16 kHz mono WAV (work/speech.wav's format), against
+1. Waveform peaks (pipeline.review.peaks: ffmpeg decodes at 8 kHz, numpy takes min/max per bucket) of an
+   N-minute 16 kHz mono WAV (work/speech.wav's format), against
    the references: ffmpeg reading the same file (`-f null -`) and measuring it (`-af astats`). Seconds, the
    ratios, and the peak memory of this process.
 2. Placing editors' corrections by their words (pipeline.transcript_corrections.place/apply) in a transcript of
@@ -44,7 +45,7 @@ def bench_peaks(minutes: float, work: Path) -> None:
                                            check=True))
     stats, _ = timed(lambda: subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-af", "astats",
                                              "-f", "null", "-"], check=True))
-    seconds, result = timed(lambda: peaks.peaks(wav, 4000))
+    seconds, result = timed(lambda: peaks.peaks([wav], 4000))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peaks of {minutes:g} min 16 kHz WAV ({wav.stat().st_size / 1e6:.0f} MB): {seconds:.2f} s; "
           f"ffmpeg reading it {read:.2f} s (ratio {seconds / read:.2f}), ffmpeg astats {stats:.2f} s "

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import threading
 import tomllib
+import urllib.request
 import wave
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
-from tests.helpers import ffprobe
+from tests.helpers import duration, ffprobe
 from tests.review_studio import COMMENT, Studio, line_and_its_voice, shared_episode
 
 from pipeline.review import peaks
@@ -199,9 +201,27 @@ def test_a_file_changed_since_the_page_loaded_is_not_overwritten(studio):
     assert "# een notitie van de redactie" in text and "Goedenavond allemaal." in text
 
 
-@pytest.mark.parametrize("block", [999, 1 << 20])  # reading block smaller than a bucket, and larger
-def test_peaks_are_the_extremes_of_each_stretch(tmp_path, monkeypatch, block):
-    monkeypatch.setattr(peaks, "_BLOCK_FRAMES", block)
+@pytest.mark.slow
+def test_waves_and_players_without_the_work_audio(studio, run_episode):
+    """After `pipeline clean` (no audio left in work/) the page still draws and plays both timelines: the
+    published MP3, and the recording from its source file."""
+    server, folder = studio
+    for path in (folder / "work").iterdir():
+        if path.suffix in (".wav", ".flac", ".mp3"):
+            path.unlink()
+    mp3, source = folder / f"{folder.name}.mp3", next(folder.glob("*.flac"))
+    published = server.get("/api/peaks?timeline=published&buckets=500")
+    recording = server.get("/api/peaks?timeline=recording&buckets=500")
+    assert published["duration"] == pytest.approx(duration(mp3), abs=0.1)
+    assert recording["duration"] == pytest.approx(duration(source), abs=0.1)
+    assert len(published["max"]) == 500 and max(published["max"]) > 0.3 and min(published["min"]) < -0.3
+    request = urllib.request.Request(server.base + "/media/recording", headers={"Range": "bytes=100-199"})
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 206 and response.headers["Content-Type"] == "audio/flac"
+        assert response.read() == source.read_bytes()[100:200]
+
+
+def test_peaks_are_the_extremes_of_each_stretch(tmp_path):
     rate = 16000
     t = np.arange(rate * 4) / rate
     signal = np.where(t < 2, 0.5, 0.25) * np.sin(2 * np.pi * 220 * t)
@@ -211,10 +231,16 @@ def test_peaks_are_the_extremes_of_each_stretch(tmp_path, monkeypatch, block):
         handle.setsampwidth(2)
         handle.setframerate(rate)
         handle.writeframes((signal * 32767).astype("<i2").tobytes())
-    result = peaks.peaks(path, buckets=8)
-    assert result["duration"] == pytest.approx(4.0)
-    assert result["max"] == pytest.approx([0.5] * 4 + [0.25] * 4, abs=0.002)
-    assert result["min"] == pytest.approx([-0.5] * 4 + [-0.25] * 4, abs=0.002)
+    flac = tmp_path / "tone.flac"  # the proxy's format
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), str(flac)], check=True)
+    for files in ([path], [flac]):
+        result = peaks.peaks(files, buckets=8)
+        assert result["duration"] == pytest.approx(4.0)
+        assert result["max"] == pytest.approx([0.5] * 4 + [0.25] * 4, abs=0.01)
+        assert result["min"] == pytest.approx([-0.5] * 4 + [-0.25] * 4, abs=0.01)
+    joined = peaks.peaks([path, flac], buckets=4)  # a recording in two parts: one after the other
+    assert joined["duration"] == pytest.approx(8.0)
+    assert joined["max"] == pytest.approx([0.5, 0.25, 0.5, 0.25], abs=0.01)
 
 
 def test_review_of_a_folder_without_episode_is_one_line_and_exit_2(tmp_path):

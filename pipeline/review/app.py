@@ -3,7 +3,7 @@
     GET  /                         the page (templates/review.html, static/review.js)
     GET  /api/episode              people, voices, chapters, trim, CHECKs, transcript, versions (model.py)
     GET  /api/peaks?timeline=published|recording&buckets=N    waveform peaks (peaks.py)
-    GET  /media/published          the published MP3;  GET /media/recording: the recording (work/proxy.wav)
+    GET  /media/published          the published MP3;  GET /media/recording: the recording (model.audio_files)
     PUT  /api/chapters/{n}         {"start": s}           PUT /api/voices/{voice}  {"name": person}
     PUT  /api/trim                 {"start": s, "end": s} PUT /api/transcript/{n}  {"text": "..."}
     POST /api/apply                re-run what the saves touch; GET /api/apply: its progress (apply.py)
@@ -36,6 +36,8 @@ from pipeline.review.apply import ApplyJob
 
 HERE = Path(__file__).parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+MEDIA_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav", ".flac": "audio/flac", ".m4a": "audio/mp4",
+               ".ogg": "audio/ogg", ".opus": "audio/ogg"}
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -100,18 +102,21 @@ def create_app(episode_dir: Path, config: Path | None = None, token: str | None 
         except ValueError:
             return _error(400, "buckets must be a whole number")
         ctx = await run_in_threadpool(context)
-        path = ctx.paths.speech if timeline == "published" else ctx.paths.proxy
-        if not path.exists():
-            return _error(404, f"{ctx.paths.rel(path)} is missing; run the pipeline first")
-        return JSONResponse(await run_in_threadpool(peaks.peaks, path, buckets))
+        files = model.audio_files(ctx, timeline, for_peaks=True)
+        if not files:
+            return _error(404, f"no {timeline} audio yet; run the pipeline first")
+        try:
+            return JSONResponse(await run_in_threadpool(peaks.peaks, files, buckets))
+        except peaks.PeaksError as exc:
+            return _error(422, str(exc))
 
     async def media(request: Request) -> Response:
         ctx = await run_in_threadpool(context)
         which = request.path_params["which"]
-        path = {"published": ctx.paths.audio, "recording": ctx.paths.proxy}.get(which)
-        if path is None or not path.exists():
-            return _error(404, f"no {which} audio; run the pipeline first")
-        return FileResponse(path)
+        files = model.audio_files(ctx, which) if which in ("published", "recording") else []
+        if len(files) != 1:
+            return _error(404, f"no {which} audio to play; run the pipeline first")
+        return FileResponse(files[0], media_type=MEDIA_TYPES.get(files[0].suffix.lower()))
 
     async def chapter(request: Request) -> Response:
         return await guarded(request, lambda ctx, body, version: save.set_chapter_start(

@@ -66,6 +66,19 @@ def recording_duration(ctx: Context) -> float | None:
     return float(duration) if duration else wav_duration(ctx.paths.proxy)
 
 
+def audio_files(ctx: Context, timeline: str, for_peaks: bool = False) -> list[Path]:
+    """The audio of a timeline that exists now. "published": the published MP3 (for the peaks the 16 kHz
+    speech copy first: the same timeline, quicker to read). "recording": the ingest proxy, else the sources."""
+    if timeline == "published":
+        candidates = [[ctx.paths.speech], [ctx.paths.audio]] if for_peaks else [[ctx.paths.audio]]
+    else:
+        candidates = [[ctx.paths.proxy], list(ctx.episode.sources)]
+    for files in candidates:
+        if files and all(Path(f).is_file() for f in files):
+            return [Path(f) for f in files]
+    return []
+
+
 def people(ctx: Context) -> list[dict]:
     return [{"name": p.name, "role": p.role} for p in ctx.episode.people]
 
