@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pipeline.errors import PipelineError
@@ -18,22 +19,22 @@ from pipeline.errors import PipelineError
 log = logging.getLogger("pipeline.review")
 
 
-class _Watched:
-    """A stage module seen by the engine exactly as it is, except that run() reports its start and end."""
+def _watched(stage: ModuleType, job: "ApplyJob") -> ModuleType:
+    """The stage module as the engine knows it (same name, so the same code fingerprint, and the same
+    attributes), except that run() reports its start and end to the job."""
+    module = ModuleType(stage.__name__, stage.__doc__)
+    module.__dict__.update(stage.__dict__)
 
-    def __init__(self, stage: Any, job: "ApplyJob"):
-        self._stage, self._job = stage, job
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stage, name)
-
-    def run(self, ctx, opts):
-        self._job._stage_event(self._stage.NAME, "running")
+    def run(ctx, opts):
+        job._stage_event(stage.NAME, "running")
         started = time.monotonic()
         try:
-            return self._stage.run(ctx, opts)
+            return stage.run(ctx, opts)
         finally:
-            self._job._stage_event(self._stage.NAME, "finished", time.monotonic() - started)
+            job._stage_event(stage.NAME, "finished", time.monotonic() - started)
+
+    module.run = run
+    return module
 
 
 class ApplyJob:
@@ -77,7 +78,7 @@ class ApplyJob:
         try:
             ctx = load_context(self.episode_dir, self.config)
             ctx.progress = self._progress
-            engine = Engine(ctx, [_Watched(s, self) for s in all_stages()])
+            engine = Engine(ctx, [_watched(s, self) for s in all_stages()])
             engine.check()
             with self._lock:
                 self._state["stages"] = [{"name": s.NAME, "status": "waiting" if reason else "up to date",
