@@ -176,4 +176,5 @@ def episode(ctx: Context) -> dict:
     return {"slug": ctx.episode.slug, "title": ctx.episode.title, "people": people(ctx), "voices": voice_list,
             "turns": turns(ctx), "chapters": chapter_list, "trim": cut,
             "checks": checks(ctx, chapter_list, voice_list, cut), "transcript": transcript(ctx),
-            "duration": published_duration(ctx), "versions": versions(ctx)}
+            "duration": published_duration(ctx), "versions": versions(ctx),
+            "playable": {timeline: len(audio_files(ctx, timeline)) == 1 for timeline in ("published", "recording")}}

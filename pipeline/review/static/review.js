@@ -104,7 +104,8 @@ async function makePlayers() {
   if (published && !wave) {
     markers = WaveSurfer.Regions.create();
     wave = WaveSurfer.create({
-      container: "#wave", url: "/media/published", peaks: [published.max, published.min],
+      container: "#wave", url: state.playable.published ? "/media/published" : undefined,
+      peaks: [published.max, published.min],
       duration: published.duration, height: 110, waveColor: "#8aa9c9", progressColor: "#3a6ea5",
       normalize: true, plugins: [markers, WaveSurfer.Timeline.create({ container: "#timeline" }),
         WaveSurfer.Minimap.create({ height: 28, waveColor: "#bbb", progressColor: "#888" })],
@@ -127,7 +128,8 @@ async function makePlayers() {
   if (source && !recording) {
     recordingMarkers = WaveSurfer.Regions.create();
     recording = WaveSurfer.create({
-      container: "#recording-wave", media: document.getElementById("recording"), url: "/media/recording",
+      container: "#recording-wave", media: document.getElementById("recording"),
+      url: state.playable.recording ? "/media/recording" : undefined,
       peaks: [source.max, source.min], duration: source.duration, height: 60, waveColor: "#c9b38a",
       progressColor: "#a5773a", normalize: true, plugins: [recordingMarkers],
     });
