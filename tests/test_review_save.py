@@ -3,6 +3,7 @@ its layout after many saves, and the pipeline's own loader reads back exactly wh
 
 from __future__ import annotations
 
+import json
 import wave
 
 import pytest
@@ -84,3 +85,39 @@ def test_bad_chapter_starts_write_nothing(episode, n, body, status):
     assert refused.value.status == status and "\n" not in str(refused.value)
     assert (episode / "episode.toml").read_bytes() == before
     assert not (episode / "review").exists()
+
+
+def test_a_transcript_line_lands_in_its_block_and_nowhere_else(episode):
+    from pipeline import transcript_corrections as corr
+    from pipeline import transcript_formats as fmt
+    from pipeline.transcript import Segment, Transcript, Word
+
+    def segment(i, start, text, said=None):
+        tokens = (said or text).split()
+        words = tuple(Word(round(start + k * 0.4, 3), round(start + k * 0.4 + 0.3, 3), " " + t, 0.9)
+                      for k, t in enumerate(tokens))
+        return Segment(i, start, words[-1].end, " " + text, words, "Presentator")
+
+    long_text = ("Goedenavond allemaal en welkom bij Burger Centraal. Vanavond praten we over de K-Buurt "
+                 "in Amsterdam Zuidoost en over vertrouwen tussen ambtenaar en inwoner.")
+    transcript = Transcript("nl", 60.0, (
+        segment(0, 1.0, long_text),
+        segment(1, 30.0, "Hallo, wereld.", said="Hallo wereld"),  # the text's punctuation, not the words'
+    ))
+    paths = load_context(episode).paths
+    fsutil.write_text(paths.transcript_file("json"), fmt.podcast_json(transcript))
+    transcript.save(paths.transcript)
+    original = corr.render(transcript, "Testaflevering").replace("\n\n", "\n\n# een notitie\n", 1)
+    fsutil.write_text(paths.corrections, original)
+    cues = json.loads(paths.transcript_file("json").read_text(encoding="utf-8"))["segments"]
+    assert len(cues) > 2 and cues[0]["body"] != long_text  # the long segment is cut into several cues
+    n = next(n for n, cue in enumerate(cues, start=1) if "K-Buurt" in cue["body"])
+    assert n > 1
+    save.set_transcript_line(load_context(episode), n, {"text": cues[n - 1]["body"].replace("K-Buurt", "Kbuurt")})
+    save.set_transcript_line(load_context(episode), len(cues), {"text": "Hallo, Den Haag."})
+    text = paths.corrections.read_text(encoding="utf-8")
+    assert text == original.replace("de K-Buurt", "de Kbuurt").replace("Hallo, wereld.", "Hallo, Den Haag.")
+    found = corr.corrections(corr.parse(text, "c"), corr.base_of(transcript, corr.render(transcript, "Testaflevering"),
+                                                                 "a"), transcript)
+    result = corr.apply(transcript, corr.place(transcript, found))
+    assert [s.text.strip() for s in result.segments] == [long_text.replace("K-Buurt", "Kbuurt"), "Hallo, Den Haag."]

@@ -210,10 +210,11 @@ def set_transcript_line(ctx: Context, n: int, body: dict, version: str | None = 
         if block is None:
             raise ReviewError(409, f"{ctx.paths.corrections.name} has no block at {clock(segment['start'])}; "
                                    f"apply the earlier changes first, then edit this line again")
-        tokens, old = block.text.split(), segment["text"].split()
+        tokens, old = block.text.split(), _plain(segment["text"].split())
+        plain = _plain(tokens)
         before = sum(1 for w in words if block.start - 0.001 <= w.start < segment["start"] - 0.001
                      and w.text.strip())
-        found = [i for i in range(len(tokens) - len(old) + 1) if tokens[i:i + len(old)] == old]
+        found = [i for i in range(len(tokens) - len(old) + 1) if plain[i:i + len(old)] == old]
         if not found:
             raise ReviewError(409, f"segment {n} ({segment['text'][:40]!r}) is not in the block "
                                    f"[{block.key}] of {ctx.paths.corrections.name} any more; apply, reload and "
@@ -225,6 +226,11 @@ def set_transcript_line(ctx: Context, n: int, body: dict, version: str | None = 
                                    "comment or a time)")
         return _replace_block(file_text, entries, block, line)
     return _save(ctx, ctx.paths.corrections, version, edit)
+
+
+def _plain(tokens: list[str]) -> list[str]:
+    """Words compared without case and punctuation, one entry per token."""
+    return [" ".join(corr.normalised_words(t)) for t in tokens]
 
 
 def _block_of(entries: list[corr.Entry], start: float) -> corr.Entry | None:
