@@ -164,10 +164,11 @@ def cmd_review(args) -> int:
     import sys
 
     from pipeline.engine import load_context
-    from pipeline.review.app import create_app, serve, url
+    from pipeline.review.app import check_address, create_app, serve, url
 
     config = Path(args.config) if args.config else None
     load_context(Path(args.episode), config)  # a config problem: one line and exit 2, before the server starts
+    check_address(args.host, args.port)
     app = create_app(Path(args.episode), config, host=args.host)
     out.print(f"Review studio for {args.episode}: {url(args.host, args.port, app.state.token)}\n"
               f"(open it in a browser; Ctrl-C stops)", markup=False, highlight=False, soft_wrap=True)

@@ -1,5 +1,6 @@
 """The review studio's saves (pipeline/review/save.py) without a server: episode.toml keeps every comment and
-its layout after many saves, and the pipeline's own loader reads back exactly what was saved."""
+its layout after many saves, the pipeline's own loader reads back exactly what was saved, a transcript line
+changes only its stretch of corrections.txt; and `pipeline review` on a port in use is one line, exit 2."""
 
 from __future__ import annotations
 
@@ -121,3 +122,16 @@ def test_a_transcript_line_lands_in_its_block_and_nowhere_else(episode):
                                                                  "a"), transcript)
     result = corr.apply(transcript, corr.place(transcript, found))
     assert [s.text.strip() for s in result.segments] == [long_text.replace("K-Buurt", "Kbuurt"), "Hallo, Den Haag."]
+
+
+def test_review_on_a_port_in_use_is_one_line_and_exit_2(episode):
+    import socket
+
+    from tests.helpers import run_cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_cli("review", episode, "--port", str(taken.getsockname()[1]))
+    assert result.returncode == 2 and "cannot listen on 127.0.0.1:" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "token" not in result.stdout

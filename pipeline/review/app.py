@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from pipeline.engine import load_context
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, UsageError
 from pipeline.review import model, peaks, save
 from pipeline.review.apply import ApplyJob
 
@@ -168,6 +168,19 @@ def create_app(episode_dir: Path, config: Path | None = None, token: str | None 
 def url(host: str, port: int, token: str) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/?token={token}"
+
+
+def check_address(host: str, port: int) -> None:
+    """UsageError (one line, exit 2) when the studio could not listen there, before anything is printed."""
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another with --port") from None
 
 
 def serve(app: Starlette, host: str, port: int) -> None:
