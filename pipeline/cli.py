@@ -5,6 +5,7 @@
     pipeline new EPISODE_DIR      scaffold a commented episode.toml
     pipeline feed                 rebuild the published site (feed.xml and pages) from all episodes
     pipeline serve                preview the published site over HTTP
+    pipeline review EPISODE_DIR   check and fix the decisions of a run in the browser (docs/review.md)
     pipeline model prepare|fetch  join and check the embedded model; download another model
 """
 
@@ -160,6 +161,23 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    import sys
+
+    from pipeline.engine import load_context
+    from pipeline.review.app import check_address, create_app, serve, url
+
+    config = Path(args.config) if args.config else None
+    load_context(Path(args.episode), config)  # a config problem: one line and exit 2, before the server starts
+    check_address(args.host, args.port)
+    app = create_app(Path(args.episode), config, host=args.host)
+    out.print(f"Review studio for {args.episode}: {url(args.host, args.port, app.state.token)}\n"
+              f"(open it in a browser; Ctrl-C stops)", markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    serve(app, args.host, args.port)
+    return 0
+
+
 def cmd_model(args) -> int:
     from pipeline import model
     from pipeline.config import find_show_config, load_show
@@ -289,6 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--folder", help="folder to serve (default: [paths] feed of the show config)")
     serve.set_defaults(func=cmd_serve)
+
+    review = commands.add_parser("review", help="check and fix the decisions of a run in the browser",
+                                 description="Start the review studio for EPISODE_DIR: a local web page with the "
+                                 "waveform, the CHECKs, chapters, voices, trim and transcript, saved as overrides "
+                                 "in episode.toml and transcript/corrections.txt (docs/review.md).")
+    review.add_argument("episode", metavar="EPISODE_DIR")
+    review.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    review.add_argument("--port", type=int, default=8010, help="port to listen on (default 8010)")
+    review.set_defaults(func=cmd_review)
     models = commands.add_parser("model", help="prepare the embedded model, or fetch another one",
                                  description="prepare: join and check the embedded Whisper base (no network). "
                                  "fetch NAME: download a faster-whisper model (small, large-v3, ...) into "

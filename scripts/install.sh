@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(ffmpeg espeak-ng python3-venv chromium fonts-dejavu-core
+apt_packages=(ffmpeg espeak-ng python3-venv chromium chromium-driver fonts-dejavu-core
   libreoffice-writer-nogui)  # editor tests: the .docx must convert to PDF (50 packages, ~82 MB download, ~251 MB)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -118,3 +118,47 @@ def test_realign_inserts_and_deletes():
     assert all(a.start <= b.start for a, b in zip(out, out[1:]))
     assert out[1].start == words[0].start and out[4].start == words[2].start
     assert corr.realign(words, "", 6.5, 9.0) == ()
+
+
+def test_a_correction_lands_when_a_pinned_voice_splits_its_segment():
+    """Issue 12: a voice renamed and a line corrected in the same run both land. Naming a voice splits a
+    segment where two voices that had the same name now differ; the correction follows its words."""
+    from pipeline.stages.speakers import label
+
+    raw = Transcript(language="nl", duration=40.0, segments=(
+        segment(0, 1.0, "Dank je wel. Ik werk in Amsterdam na het hoogst."),
+        segment(1, 8.0, "Dat is mooi."),
+    ))
+    turns = [{"start": 0.0, "end": 2.45, "voice": "Spreker 1"}, {"start": 2.45, "end": 7.9, "voice": "Spreker 2"},
+             {"start": 7.9, "end": 40.0, "voice": "Spreker 1"}]
+    before = label(raw, {"turns": turns, "voices": {"Spreker 1": {"name": "Presentator"},
+                                                    "Spreker 2": {"name": "Presentator"}}})
+    assert len(before.segments) == 2  # one name for both voices: the first segment is not split
+    text = corr.render(before, "t")
+    base = corr.base_of(before, text, "a")
+    edited = edit(text, "Amsterdam na het hoogst.", "Amsterdam Zuidoost.")
+    after = label(raw, {"turns": turns, "voices": {"Spreker 1": {"name": "Presentator"},
+                                                   "Spreker 2": {"name": "Marije Boerlaagh"}}})
+    assert [s.text.strip() for s in after.segments] == ["Dank je wel.", "Ik werk in Amsterdam na het hoogst.",
+                                                        "Dat is mooi."]
+    found = corr.corrections(corr.parse(edited, "c.txt"), base, after)
+    placements = corr.place(after, found)
+    assert [p.how for p in placements] == ["key"]
+    result = corr.apply(after, placements)
+    assert [(s.speaker, s.text.strip(), s.corrected) for s in result.segments] == [
+        ("Presentator", "Dank je wel.", True),
+        ("Marije Boerlaagh", "Ik werk in Amsterdam Zuidoost.", True),
+        ("Presentator", "Dat is mooi.", False)]
+    assert result.segments[1].words[-1].end == after.segments[1].words[-1].end
+
+
+def test_a_correction_inside_a_longer_segment_splits_it_there():
+    whole = Transcript(language="nl", duration=40.0, segments=(segment(0, 1.0, "Dank je wel. Ik werk hier."),))
+    part = Transcript(language="nl", duration=40.0, segments=(
+        segment(0, 1.0, "Dank je wel."), segment(1, 2.5, "Ik werk hier.")))
+    text = corr.render(part, "t")
+    found = corr.corrections(corr.parse(edit(text, "Ik werk hier.", "Ik werk daar."), "c"),
+                             corr.base_of(part, text, "a"), whole)
+    result = corr.apply(whole, corr.place(whole, found))
+    assert [(s.start, s.text, s.corrected) for s in result.segments] == [
+        (1.0, " Dank je wel.", False), (2.5, " Ik werk daar.", True)]

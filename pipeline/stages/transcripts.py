@@ -100,7 +100,7 @@ def corrected(ctx: Context, opts: Options, current: Transcript,
                          and base["audio_sha256"] != audio_sha256)
     if report["not_placed"]:
         why = ("the audio changed since the file was written (a new trim or normalise moves every time)"
-               if audio_changed else "no segment starts there with the same text any more")
+               if audio_changed else "the words they correct are not in the transcript any more")
         shown = "; ".join(report["not_placed"][:5]) + (" ..." if len(report["not_placed"]) > 5 else "")
         warnings.append(f"{ctx.paths.rel(path)}: {len(report['not_placed'])} of {len(found)} corrections could "
                         f"not be placed ({why}): {shown}. They are kept in the file; move them to the new "
