@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import fsutil
 from pipeline.config import load_episode
-from pipeline.demo_scene import episode_plan_toml
+from showgen.demo_scene import episode_plan_toml
 from pipeline.engine import load_context
 from pipeline.review import save
 from tests.helpers import make_episode, make_show
