@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers import make_episode, make_show, run_cli
-from pipeline.demo_scene import episode_plan_toml
+from showgen.demo_scene import episode_plan_toml
 
 COMMENT = "# Producer's note: this line must survive every save of the review studio."
 
