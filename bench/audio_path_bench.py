@@ -106,7 +106,9 @@ def main() -> int:
           f"({args.minutes:g} min of 48 kHz stereo; goal <= 2 x)")
     print(f"  CPU time (less sensitive to a busy machine): {stages_cpu:.1f} s = "
           f"{stages_cpu / reference_cpu:.2f} x the transcode's (includes the Python start and imports)")
-    print(f"peak RSS: python {result['python_rss_mb']} MB, largest child (ffmpeg) {result['child_rss_mb']} MB")
+    print(f"peak RSS: the Python process running the stages {result['python_rss_mb']} MB; largest child "
+          f"{result['child_rss_mb']} MB (Linux counts a child's copy of the Python process at fork, so this is at "
+          "least the Python size then; ffmpeg itself stays far under it)")
     work_bytes, source_bytes = folder_size(folder / "work"), recording.stat().st_size
     print(f"work/ after the run: {work_bytes / 1e6:.1f} MB = {work_bytes / source_bytes:.2f} x the source "
           f"({source_bytes / 1e6:.1f} MB; goal <= 0.5 x)")

@@ -1,6 +1,6 @@
 """Speech activity and level analysis of a 16 kHz mono file: the measurements trim and chapters decide from.
 
-Reads a 16 kHz mono 16-bit WAV (the proxy or speech.wav); returns plain numbers and intervals.
+Reads a 16 kHz mono 16-bit WAV or FLAC (the proxy, speech.wav); returns plain numbers and intervals.
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ BLOCK = RATE * 600  # samples handled at a time (10 minutes): memory stays flat 
 
 
 def read_mono16k(path: Path) -> np.ndarray:
-    """The samples of a 16 kHz mono 16-bit WAV, as int16 (2 bytes a sample: an hour is 115 MB)."""
+    """The samples of a 16 kHz mono 16-bit WAV or FLAC (the proxy), as int16 (2 bytes a sample: an hour is
+    115 MB)."""
+    if Path(path).suffix.lower() == ".flac":
+        import soundfile
+
+        info = soundfile.info(str(path))
+        if info.samplerate != RATE or info.channels != 1 or info.subtype != "PCM_16":
+            raise ValueError(f"{path}: expected 16 kHz mono 16-bit FLAC")
+        return soundfile.read(str(path), dtype="int16")[0]
     with wave.open(str(path), "rb") as handle:
         if handle.getframerate() != RATE or handle.getnchannels() != 1 or handle.getsampwidth() != 2:
             raise ValueError(f"{path}: expected 16 kHz mono 16-bit WAV")

@@ -36,8 +36,8 @@ class EpisodePaths:
 
     @property
     def proxy(self) -> Path:
-        """16 kHz mono analysis copy of the joined source, same timeline (ingest)."""
-        return self.work / "proxy.wav"
+        """16 kHz mono analysis copy of the joined source, same timeline, lossless FLAC: half a WAV (ingest)."""
+        return self.work / "proxy.flac"
 
     @property
     def ingest_info(self) -> Path:

@@ -1,8 +1,8 @@
 """ingest: probe and validate the source recording(s), join a multi-file take into a 16 kHz analysis proxy.
 
 Reads:  the source files named in episode.toml (never modified, moved or re-encoded in place)
-Writes: work/proxy.wav (16 kHz mono, the joined timeline: for analysis), work/ingest.json (the parts and their
-        lengths, and how much louder the full-quality recording measures than the proxy)
+Writes: work/proxy.flac (16 kHz mono, the joined timeline: for analysis), work/ingest.json (the parts and their
+        lengths, the format the show is rendered from)
 
 No full-quality copy is kept: the encode stage streams the show from the sources themselves (one decode).
 """
@@ -83,18 +83,13 @@ def run(ctx: Context, opts: Options) -> Outcome:
     for path in sources:
         args += ["-i", str(path)]
     joined = "".join(f"[{i}:a:0]" for i in range(len(sources)))
-    layout = "mono" if channels == 1 else "stereo"
     task = ctx.progress("Inlezen", expected)
-    with fsutil.atomic_path(ctx.paths.proxy) as proxy, media.Meters() as meters:
-        # One decode: the proxy, and the loudness of the recording and of the proxy side by side.
-        full, small = meters.new(), meters.new()
-        graph = (f"{joined}concat=n={len(sources)}:v=0:a=1,aformat=channel_layouts={layout},asplit=2[p][l];"
-                 f"[p]aresample={PROXY_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono,"
-                 f"asplit=2[px][pl];[l]{media.meter(full, true_peak=False)}[lo];"
-                 f"[pl]{media.meter(small, true_peak=False)}[plo]")
+    with fsutil.atomic_path(ctx.paths.proxy) as proxy:
         try:
-            media.ffmpeg([*args, "-filter_complex", graph, "-map", "[px]", "-c:a", "pcm_s16le", str(proxy),
-                          "-map", "[lo]", "-f", "null", "-", "-map", "[plo]", "-f", "null", "-"],
+            media.ffmpeg([*args, "-filter_complex",
+                          f"{joined}concat=n={len(sources)}:v=0:a=1,aresample={PROXY_RATE}:resampler=soxr,"
+                          f"aformat=sample_fmts=s16:channel_layouts=mono[px]",
+                          "-map", "[px]", "-c:a", "flac", str(proxy)],
                          on_progress=task.update, what="reading the recording")
         except media.MediaError as exc:
             raise InputError(f"{', '.join(p.name for p in sources)}: could not be decoded ({exc}). "
@@ -109,13 +104,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
             raise InputError(f"{', '.join(p.name for p in sources)}: only {decoded:.1f} s of the "
                              f"{expected:.1f} s the file header promises could be read; the file is truncated or corrupt. "
                              "Copy it again from the recorder.")
-        # How much louder the full-quality recording measures than the mono 16 kHz proxy: the stages that decide
-        # on the proxy (normalise) use it to speak about the recording.
-        full_level = media.read_meter(full, true_peak=False).integrated
-        proxy_level = media.read_meter(small, true_peak=False).integrated
-    offset = full_level - proxy_level if full_level > -70 and proxy_level > -70 else 0.0
     info = {
-        "proxy_offset_db": round(offset, 2),
         "sources": [{"path": str(i.path), "codec": i.codec, "sample_rate": i.sample_rate, "channels": i.channels,
                      "duration": round(i.duration, 6), "bits": i.bits} for i in infos],
         "duration": round(decoded, 3),

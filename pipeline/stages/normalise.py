@@ -1,7 +1,7 @@
 """normalise: decide how the show is brought to the loudness target, and make the 16 kHz speech copy.
 
-Reads:  work/proxy.wav (16 kHz, source timeline), work/trim.json (cut points), work/ingest.json (the source
-        parts, and how much louder the recording measures than the proxy), the source files (excerpts)
+Reads:  work/proxy.flac (16 kHz, source timeline), work/trim.json (cut points), work/ingest.json (the source
+        parts and their lengths), the source files (excerpts)
 Writes: work/loudness.json (the render: pre-gain, gain and limit of pipeline.loudness.Render, and the figures
         they were decided from), work/speech.wav (16 kHz mono, published timeline, for transcription and
         speakers)
@@ -9,7 +9,8 @@ Writes: work/loudness.json (the render: pre-gain, gain and limit of pipeline.lou
 No full-quality audio is written here: the encode stage streams the show from the source through this
 render into the MP3 encoder. The deciding runs on the 16 kHz proxy, a few seconds a pass: the pre-gain of the
 chain (pipeline/loudness.py: rumble filter, leveller, peak compressor, limiter; `leveler = false` turns the
-leveller off) is settled until the chain puts the show on the loudness target; then full-quality excerpts of
+leveller off) is settled until the chain puts the show on the loudness target (with the fold-down: how much
+louder the recording measures than the proxy, on the excerpts below); then full-quality excerpts of
 the source spread over the show check it, and one linear gain takes out the rest. How much louder the whole
 show is than those excerpts is measured on the proxy (`excerpt_bias_lu`), so the encode stage can aim its
 excerpt trials right. speech.wav is the proxy's show through the same chain, with the same fades.
@@ -82,9 +83,13 @@ def run(ctx: Context, opts: Options) -> Outcome:
     proxy = [(ctx.paths.proxy, info["duration"])]
     source_rate, source_channels = info["render_from"]["sample_rate"], info["render_from"]["channels"]
     # All the deciding happens on the 16 kHz proxy, a few seconds a pass for an hour: find the pre-gain at which
-    # the whole chain (leveller, compressor, limiter) puts the show on target. Ingest measured how much louder the
-    # recording is than the proxy (a stereo fold-down, the missing highs).
-    fold_down = info.get("proxy_offset_db", 0.0)
+    # the whole chain (leveller, compressor, limiter) puts the show on target.
+    spans = calibration_spans(start, end)
+    # How much louder the full-quality recording is than the mono 16 kHz proxy (a stereo fold-down, the missing
+    # highs), measured on the excerpts: with it, what is decided on the proxy speaks about the recording.
+    full = media.measure_loudness(parts, spans=spans, true_peak=False).integrated
+    small = media.measure_loudness(proxy, spans=spans, true_peak=False).integrated
+    fold_down = round(full - small, 2) if full > -70 and small > -70 else 0.0
     measured_input = media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False)
     rough = measured_input.integrated + fold_down
     on_proxy = Render(pre_gain_db=0.0, gain_db=0.0, limit_db=opts.true_peak - LIMITER_MARGIN_DB,
@@ -107,7 +112,6 @@ def run(ctx: Context, opts: Options) -> Outcome:
     render = Render(pre_gain_db=pre_gain, gain_db=0.0, limit_db=opts.true_peak - LIMITER_MARGIN_DB,
                     leveler=opts.leveler, target=opts.loudness_target, source_rate=source_rate,
                     sample_rate=source_rate, channels=output_channels(opts.channels, source_channels))
-    spans = calibration_spans(start, end)
     on_source = media.measure_loudness(parts, spans=spans, pre_filter=render.filters(), true_peak=False).integrated
     # The excerpts are not the whole show: how much louder the whole is than they are, measured on the proxy.
     bias = round(proxy_level(pre_gain) - proxy_level(pre_gain, tuple(spans)), 2) if len(spans) > 1 else 0.0
@@ -131,7 +135,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
         "input": {"integrated": round(rough, 2), "lra": measured_input.lra, "true_peak": None,
                   "measured_on": "the 16 kHz proxy, plus the fold-down ingest measured"},
         "render": dataclasses.asdict(render),
-        "calibration": {"spans": spans, "excerpt_bias_lu": bias, "excerpts_level": round(on_source, 2)},
+        "calibration": {"spans": spans, "excerpt_bias_lu": bias, "excerpts_level": round(on_source, 2),
+                        "fold_down_db": fold_down},
         "pre_gain_db": pre_gain,
         "gain_db": gain,
         "leveler": opts.leveler,
