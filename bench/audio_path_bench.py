@@ -52,13 +52,19 @@ def run_stages(folder: Path) -> dict:
 
     engine = Engine(load_context(folder), [ingest, trim, normalise, encode, tag])
     engine.check()
-    seconds = {}
+    seconds, cpu = {}, {}
+
+    def used() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return own.ru_utime + own.ru_stime + cpu_seconds()
+
     for stage in engine.stages:
-        before = time.monotonic()
+        before, cpu_before = time.monotonic(), used()
         outcome = engine._run_one(stage)
         seconds[stage.NAME] = round(time.monotonic() - before, 2)
+        cpu[stage.NAME] = round(used() - cpu_before, 2)
         engine._record(stage, outcome, seconds[stage.NAME])
-    return {"seconds": seconds,
+    return {"seconds": seconds, "cpu": cpu,
             "python_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "child_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "encoding": engine.ctx.outcomes["encode"].report.get("loudness", {})}
@@ -101,7 +107,7 @@ def main() -> int:
     result = json.loads(child.stdout.strip().splitlines()[-1])
     total = sum(result["seconds"].values())
     for name, seconds in result["seconds"].items():
-        print(f"  {name:10} {seconds:7.1f} s")
+        print(f"  {name:10} {seconds:7.1f} s   {result['cpu'][name]:7.1f} s CPU")
     print(f"audio stages: {total:.1f} s = {total / reference:.2f} x the plain transcode "
           f"({args.minutes:g} min of 48 kHz stereo; goal <= 2 x)")
     print(f"  CPU time (less sensitive to a busy machine): {stages_cpu:.1f} s = "

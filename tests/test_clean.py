@@ -6,6 +6,8 @@ import hashlib
 import json
 import re
 
+import pytest
+
 from tests.helpers import make_episode, make_show, run_cli
 from tests.stages.audio_path import audio_engine, run_audio_path
 
@@ -14,6 +16,7 @@ def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # two runs of the audio stages
 def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_that(tmp_path, demo_like_recording):
     recording, _ = demo_like_recording
     make_show(tmp_path)

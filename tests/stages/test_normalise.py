@@ -68,20 +68,21 @@ def test_encode_second_pass_only_when_the_mp3_misses_and_says_why():
 
 
 def test_excerpt_trials_follow_the_measured_slope_and_lower_the_limit_on_overs():
-    from pipeline.stages.encode import FIRST_SLOPE, lower_limit, next_settings
+    from pipeline.stages.encode import FIRST_SLOPE, PEAK_SAFETY_DB, lower_limit, next_settings
 
-    assert lower_limit(-3.0, -1.5, -1.0) is None
-    assert lower_limit(-3.0, -0.7, -1.0) == pytest.approx(-3.6)  # overshoot 0.5 over -1.2, and 0.1 more
-    on_aim = {"gain_db": 2.0, "limit_db": -3.5, "integrated": -16.1, "true_peak": -1.4}
+    safe = -1.0 - PEAK_SAFETY_DB  # the highest true peak an excerpt's MP3 may have
+    assert lower_limit(-3.0, safe - 0.01, -1.0) is None
+    assert lower_limit(-3.0, safe + 0.5, -1.0) == pytest.approx(-3.6)  # the overshoot, and 0.1 more
+    on_aim = {"gain_db": 2.0, "limit_db": -3.5, "integrated": -16.1, "true_peak": safe - 0.1}
     assert next_settings([on_aim], -16.0, -1.0) is None
-    quiet = {"gain_db": 1.0, "limit_db": -3.5, "integrated": -16.7, "true_peak": -1.4}
+    quiet = {"gain_db": 1.0, "limit_db": -3.5, "integrated": -16.7, "true_peak": safe - 0.1}
     gain, limit = next_settings([quiet], -16.0, -1.0)
     assert gain == pytest.approx(1.0 + 0.7 / FIRST_SLOPE) and limit == -3.5
     # the limiter let through 0.4 LU of a 1 dB step: the next step is the miss over that slope
-    closer = {"gain_db": 2.0, "limit_db": -3.5, "integrated": -16.3, "true_peak": -1.3}
+    closer = {"gain_db": 2.0, "limit_db": -3.5, "integrated": -16.3, "true_peak": safe - 0.1}
     gain, limit = next_settings([quiet, closer], -16.0, -1.0)
     assert gain == pytest.approx(2.0 + 0.3 / 0.4) and limit == -3.5
     # over the ceiling: the limit comes down and half of that step comes back as gain
-    hot = {"gain_db": 2.0, "limit_db": -3.0, "integrated": -16.0, "true_peak": -0.6}
+    hot = {"gain_db": 2.0, "limit_db": -3.0, "integrated": -16.0, "true_peak": safe + 0.6}
     gain, limit = next_settings([hot], -16.0, -1.0)
     assert limit == pytest.approx(-3.7) and gain == pytest.approx(2.35)
