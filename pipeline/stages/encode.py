@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from concurrent.futures import ThreadPoolExecutor
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,15 +192,15 @@ def settle(parts, level_spans, peak_spans, render: Render, aim: float, opts: Opt
             mp3 = encode(parts, level_spans, render, folder / "level.mp3", opts, fade=True, ctx=ctx)
             level, peak, drop = mp3.integrated, mp3.true_peak, None
         else:
-            if peak_at != render.limit_db:
-                with media.Meters() as meters:
+            with ThreadPoolExecutor(2) as pool, media.Meters() as meters:  # both at once: two cores
+                rendered = pool.submit(media.measure_loudness, parts, spans=level_spans,
+                                       pre_filter=render.filters(), true_peak=False)
+                if peak_at != render.limit_db:
                     before = meters.new()
                     mp3 = encode(parts, peak_spans, render, folder / "peaks.mp3", opts, before=before)
                     drop = round(mp3.integrated - media.read_meter(before, true_peak=False).integrated, 2)
-                peak, peak_at = mp3.true_peak, render.limit_db
-            rendered = media.measure_loudness(parts, spans=level_spans, pre_filter=render.filters(),
-                                              true_peak=False)
-            level = rendered.integrated + drop
+                    peak, peak_at = mp3.true_peak, render.limit_db
+                level = rendered.result().integrated + drop
         trials.append({"gain_db": render.gain_db, "limit_db": render.limit_db, "integrated": round(level, 2),
                        "true_peak": peak, **({"mp3_drop_lu": drop} if drop is not None else {})})
         settings = next_settings(trials, aim, opts.true_peak)

@@ -19,6 +19,7 @@ excerpt trials right. speech.wav is the proxy's show through the same chain, wit
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,58 +83,68 @@ def run(ctx: Context, opts: Options) -> Outcome:
     parts = [(Path(p), s["duration"]) for p, s in zip(ctx.episode.sources, info["sources"])]
     proxy = [(ctx.paths.proxy, info["duration"])]
     source_rate, source_channels = info["render_from"]["sample_rate"], info["render_from"]["channels"]
-    # All the deciding happens on the 16 kHz proxy, a few seconds a pass for an hour: find the pre-gain at which
-    # the whole chain (leveller, compressor, limiter) puts the show on target.
     spans = calibration_spans(start, end)
     # How much louder the full-quality recording is than the mono 16 kHz proxy (a stereo fold-down, the missing
-    # highs), measured on the excerpts: with it, what is decided on the proxy speaks about the recording.
-    full = media.measure_loudness(parts, spans=spans, true_peak=False).integrated
-    small = media.measure_loudness(proxy, spans=spans, true_peak=False).integrated
-    fold_down = round(full - small, 2) if full > -70 and small > -70 else 0.0
-    measured_input = media.measure_loudness(ctx.paths.proxy, start=start, end=end, true_peak=False)
-    rough = measured_input.integrated + fold_down
+    # highs), measured on the excerpts (both at once): with it, what is decided on the proxy speaks about the
+    # recording.
+    with ThreadPoolExecutor(2) as pool:
+        full, small = pool.map(lambda source: media.measure_loudness(source, spans=spans, true_peak=False),
+                               (parts, proxy))
+    fold_down = round(full.integrated - small.integrated, 2) if min(full.integrated, small.integrated) > -70 else 0.0
     on_proxy = Render(pre_gain_db=0.0, gain_db=0.0, limit_db=opts.true_peak - LIMITER_MARGIN_DB,
                       leveler=opts.leveler, target=opts.loudness_target, source_rate=PROXY_RATE,
                       sample_rate=PROXY_RATE, channels=1)
+    measured: dict[float, float] = {}  # pre-gain -> level of the excerpts through the chain
 
-    measured: dict[tuple, float] = {}  # (pre-gain, spans) -> level: settle_gain's last pass is used again
-
-    def proxy_level(pre_gain: float, spans: tuple[tuple[float, float], ...] = ((start, length),)) -> float:
-        key = (round(pre_gain, 2), spans)
-        if key not in measured:
+    def proxy_level(pre_gain: float) -> float:
+        if round(pre_gain, 2) not in measured:
             chain = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down).filters()
-            measured[key] = media.measure_loudness(proxy, spans=spans, pre_filter=chain,
-                                                   true_peak=False).integrated + fold_down
-        return measured[key]
+            measured[round(pre_gain, 2)] = media.measure_loudness(proxy, spans=spans, pre_filter=chain,
+                                                                  true_peak=False).integrated + fold_down
+        return measured[round(pre_gain, 2)]
 
+    # The deciding runs on the proxy's excerpts, a fraction of a second a pass: the pre-gain at which the chain
+    # (leveller, compressor, limiter) puts them on target.
+    rough = full.integrated
     pre_gain = settle_gain(proxy_level, opts.loudness_target, opts.loudness_target - rough) if rough > -70 else 0.0
-    # The proxy misses the highs and the stereo, where many peaks are: check the chain on full-quality excerpts
-    # of the source spread over the show (a few minutes of audio for an hour); one linear gain takes out the rest.
+    # The proxy misses the highs and the stereo, where many peaks are: check the chain on the full-quality
+    # excerpts; one linear gain takes out the rest.
     render = Render(pre_gain_db=pre_gain, gain_db=0.0, limit_db=opts.true_peak - LIMITER_MARGIN_DB,
                     leveler=opts.leveler, target=opts.loudness_target, source_rate=source_rate,
                     sample_rate=source_rate, channels=output_channels(opts.channels, source_channels))
     on_source = media.measure_loudness(parts, spans=spans, pre_filter=render.filters(), true_peak=False).integrated
-    # The excerpts are not the whole show: how much louder the whole is than they are, measured on the proxy.
-    bias = round(proxy_level(pre_gain) - proxy_level(pre_gain, tuple(spans)), 2) if len(spans) > 1 else 0.0
-    gain = round(opts.loudness_target - on_source - bias, 2) if on_source > -70 else 0.0
-    render = dataclasses.replace(render, gain_db=gain, sample_rate=opts.sample_rate)
+    provisional = round(opts.loudness_target - on_source, 2) if on_source > -70 else 0.0
 
-    # speech.wav: the proxy's show through the same chain (at the proxy's level), with the same fades.
-    speech = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down, gain_db=gain)
+    # One pass over the proxy's show: its loudness as recorded (the report's input), the whole show through the
+    # chain (how much louder than the excerpts: the bias), and speech.wav (the chain at the proxy's level, with
+    # the fades; only its relative level matters, so the bias is not waited for).
+    speech = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down, gain_db=provisional)
+    chained = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down)
     args, graph = media.span_inputs(proxy, [(start, length)])
     task = ctx.progress("Normaliseren", length)
     try:
-        with fsutil.atomic_path(ctx.paths.speech) as path:
+        with fsutil.atomic_path(ctx.paths.speech) as path, media.Meters() as meters:
+            raw, whole = meters.new(), meters.new()
             media.ffmpeg([*args, "-filter_complex",
-                          f"{graph};[src]{speech.filters(length, opts.fade)},volume={-fold_down:.2f}dB,"
-                          f"aformat=sample_fmts=s16[sp]", "-map", "[sp]", "-c:a", "pcm_s16le", str(path)],
+                          f"{graph};[src]asplit=3[raw][chained][speech];"
+                          f"[raw]{media.meter(raw, true_peak=False)}[m1];"
+                          f"[chained]{chained.filters()},{media.meter(whole, true_peak=False)}[m2];"
+                          f"[speech]{speech.filters(length, opts.fade)},volume={-fold_down:.2f}dB,"
+                          f"aformat=sample_fmts=s16[sp]", "-map", "[sp]", "-c:a", "pcm_s16le", str(path),
+                          "-map", "[m1]", "-f", "null", "-", "-map", "[m2]", "-f", "null", "-"],
                          on_progress=task.update, what="writing the speech copy")
+            measured_input = media.read_meter(raw, true_peak=False)
+            whole_level = media.read_meter(whole, true_peak=False).integrated + fold_down
     finally:
         task.close()
+    bias = round(whole_level - proxy_level(pre_gain), 2) if len(spans) > 1 else 0.0
+    gain = round(provisional - bias, 2)
+    render = dataclasses.replace(render, gain_db=gain, sample_rate=opts.sample_rate)
+    rough = measured_input.integrated + fold_down
     result = {
         "target": {"integrated": opts.loudness_target, "true_peak": opts.true_peak},
         "input": {"integrated": round(rough, 2), "lra": measured_input.lra, "true_peak": None,
-                  "measured_on": "the 16 kHz proxy, plus the fold-down ingest measured"},
+                  "measured_on": "the 16 kHz proxy, plus the fold-down measured on the excerpts"},
         "render": dataclasses.asdict(render),
         "calibration": {"spans": spans, "excerpt_bias_lu": bias, "excerpts_level": round(on_source, 2),
                         "fold_down_db": fold_down},
