@@ -215,36 +215,62 @@ def measure_loudness(source: Path | Sequence[tuple[Path, float]], *, start: floa
         return read_meter(figures, true_peak)
 
 
-def encode_mp3_measured(args: Sequence[str], target: Path, bitrate: int, sample_rate: int, *,
+def _side_process(args: Sequence[str], **streams) -> subprocess.Popen:
+    """Start an ffmpeg that runs beside another (quiet: errors only), its stderr kept for the error message."""
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *map(str, args)]
+    log.debug("run: %s", " ".join(cmd))
+    return subprocess.Popen(cmd, stderr=subprocess.PIPE, **streams)
+
+
+def _finished(proc: subprocess.Popen, what: str) -> None:
+    _, errors = proc.communicate()
+    if proc.returncode != 0:
+        raise MediaError(f"{what} failed (ffmpeg exit {proc.returncode}): "
+                         f"{errors.decode(errors='replace').strip()[-300:]}")
+
+
+def encode_mp3_measured(args: Sequence[str], target: Path, bitrate: int, sample_rate: int, channels: int, *,
                         on_progress: Callable[[float], None] | None = None) -> Loudness:
-    """Encode the one audio stream that `args` (inputs, graph, -map) give as a CBR MP3 into `target`, and measure
-    that MP3 while it is made: the encoded stream also goes through a pipe into a second ffmpeg that decodes it
-    and measures loudness and true peak (ebur128), on the other core. Same bytes as the file, less the Xing
-    header the file gets at the end; the only measurement of the MP3 is this one."""
+    """Encode the one audio stream that `args` (inputs, graph, -map; at `sample_rate` with `channels`) give as a
+    CBR MP3 into `target`, and measure that MP3 while it is made. Three ffmpeg run side by side, joined by
+    pipes: the render (decoding and filtering `args`) streams raw PCM into the encoder, and the encoder's MP3
+    goes to `target` and to a meter that decodes it and measures loudness and true peak (ebur128). On two
+    cores the encoder, the slowest, sets the pace. The meter sees the same bytes as the file, less the Xing
+    header the file gets at the end; it is the only measurement of the MP3."""
     def escaped(path: Path) -> str:
         return "".join("\\" + c if c in "\\|[]" else c for c in str(path))
 
-    read_end, write_end = os.pipe()
+    pcm_read, pcm_write = os.pipe()
+    mp3_read, mp3_write = os.pipe()
     with Meters() as meters:
         figures = meters.new()
-        cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "mp3", "-i", "pipe:0",
-               "-af", meter(figures), "-f", "null", "-"]
-        log.debug("run: %s", " ".join(cmd))
         try:
-            measurer = subprocess.Popen(cmd, stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            render = _side_process([*args, "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"], stdout=pcm_write)
         finally:
-            os.close(read_end)
+            os.close(pcm_write)
         try:
-            ffmpeg([*args, "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", str(sample_rate),
-                    "-map_metadata", "-1", "-f", "tee",
-                    f"[f=mp3:id3v2_version=0:write_xing=1]{escaped(target)}|[f=mp3:id3v2_version=0]pipe:{write_end}"],
-                   on_progress=on_progress, what="encoding the MP3", pass_fds=(write_end,))
+            measurer = _side_process(["-f", "mp3", "-i", "pipe:0", "-af", meter(figures), "-f", "null", "-"],
+                                     stdin=mp3_read, stdout=subprocess.DEVNULL)
         finally:
-            os.close(write_end)
-            _, errors = measurer.communicate()
-        if measurer.returncode != 0:
-            raise MediaError(f"measuring the MP3 failed (ffmpeg exit {measurer.returncode}): "
-                             f"{errors.decode(errors='replace').strip()[-300:]}")
+            os.close(mp3_read)
+        failure: MediaError | None = None
+        try:
+            ffmpeg(["-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", f"pipe:{pcm_read}",
+                    "-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-map_metadata", "-1", "-f", "tee",
+                    f"[f=mp3:id3v2_version=0:write_xing=1]{escaped(target)}|[f=mp3:id3v2_version=0]pipe:{mp3_write}"],
+                   on_progress=on_progress, what="encoding the MP3", pass_fds=(pcm_read, mp3_write))
+        except MediaError as exc:
+            failure = exc
+        finally:
+            os.close(pcm_read)
+            os.close(mp3_write)
+        for proc, what in ((render, "rendering the audio"), (measurer, "measuring the MP3")):
+            try:
+                _finished(proc, what)
+            except MediaError as exc:
+                failure = failure or exc  # the first to fail says why; the others only lost their pipe
+        if failure is not None:
+            raise failure
         return read_meter(figures)
 
 

@@ -170,7 +170,8 @@ def encode(parts: list[tuple[Path, float]], spans: list[tuple[float, float]], re
     task = ctx.progress("MP3 maken", length) if ctx else None
     try:
         return media.encode_mp3_measured([*args, "-filter_complex", graph, *extra, "-map", "[out]"], target,
-                                         opts.bitrate, opts.sample_rate, on_progress=task.update if task else None)
+                                         opts.bitrate, opts.sample_rate, render.channels,
+                                         on_progress=task.update if task else None)
     finally:
         if task:
             task.close()
