@@ -4,18 +4,20 @@ Reads:  the source files (work/ingest.json lists them with their lengths), work/
         work/loudness.json (the render normalise decided), work/speech.wav (where the peaks are)
 Writes: work/encoded.mp3 (untagged: the tag stage copies and tags it, so a metadata edit never re-encodes)
 
-One pass: one ffmpeg graph streams the show from the source through trim, leveller, limiter, gain, fades and
-resampling into the MP3 encoder; no full-quality intermediate is written, and the MP3 is measured (ffmpeg
-ebur128, true peak) while it is encoded, from the same stream through a pipe. The loudness that counts is that
-of the file listeners get, and MP3 encoding changes it: it drops what the ear would not hear (a few tenths of a
-LU) and raises true peaks (up to 2 dB on buzzy voices). So gain and limit are settled beforehand on excerpts,
-seconds of work instead of full encodes: 20-second excerpts around the highest peaks (3 to 8, by length) are
-encoded to MP3, and the limit lowered until their MP3 stays under the ceiling; they also give the MP3's
-loudness drop. Normalise's excerpts spread over the show are rendered and measured, plus that drop, and the
-gain stepped along the measured slope until they are on the target (less the whole show's measured excess over
-them). A short show is its own excerpt: its trials are full encodes and the one that settles is kept. Only when
-the MP3 misses the target by more than TOLERANCE_LU or the true-peak ceiling is it encoded once more with the
-correction, and report.json (loudness.encoding.second_encode) says why.
+One pass: the show streams from the source through trim, leveller, limiter, gain, fades and resampling into
+the MP3 encoder (media.encode_mp3_measured: ffmpeg processes joined by pipes); no full-quality intermediate is
+written, and the MP3 is measured (ffmpeg ebur128, true peak) while it is encoded, from the same stream.
+
+The loudness that counts is that of the file listeners get, and MP3 encoding changes it: it drops what the ear
+would not hear (a few tenths of a LU) and raises true peaks (up to 3 dB on buzzy synthetic voices, measured).
+So gain and limit are settled beforehand on excerpts, seconds of work instead of full encodes: 20-second
+excerpts around the highest peaks (3 to 8, by length) are encoded to MP3, and the limit lowered until their MP3
+stays under the ceiling; they also give the MP3's loudness drop. Normalise's excerpts spread over the show are
+rendered and measured, plus that drop, and the gain stepped along the measured slope until they are on the
+target (less the whole show's measured excess over them). A short show is its own excerpt: its trials are full
+encodes and the one that settles is kept. Only when the MP3 misses the target by more than TOLERANCE_LU or the
+true-peak ceiling is it encoded once more with the correction, and report.json
+(loudness.encoding.second_encode) says why.
 """
 
 from __future__ import annotations
