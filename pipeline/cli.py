@@ -3,6 +3,7 @@
     pipeline run EPISODE_DIR      run every stage that is not up to date
     pipeline status EPISODE_DIR   each stage: done, stale (and why) or not run, with key figures
     pipeline new EPISODE_DIR      scaffold a commented episode.toml
+    pipeline clean EPISODE_DIR    remove what a run can make again from work/, print the space freed
     pipeline feed                 rebuild the published site (feed.xml and pages) from all episodes
     pipeline serve                preview the published site over HTTP
     pipeline review EPISODE_DIR   check and fix the decisions of a run in the browser (docs/review.md)
@@ -136,6 +137,18 @@ def cmd_new(args) -> int:
         out.print("Note: there is no config.toml in this folder or above it; run with --config FILE "
                   "(the show config), or create the episode under the show's episodes/ folder.", markup=False)
     return 0
+    return 0
+
+
+def cmd_clean(args) -> int:
+    from pipeline.cleanup import clean
+    from pipeline.errors import UsageError
+
+    if not (Path(args.episode) / "episode.toml").is_file():
+        raise UsageError(f"{args.episode}: not an episode folder (no episode.toml); name the episode's folder")
+    cleaned = clean(Path(args.episode), everything=args.all)
+    names = ", ".join(p.name for p in cleaned.removed) or "nothing to remove"
+    out.print(f"Freed {cleaned.freed / 1e6:.1f} MB in {Path(args.episode) / 'work'}: {names}", markup=False)
     return 0
 
 
@@ -296,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--date", type=_date, default=None,
                      help="recording date, YYYY-MM-DD (default: the date the folder name starts with, else today)")
     new.set_defaults(func=cmd_new)
+
+    clean = commands.add_parser("clean", help="remove what a run can make again from work/",
+                                description="Remove the audio a run can make again (and leftovers of interrupted "
+                                "runs) from EPISODE_DIR/work/ and print the space freed. Keeps the transcription "
+                                "and its resume log (costly to make again) unless --all; never touches the "
+                                "recording, episode.toml or the editors' corrections.")
+    clean.add_argument("episode", metavar="EPISODE_DIR")
+    clean.add_argument("--all", action="store_true", help="remove the whole work/ folder, transcription included")
+    clean.set_defaults(func=cmd_clean)
 
     feed = commands.add_parser("feed", help="rebuild feed.xml and the pages from every episode",
                                description="Rebuild the published site (feed.xml, pages) from all episodes.")

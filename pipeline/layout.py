@@ -35,14 +35,9 @@ class EpisodePaths:
         return self.work / "logs"
 
     @property
-    def master(self) -> Path:
-        """Full-quality joined source, on the source timeline (ingest)."""
-        return self.work / "master.wav"
-
-    @property
     def proxy(self) -> Path:
-        """16 kHz mono analysis copy of the master, same timeline (ingest)."""
-        return self.work / "proxy.wav"
+        """16 kHz mono analysis copy of the joined source, same timeline, lossless FLAC: half a WAV (ingest)."""
+        return self.work / "proxy.flac"
 
     @property
     def ingest_info(self) -> Path:
@@ -59,13 +54,8 @@ class EpisodePaths:
         return self.work / "trim-evidence.json"
 
     @property
-    def normalised(self) -> Path:
-        """Trimmed, levelled, loudness-normalised audio on the published timeline (normalise)."""
-        return self.work / "normalised.wav"
-
-    @property
     def speech(self) -> Path:
-        """16 kHz mono copy of `normalised`, for transcription and speaker analysis (normalise)."""
+        """16 kHz mono, levelled show on the published timeline, for transcription and speakers (normalise)."""
         return self.work / "speech.wav"
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -112,14 +113,15 @@ _TIME = re.compile(r"out_time_(?:us|ms)=(\d+)")
 
 
 def ffmpeg(args: Sequence[str], *, on_progress: Callable[[float], None] | None = None,
-           what: str = "ffmpeg") -> str:
+           what: str = "ffmpeg", pass_fds: Sequence[int] = ()) -> str:
     """Run ffmpeg with `args` (without the program name); return its stderr. Raise MediaError on failure.
 
-    `on_progress(seconds_done)` is called as ffmpeg reports output time.
+    `on_progress(seconds_done)` is called as ffmpeg reports output time; `pass_fds` stay open in ffmpeg.
     """
     cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", *map(str, args)]
     log.debug("run: %s", " ".join(cmd))
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+                            pass_fds=tuple(pass_fds))
     stderr_lines: list[str] = []
     import threading
 
@@ -149,64 +151,158 @@ class Loudness:
     integrated: float  # LUFS
     lra: float  # LU
     true_peak: float | None  # dBTP; None when measured without true peak
-    threshold: float  # LUFS, the relative gate used for the integrated value
 
     def as_dict(self) -> dict:
         return {"integrated": self.integrated, "lra": self.lra, "true_peak": self.true_peak}
 
 
-def parse_ebur128_summaries(stderr: str) -> list[Loudness]:
-    """Read every summary that ffmpeg's ebur128 filters print at the end, in filter order (pure)."""
-    results = []
-    parts = re.split(r"\[Parsed_ebur128_(\d+) @ [^\]]*\]\s*Summary:", stderr)
-    # A filter graph that ffmpeg configures twice prints an empty summary first: the last one per filter counts.
-    last = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
-    for _, block in sorted(last.items()):
-        def value(label: str, required: bool = True) -> float | None:
-            match = re.search(rf"{label}:\s+(-?inf|-?\d+(?:\.\d+)?)", block)
-            if not match and required:
-                raise MediaError(f"ebur128 summary has no {label}")
-            return float(match.group(1)) if match else None
-
-        results.append(Loudness(integrated=value("I"), lra=value("LRA"), true_peak=value("Peak", False),
-                                threshold=value("Threshold")))
-    if not results:
-        raise MediaError("ebur128 printed no summary (no audio decoded?)")
-    return results
+def meter(figures: Path, true_peak: bool = True) -> str:
+    """Filters that measure EBU R128 loudness (and true peak) of the audio passing through and write ffmpeg's
+    machine-readable figures (ebur128 frame metadata, running totals) to the file `figures` (a path without
+    special characters, as Meters gives); read them with read_meter."""
+    return f"ebur128={'peak=true:' if true_peak else ''}metadata=1,ametadata=mode=print:file={figures}"
 
 
-def measure_loudness(path: Path, *, start: float | None = None, end: float | None = None,
+def _last_values(path: Path) -> dict[str, str]:
+    """The keys and values of the last frame that ametadata printed to `path`."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        handle.seek(max(0, handle.tell() - 4096))
+        tail = handle.read().decode("ascii", "replace")
+    frame = tail[tail.rfind("frame:"):] if "frame:" in tail else ""
+    return dict(line.split("=", 1) for line in frame.splitlines()[1:] if "=" in line)
+
+
+def read_meter(figures: Path, true_peak: bool = True) -> Loudness:
+    """The loudness a `meter(figures)` wrote: the totals of its last frame."""
+    import math
+
+    values = _last_values(figures)
+    try:
+        integrated, lra = float(values["lavfi.r128.I"]), float(values["lavfi.r128.LRA"])
+        linear = float(values["lavfi.r128.true_peak"]) if true_peak else None
+    except KeyError:
+        raise MediaError("ebur128 wrote no loudness figures (no audio decoded?)") from None
+    peak = None if linear is None else round(20 * math.log10(linear), 2) if linear > 0 else -math.inf
+    return Loudness(integrated=round(integrated, 2), lra=round(lra, 2), true_peak=peak)
+
+
+class Meters:
+    """Figure files for the meters of one ffmpeg run, in a private temporary folder removed afterwards."""
+
+    def __enter__(self) -> "Meters":
+        import tempfile
+
+        self._folder = tempfile.TemporaryDirectory(prefix="r128-")
+        self._count = 0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._folder.cleanup()
+
+    def new(self) -> Path:
+        self._count += 1
+        return Path(self._folder.name) / f"meter{self._count}"
+
+
+def measure_loudness(source: Path | Sequence[tuple[Path, float]], *, start: float | None = None,
+                     end: float | None = None, spans: Sequence[tuple[float, float]] | None = None,
                      pre_filter: str | None = None, true_peak: bool = True,
                      on_progress: Callable[[float], None] | None = None) -> Loudness:
-    """EBU R128 integrated loudness, loudness range and true peak of `path` (or a part of it), by ffmpeg."""
-    args: list[str] = []
-    if start is not None:
-        args += ["-ss", f"{start:.3f}"]
-    if end is not None:
-        args += ["-to", f"{end:.3f}"]
-    meter = "ebur128=peak=true:framelog=verbose" if true_peak else "ebur128=framelog=verbose"
-    chain = ",".join(f for f in (pre_filter, meter) if f)
-    args += ["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"]
-    return parse_ebur128_summaries(ffmpeg(args, on_progress=on_progress, what=f"measuring loudness of {path.name}"))[-1]
+    """EBU R128 integrated loudness, loudness range and true peak by ffmpeg, of a file (or the part of it from
+    `start` to `end`), or of the (start, seconds) `spans` of a recording made of parts (see span_inputs);
+    `pre_filter` is applied before measuring."""
+    if isinstance(source, (str, Path)):
+        args = [*(["-ss", f"{start:.3f}"] if start is not None else []),
+                *(["-to", f"{end:.3f}"] if end is not None else []), "-i", str(source)]
+        graph, name = "[0:a:0]anull[src]", Path(source).name
+    else:
+        args, graph = span_inputs(source, spans or [(0.0, sum(d for _, d in source))])
+        name = ", ".join(sorted({Path(p).name for p, _ in source}))
+    with Meters() as meters:
+        figures = meters.new()
+        chain = ",".join(f for f in (pre_filter, meter(figures, true_peak)) if f)
+        ffmpeg([*args, "-filter_complex", f"{graph};[src]{chain}[m]", "-map", "[m]", "-f", "null", "-"],
+               on_progress=on_progress, what=f"measuring loudness of {name}")
+        return read_meter(figures, true_peak)
 
 
-def cut_excerpts(source: Path, spans: list[tuple[float, float]], target: Path, codec: str = "pcm_f32le") -> None:
-    """Join the (start, seconds) spans of `source` into one file `target` (for quick trial measurements)."""
+def _side_process(args: Sequence[str], **streams) -> subprocess.Popen:
+    """Start an ffmpeg that runs beside another (quiet: errors only), its stderr kept for the error message."""
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *map(str, args)]
+    log.debug("run: %s", " ".join(cmd))
+    return subprocess.Popen(cmd, stderr=subprocess.PIPE, **streams)
+
+
+def _finished(proc: subprocess.Popen, what: str) -> None:
+    _, errors = proc.communicate()
+    if proc.returncode != 0:
+        raise MediaError(f"{what} failed (ffmpeg exit {proc.returncode}): "
+                         f"{errors.decode(errors='replace').strip()[-300:]}")
+
+
+def encode_mp3_measured(args: Sequence[str], target: Path, bitrate: int, sample_rate: int, channels: int, *,
+                        on_progress: Callable[[float], None] | None = None) -> Loudness:
+    """Encode the one audio stream that `args` (inputs, graph, -map; at `sample_rate` with `channels`) give as a
+    CBR MP3 into `target`, and measure that MP3 while it is made. Three ffmpeg run side by side, joined by
+    pipes: the render (decoding and filtering `args`) streams raw PCM into the encoder, and the encoder's MP3
+    goes to `target` and to a meter that decodes it and measures loudness and true peak (ebur128). On two
+    cores the encoder, the slowest, sets the pace. The meter sees the same bytes as the file, less the Xing
+    header the file gets at the end; it is the only measurement of the MP3."""
+    def escaped(path: Path) -> str:
+        return "".join("\\" + c if c in "\\|[]" else c for c in str(path))
+
+    pcm_read, pcm_write = os.pipe()
+    mp3_read, mp3_write = os.pipe()
+    with Meters() as meters:
+        figures = meters.new()
+        try:
+            render = _side_process([*args, "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"], stdout=pcm_write)
+        finally:
+            os.close(pcm_write)
+        try:
+            measurer = _side_process(["-f", "mp3", "-i", "pipe:0", "-af", meter(figures), "-f", "null", "-"],
+                                     stdin=mp3_read, stdout=subprocess.DEVNULL)
+        finally:
+            os.close(mp3_read)
+        failure: MediaError | None = None
+        try:
+            ffmpeg(["-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", f"pipe:{pcm_read}",
+                    "-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-map_metadata", "-1", "-f", "tee",
+                    f"[f=mp3:id3v2_version=0:write_xing=1]{escaped(target)}|[f=mp3:id3v2_version=0]pipe:{mp3_write}"],
+                   on_progress=on_progress, what="encoding the MP3", pass_fds=(pcm_read, mp3_write))
+        except MediaError as exc:
+            failure = exc
+        finally:
+            os.close(pcm_read)
+            os.close(mp3_write)
+        for proc, what in ((render, "rendering the audio"), (measurer, "measuring the MP3")):
+            try:
+                _finished(proc, what)
+            except MediaError as exc:
+                failure = failure or exc  # the first to fail says why; the others only lost their pipe
+        if failure is not None:
+            raise failure
+        return read_meter(figures)
+
+
+def span_inputs(parts: Sequence[tuple[Path, float]], spans: Sequence[tuple[float, float]],
+                label: str = "src") -> tuple[list[str], str]:
+    """ffmpeg input arguments and a filter graph ending in [label] that play the (start, seconds) `spans` of a
+    recording made of `parts` ((file, seconds) in order, one timeline), one after the other. Each file is opened
+    where a span needs it (input seeking, sample-exact for PCM and FLAC), so nothing is decoded twice."""
     args: list[str] = []
     for start, seconds in spans:
-        args += ["-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(source)]
-    joined = "".join(f"[{i}:a]" for i in range(len(spans)))
-    ffmpeg([*args, "-filter_complex", f"{joined}concat=n={len(spans)}:v=0:a=1[x]", "-map", "[x]", "-c:a", codec,
-            str(target)], what="cutting excerpts")
-
-
-# ---------------------------------------------------------------- filter chains shared by stages
-
-OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x
-
-
-def limiter_chain(limit_db: float, source_rate: int, oversample: int = OVERSAMPLE) -> str:
-    """A look-ahead limiter at `oversample` x the rate, so inter-sample peaks are caught as well."""
-    limit = 10 ** (limit_db / 20)
-    return (f"aresample={source_rate * oversample}:resampler=soxr,"
-            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true")
+        end, offset = start + seconds, 0.0
+        for i, (path, duration) in enumerate(parts):
+            last = i == len(parts) - 1
+            lo, hi = max(start, offset), end if last else min(end, offset + duration)
+            if hi - lo > 0.0005:
+                args += ["-ss", f"{lo - offset:.3f}", "-t", f"{hi - lo:.3f}", "-i", str(path)]
+            offset += duration
+    count = args.count("-i")
+    if count == 0:
+        raise MediaError("no audio in the requested spans")
+    joined = "".join(f"[{i}:a:0]" for i in range(count))
+    graph = f"{joined}concat=n={count}:v=0:a=1[{label}]" if count > 1 else f"{joined}anull[{label}]"
+    return args, graph

@@ -1,16 +1,16 @@
 """The 16 kHz speech files, and the one reader of them.
 
-Ingest writes work/proxy.wav and normalise writes work/speech.wav: 16-bit PCM, RATE Hz, mono. Every analysis
-(trim, transcription windows, pauses and applause, voiceprints) reads them through `SpeechWav`.
+Ingest writes work/proxy.flac and normalise writes work/speech.wav: 16-bit PCM, RATE Hz, mono (FLAC or WAV).
+Every analysis (trim, transcription windows, pauses and applause, voiceprints) reads them through `SpeechWav`.
 """
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+import soundfile
 
 from pipeline.errors import InputError
 
@@ -22,31 +22,31 @@ class SpeechWavError(InputError, ValueError):
 
 
 class SpeechWav:
-    """Random and block access to a 16 kHz mono 16-bit WAV file. Use as a context manager."""
+    """Random and block access to a 16 kHz mono 16-bit WAV or FLAC file. Use as a context manager."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        if not self.path.is_file():
+            raise SpeechWavError(f"{self.path}: not found; run the stage that makes it first")
         try:
-            self._wav = wave.open(str(self.path), "rb")
-        except FileNotFoundError:
-            raise SpeechWavError(f"{self.path}: not found; run the normalise stage first") from None
-        except (OSError, wave.Error, EOFError) as exc:
-            raise SpeechWavError(f"{self.path}: not a readable WAV file ({exc}); run the normalise stage again"
-                                 ) from None
-        shape = (self._wav.getnchannels(), self._wav.getsampwidth(), self._wav.getframerate())
-        if shape != (1, 2, RATE):
-            self._wav.close()
+            self._file = soundfile.SoundFile(str(self.path))
+        except (RuntimeError, OSError) as exc:  # libsndfile's errors are RuntimeErrors
+            raise SpeechWavError(f"{self.path}: not a readable audio file ({exc}); run the stage that makes it "
+                                 "again") from None
+        shape = (self._file.channels, self._file.subtype, self._file.samplerate)
+        if shape != (1, "PCM_16", RATE):
+            self._file.close()
             raise SpeechWavError(f"{self.path}: expected 16 kHz mono 16-bit PCM, got {shape[2]} Hz, {shape[0]} "
-                                 f"channel(s), {8 * shape[1]}-bit; run the normalise stage again")
-        self.frames = self._wav.getnframes()
+                                 f"channel(s), {shape[1]}; run the stage that makes it again")
+        self.frames = self._file.frames
         self.duration = self.frames / RATE
 
     def pcm(self, first: int = 0, count: int | None = None) -> np.ndarray:
         """`count` samples (all to the end when None) from sample `first`, as int16 (2 bytes a sample)."""
         first = max(0, min(self.frames, first))
         count = self.frames - first if count is None else max(0, min(count, self.frames - first))
-        self._wav.setpos(first)
-        return np.frombuffer(self._wav.readframes(count), dtype="<i2")
+        self._file.seek(first)
+        return self._file.read(count, dtype="int16")
 
     def read(self, start: float, end: float) -> np.ndarray:
         """Samples from `start` to `end` seconds as float32 in [-1, 1]."""
@@ -60,7 +60,7 @@ class SpeechWav:
             yield self.pcm(first, size)
 
     def close(self) -> None:
-        self._wav.close()
+        self._file.close()
 
     def __enter__(self) -> "SpeechWav":
         return self

@@ -1,21 +1,30 @@
-"""encode: the normalised audio as a constant-bitrate MP3, on target as measured on the MP3 itself.
+"""encode: render the show from the source straight into a constant-bitrate MP3, on target as measured on the MP3.
 
-Reads:  work/normalised.wav, work/loudness.json (its loudness, measured as it was rendered)
+Reads:  the source files (work/ingest.json lists them with their lengths), work/trim.json (cut points),
+        work/loudness.json (the render normalise decided), work/speech.wav (where the peaks are)
 Writes: work/encoded.mp3 (untagged: the tag stage copies and tags it, so a metadata edit never re-encodes)
 
-The loudness that counts is that of the file listeners get. MP3 encoding changes it: it drops what the ear
-would not hear (a few tenths of a LU) and raises true peaks (up to 2 dB on buzzy voices). So before the full
-encode, 20-second excerpts around the highest peaks (3 to 8, by length) are encoded and measured against the
-WAV, and a lower oversampled peak limit is tried on them until their MP3 stays under the ceiling: seconds of
-work instead of full encodes. The full encode carries that limit and the gain the WAV's loudness asks for, and
-the MP3 is measured (ffmpeg ebur128, true peak); loudness is judged on the full MP3 only, the excerpts being
-the show's peakiest parts. If it is still off by more than TOLERANCE_LU or over the ceiling, it is encoded once
-more with the remaining correction (MAX_CORRECTIONS), and the best attempt is kept.
+One pass: the show streams from the source through trim, leveller, limiter, gain, fades and resampling into
+the MP3 encoder (media.encode_mp3_measured: ffmpeg processes joined by pipes); no full-quality intermediate is
+written, and the MP3 is measured (ffmpeg ebur128, true peak) while it is encoded, from the same stream.
+
+The loudness that counts is that of the file listeners get, and MP3 encoding changes it: it drops what the ear
+would not hear (a few tenths of a LU) and raises true peaks (up to 3 dB on buzzy synthetic voices, measured).
+So gain and limit are settled beforehand on excerpts, seconds of work instead of full encodes: 20-second
+excerpts around the highest peaks (3 to 8, by length) are encoded to MP3, and the limit lowered until their MP3
+stays under the ceiling; they also give the MP3's loudness drop. Normalise's excerpts spread over the show are
+rendered and measured, plus that drop, and the gain stepped along the measured slope until they are on the
+target (less the whole show's measured excess over them). A short show is its own excerpt: its trials are full
+encodes and the one that settles is kept. Only when the MP3 misses the target by more than TOLERANCE_LU or the
+true-peak ceiling is it encoded once more with the correction, and report.json
+(loudness.encoding.second_encode) says why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from concurrent.futures import ThreadPoolExecutor
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +32,16 @@ from pathlib import Path
 from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 from pipeline.fsutil import atomic_path
+from pipeline.loudness import Render
 
 NAME = "encode"
-TOLERANCE_LU = 0.3
-MAX_CORRECTIONS = 2  # full re-encodes at most; the excerpts usually make the first one right
-PEAK_SAFETY_DB = 0.2  # aim this far under the ceiling when a limit has to be set
+TOLERANCE_LU = 0.5  # a full MP3 further than this from the target is encoded once more
+AIM_TOLERANCE_LU = 0.15  # the excerpt trials stop this close to their aim
+FIRST_SLOPE = 0.5  # LU of loudness per dB of gain before two trials measured it (the limiter eats much)
+PEAK_SAFETY_DB = 0.5  # the excerpts' MP3 true peak is kept this far under the ceiling: the show's highest
+# true peak may lie outside them (measured: 0.4 dB higher on a 20-minute show)
 EXCERPT_SECONDS = 20.0
-TRIAL_STEPS = 3  # limits tried on the excerpts before the full encode
+TRIAL_STEPS = 5  # gains and limits tried on the excerpts before the full encode
 
 
 @dataclass(frozen=True)
@@ -38,24 +50,18 @@ class Options:
     sample_rate: int
     loudness_target: float
     true_peak: float
-
-
-@dataclass(frozen=True)
-class Fix:
-    """What the encode applies on the way in: a linear gain, then (optionally) an oversampled peak limit."""
-
-    gain_db: float
-    limit_db: float | None
+    fade: float
 
 
 def options(ctx: Context) -> Options:
     a = ctx.show.audio
     return Options(bitrate=a.bitrate, sample_rate=a.sample_rate, loudness_target=a.loudness_target,
-                   true_peak=a.true_peak)
+                   true_peak=a.true_peak, fade=a.fade)
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.normalised, ctx.paths.loudness]
+    return [*(Path(p) for p in ctx.episode.sources), ctx.paths.ingest_info, ctx.paths.trim, ctx.paths.loudness,
+            ctx.paths.speech]
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
@@ -83,6 +89,54 @@ def excerpt_starts(peak_per_second: list[float], count: int | None = None,
     return sorted(float(min(max(0, c - seconds / 2), length - seconds)) for c in chosen)
 
 
+def lower_limit(limit_db: float, mp3_true_peak: float, ceiling: float) -> float | None:
+    """The next limit to try when an MP3 peaks over `ceiling` less the safety margin; None when it does not
+    (pure). Lowers by the overshoot and 0.1 dB more, since the encoder's overshoot follows the limit."""
+    over = mp3_true_peak - (ceiling - PEAK_SAFETY_DB)
+    return round(limit_db - over - 0.1, 2) if over > 0 else None
+
+
+def next_settings(trials: list[dict], aim: float, ceiling: float) -> tuple[float, float] | None:
+    """After MP3 trials ({"gain_db", "limit_db", "integrated", "true_peak"}, in order): None when the last one
+    is within AIM_TOLERANCE_LU of `aim` and under the ceiling less the safety margin, else the (gain, limit) to
+    try next (pure). The gain step is the missing loudness over the slope measured between the last two trials
+    at the same limit (the limiter eats part of a gain step; FIRST_SLOPE before there are two); a lower limit
+    takes loudness away where the limiter works, so half of the limit step is given back as gain."""
+    last = trials[-1]
+    lower = lower_limit(last["limit_db"], last["true_peak"], ceiling)
+    miss = aim - last["integrated"]
+    if lower is None and abs(miss) <= AIM_TOLERANCE_LU:
+        return None
+    slope = FIRST_SLOPE
+    comparable = [t for t in trials[:-1] if t["limit_db"] == last["limit_db"]
+                  and abs(t["gain_db"] - last["gain_db"]) > 0.05]
+    if comparable:
+        previous = comparable[-1]
+        measured = (last["integrated"] - previous["integrated"]) / (last["gain_db"] - previous["gain_db"])
+        slope = min(1.5, max(0.2, measured))
+    limit = lower if lower is not None else last["limit_db"]
+    return round(last["gain_db"] + miss / slope + (last["limit_db"] - limit) * 0.5, 2), limit
+
+
+def second_encode(mp3: media.Loudness, target: float, ceiling: float) -> list[str]:
+    """Why the full MP3 must be encoded once more: an empty list when it is on target and under the ceiling."""
+    reasons = []
+    if mp3.true_peak is not None and mp3.true_peak > ceiling:
+        reasons.append(f"true peak {mp3.true_peak:.2f} dBTP over the ceiling {ceiling:.1f}")
+    if abs(mp3.integrated - target) > TOLERANCE_LU:
+        reasons.append(f"loudness {mp3.integrated:.2f} LUFS, {mp3.integrated - target:+.2f} LU from the target "
+                       f"(tolerance {TOLERANCE_LU})")
+    return reasons
+
+
+def score(mp3: media.Loudness, opts: Options) -> float:
+    """Smaller is better: a true peak over the ceiling counts heavily, then the distance to the target."""
+    return 10 * max(0.0, (mp3.true_peak or 0.0) - opts.true_peak) + abs(mp3.integrated - opts.loudness_target)
+
+
+# ---------------------------------------------------------------- ffmpeg edge
+
+
 def peaks_per_second(path: Path) -> list[float]:
     """The highest absolute sample of every second of a 16-bit WAV, read in blocks."""
     import wave
@@ -99,133 +153,105 @@ def peaks_per_second(path: Path) -> list[float]:
     return peaks
 
 
-def predicted_fix(wav: media.Loudness, shift_lu: float, overshoot_db: float, target: float,
-                  ceiling: float) -> Fix | None:
-    """The fix for the full encode, from the WAV's measurement and what encoding did to the excerpts."""
-    gain = target - (wav.integrated + shift_lu)
-    peak_after = (wav.true_peak or ceiling) + gain + max(0.0, overshoot_db)
-    limit = None
-    if peak_after > ceiling - PEAK_SAFETY_DB:
-        # limit the WAV so that, after the encoder's overshoot, the MP3's true peak stays under the ceiling
-        limit = round(ceiling - PEAK_SAFETY_DB - max(0.0, overshoot_db), 2)
-    if abs(gain) <= TOLERANCE_LU / 2 and limit is None:
-        return None
-    return Fix(round(gain, 2), limit)
-
-
-def refined_fix(fix: Fix | None, mp3: media.Loudness, target: float, ceiling: float,
-                slope: float = 1.0) -> Fix | None:
-    """After an encode: None when the MP3 is on target and under the ceiling, else the next fix (pure).
-
-    `slope` is how much of a gain step reached the MP3 last time (a limiter working hard eats part of it);
-    the next gain step is the missing loudness divided by it."""
-    gain_missing = target - mp3.integrated
-    peak_over = (mp3.true_peak or -99.0) - ceiling
-    if peak_over <= 0 and abs(gain_missing) <= TOLERANCE_LU:
-        return None
-    previous = fix or Fix(0.0, None)
-    limit = previous.limit_db
-    if peak_over > 0 or (limit is None and (mp3.true_peak or -99.0) + gain_missing > ceiling):
-        limit = round((limit if limit is not None else ceiling - PEAK_SAFETY_DB) - max(0.0, peak_over) - 0.3, 2)
-    step = gain_missing / min(1.0, max(0.3, slope)) if limit == previous.limit_db else gain_missing
-    return Fix(round(previous.gain_db + step, 2), limit)
-
-
-def gain_slope(attempts: list[dict]) -> float:
-    """How much of the last gain step reached the MP3, from the last two attempts at the same limit (pure)."""
-    if len(attempts) < 2 or attempts[-1]["limit_db"] != attempts[-2]["limit_db"]:
-        return 1.0
-    step = attempts[-1]["gain_db"] - attempts[-2]["gain_db"]
-    return (attempts[-1]["integrated"] - attempts[-2]["integrated"]) / step if abs(step) > 0.05 else 1.0
-
-
-def score(mp3: media.Loudness, opts: Options) -> float:
-    """Smaller is better: a true peak over the ceiling counts heavily, then the distance to the target."""
-    return 10 * max(0.0, (mp3.true_peak or 0.0) - opts.true_peak) + abs(mp3.integrated - opts.loudness_target)
-
-
-# ---------------------------------------------------------------- ffmpeg edge
-
-
-def _encode(source: Path, target: Path, opts: Options, fix: Fix | None, rate: int, ctx: Context | None = None,
-            length: float = 0.0) -> None:
-    filters = []
-    if fix is not None:
-        filters.append(f"volume={fix.gain_db:.2f}dB")
-        if fix.limit_db is not None:
-            filters.append(media.limiter_chain(fix.limit_db, rate, oversample=4) + f",aresample={rate}")
+def encode(parts: list[tuple[Path, float]], spans: list[tuple[float, float]], render: Render, target: Path,
+           opts: Options, fade: bool = False, ctx: Context | None = None,
+           before: Path | None = None) -> media.Loudness:
+    """Stream the spans of the source through the render into the MP3 encoder (one ffmpeg, one decode) and
+    return the MP3's loudness and true peak, measured while it is encoded. With `before`, the rendered audio's
+    own loudness is metered on the way into the encoder too (media.read_meter(before) reads it)."""
+    args, graph = media.span_inputs(parts, spans)
+    length = sum(seconds for _, seconds in spans)
+    chain = render.filters(length, opts.fade) if fade else render.filters()
+    extra: list[str] = []
+    if before is None:
+        graph = f"{graph};[src]{chain}[out]"
+    else:
+        graph = f"{graph};[src]{chain},asplit=2[out][in];[in]{media.meter(before, true_peak=False)}[metered]"
+        extra = ["-map", "[metered]", "-f", "null", "-"]
     task = ctx.progress("MP3 maken", length) if ctx else None
     try:
-        media.ffmpeg(["-i", str(source), *(["-af", ",".join(filters)] if filters else []),
-                      "-c:a", "libmp3lame", "-b:a", f"{opts.bitrate}k", "-ar", str(opts.sample_rate),
-                      "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", str(target)],
-                     on_progress=task.update if task else None, what="encoding the MP3")
+        return media.encode_mp3_measured([*args, "-filter_complex", graph, *extra, "-map", "[out]"], target,
+                                         opts.bitrate, opts.sample_rate, render.channels,
+                                         on_progress=task.update if task else None)
     finally:
         if task:
             task.close()
 
 
-def _excerpt(source: Path, length: float, target: Path) -> None:
-    starts = excerpt_starts(peaks_per_second(source))
-    seconds = EXCERPT_SECONDS if len(starts) > 1 else length
-    media.cut_excerpts(source, [(start, seconds) for start in starts], target, codec="pcm_s16le")
-
-
-def _settle_on_excerpt(excerpt: Path, wav_full: media.Loudness, opts: Options, rate: int,
-                       folder: Path) -> tuple[Fix | None, list[dict]]:
-    """Try fixes on the excerpt (seconds each) until its MP3 would be on target and under the ceiling."""
-    encoded = folder / "excerpt.mp3"
-    _encode(excerpt, encoded, opts, None, rate)
-    before, after = media.measure_loudness(excerpt), media.measure_loudness(encoded)
-    shift = after.integrated - before.integrated
-    overshoot = (after.true_peak or 0.0) - (before.true_peak or 0.0)
-    fix = predicted_fix(wav_full, shift, overshoot, opts.loudness_target, opts.true_peak)
-    trials = [{"shift_lu": round(shift, 2), "overshoot_db": round(overshoot, 2)}]
+def settle(parts, level_spans, peak_spans, render: Render, aim: float, opts: Options, folder: Path,
+           whole: bool, ctx: Context | None = None) -> tuple[Render, list[dict], media.Loudness | None]:
+    """Settle gain and limit on trials of excerpts, a few seconds a try for an hour: the peakiest excerpts are
+    encoded to MP3 (their true peak must stay under the ceiling less PEAK_SAFETY_DB; how much quieter the MP3
+    is than what went into the encoder is measured on them too), again only when the limit changed; the
+    calibration excerpts are rendered and measured, plus that MP3 drop, until they are on `aim`. When the
+    calibration excerpt is the `whole` show (a short show), each trial is a full encode with fades, and the one
+    that settles is the result: its measurement is returned and its MP3 left in folder/level.mp3; else None
+    is returned with the settled render."""
+    trials: list[dict] = []
+    peak_at: float | None = None  # the limit the peak excerpts were last encoded with
     for _ in range(TRIAL_STEPS):
-        if fix is None or fix.limit_db is None:
-            break  # a plain gain is linear: nothing to try
-        _encode(excerpt, encoded, opts, fix, rate)
-        tried = media.measure_loudness(encoded)
-        # The excerpts sit around the highest peaks: they tell how far encoding overshoots the limit, not how
-        # loud the show is (the full encode is measured for that).
-        peak_over = (tried.true_peak or -99.0) - (opts.true_peak - PEAK_SAFETY_DB)
-        trials.append({"limit_db": fix.limit_db, "true_peak": tried.true_peak})
-        if peak_over <= 0:
-            break
-        fix = Fix(fix.gain_db, round(fix.limit_db - peak_over - 0.1, 2))
-    return fix, trials
+        if whole:
+            mp3 = encode(parts, level_spans, render, folder / "level.mp3", opts, fade=True, ctx=ctx)
+            level, peak, drop = mp3.integrated, mp3.true_peak, None
+        else:
+            with ThreadPoolExecutor(2) as pool, media.Meters() as meters:  # both at once: two cores
+                rendered = pool.submit(media.measure_loudness, parts, spans=level_spans,
+                                       pre_filter=render.filters(), true_peak=False)
+                if peak_at != render.limit_db:
+                    before = meters.new()
+                    mp3 = encode(parts, peak_spans, render, folder / "peaks.mp3", opts, before=before)
+                    drop = round(mp3.integrated - media.read_meter(before, true_peak=False).integrated, 2)
+                    peak, peak_at = mp3.true_peak, render.limit_db
+                level = rendered.result().integrated + drop
+        trials.append({"gain_db": render.gain_db, "limit_db": render.limit_db, "integrated": round(level, 2),
+                       "true_peak": peak, **({"mp3_drop_lu": drop} if drop is not None else {})})
+        settings = next_settings(trials, aim, opts.true_peak)
+        if settings is None:
+            return render, trials, mp3 if whole else None
+        render = dataclasses.replace(render, gain_db=settings[0], limit_db=settings[1])
+    return render, trials, None
 
 
 def run(ctx: Context, opts: Options) -> Outcome:
-    source = media.probe(ctx.paths.normalised)
-    rate, length = source.sample_rate, source.duration
-    rendered = fsutil.read_json(ctx.paths.loudness)["rendered"]  # measured while normalise wrote the WAV
-    wav = media.Loudness(integrated=rendered["integrated"], lra=rendered["lra"],
-                         true_peak=rendered["peak_limit"] + 0.5, threshold=0.0)  # 2x oversampled limit: +0.5
-    attempts: list[dict] = []
+    info, trim = fsutil.read_json(ctx.paths.ingest_info), fsutil.read_json(ctx.paths.trim)
+    decided = fsutil.read_json(ctx.paths.loudness)
+    parts = [(Path(p), s["duration"]) for p, s in zip(ctx.episode.sources, info["sources"])]
+    start, length = trim["start"], trim["end"] - trim["start"]
+    render = Render(**{**decided["render"], "sample_rate": opts.sample_rate})
+    show = [(start, length)]
+    level_spans = [tuple(span) for span in decided["calibration"]["spans"]]
+    whole = level_spans == show
     with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch, atomic_path(ctx.paths.encoded) as best_file:
-        excerpt, candidate = Path(scratch) / "excerpt.wav", Path(scratch) / "candidate.mp3"
-        _excerpt(ctx.paths.normalised, length, excerpt)
-        fix, trials = _settle_on_excerpt(excerpt, wav, opts, rate, Path(scratch))
-        best = None
-        for _ in range(1 + MAX_CORRECTIONS):
-            _encode(ctx.paths.normalised, candidate, opts, fix, rate, ctx, length)
-            measured = media.measure_loudness(candidate)
-            attempts.append({"gain_db": fix.gain_db if fix else 0.0, "limit_db": fix.limit_db if fix else None,
-                             "integrated": measured.integrated, "true_peak": measured.true_peak})
-            if best is None or score(measured, opts) < score(best, opts):
-                best = measured
-                os.replace(candidate, best_file)  # kept; the next attempt writes a new candidate
-            fix = refined_fix(fix, measured, opts.loudness_target, opts.true_peak, gain_slope(attempts))
-            if fix is None:
-                break
+        folder = Path(scratch)
+        peak_spans = []
+        if not whole:
+            peak_spans = [(start + s, EXCERPT_SECONDS) for s in excerpt_starts(peaks_per_second(ctx.paths.speech))]
+        aim = opts.loudness_target - decided["calibration"]["excerpt_bias_lu"]
+        render, trials, settled = settle(parts, level_spans, peak_spans, render, aim, opts, folder, whole, ctx)
+        if settled is not None:  # a short show: the trial that settled is the whole show, fades and all
+            os.replace(folder / "level.mp3", best_file)
+            best, used = settled, render
+        else:
+            best, used = encode(parts, show, render, best_file, opts, fade=True, ctx=ctx), render
+        encodes = [{"gain_db": used.gain_db, "limit_db": used.limit_db, **best.as_dict()}]
+        reasons = second_encode(best, opts.loudness_target, opts.true_peak)
+        settings = next_settings(encodes, opts.loudness_target, opts.true_peak) if reasons else None
+        if settings is not None:  # once more, with what the full MP3 says is missing
+            retry = dataclasses.replace(used, gain_db=settings[0], limit_db=settings[1])
+            measured = encode(parts, show, retry, folder / "show.mp3", opts, fade=True, ctx=ctx)
+            encodes.append({"gain_db": retry.gain_db, "limit_db": retry.limit_db, **measured.as_dict()})
+            if score(measured, opts) < score(best, opts):
+                best, used = measured, retry
+                os.replace(folder / "show.mp3", best_file)
     warnings = []
     if (best.true_peak or 0.0) > opts.true_peak:
         warnings.append(f"true peak {best.true_peak:.1f} dBTP is above the ceiling {opts.true_peak:.1f}")
-    if abs(best.integrated - opts.loudness_target) > 1.0:
+    if abs(best.integrated - opts.loudness_target) > TOLERANCE_LU:
         warnings.append(f"loudness {best.integrated:.1f} LUFS is off the target {opts.loudness_target:.1f}")
-    return Outcome(report={"loudness": {"output": best.as_dict(), "normalised_wav": wav.as_dict(),
-                                        "encoding": {"trials": trials, "attempts": attempts}}},
+    encoding = {"trials": trials, "encodes": encodes, "second_encode": reasons,
+                "trial_was_the_show": settled is not None}
+    return Outcome(report={"loudness": {"output": best.as_dict(), "render": dataclasses.asdict(used),
+                                        "encoding": encoding}},
                    figures={"output": f"{best.integrated:.1f} LUFS / {best.true_peak:.1f} dBTP",
-                            "encodes": str(len(attempts))},
+                            "encodes": str(len(encodes))},
                    warnings=warnings)

@@ -1,6 +1,6 @@
 """trim: find where the show starts and ends inside the room recording.
 
-Reads:  work/proxy.wav (16 kHz mono, source timeline), the [trim] overrides of episode.toml
+Reads:  work/proxy.flac (16 kHz mono, source timeline), the [trim] overrides of episode.toml
 Writes: work/trim.json: {"start", "end"}: the cut points in seconds of the source timeline (pad included);
         work/trim-evidence.json: the same with the first and last show words and the evidence.
 

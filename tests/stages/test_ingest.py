@@ -33,8 +33,9 @@ def test_multi_file_take_is_joined_in_order_and_sources_untouched(tmp_path, demo
     before = {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts}
     statuses = run_audio_path(folder)
     assert set(statuses.values()) == {"done"}
-    master, proxy = folder / "work" / "master.wav", folder / "work" / "proxy.wav"
-    assert duration(master) == pytest.approx(truth["duration"], abs=0.05)
+    proxy = folder / "work" / "proxy.flac"
+    assert duration(proxy) == pytest.approx(truth["duration"], abs=0.05)
+    assert not list((folder / "work").glob("master*"))  # no full-quality copy: encode streams from the source
     stream = ffprobe(proxy, "-show_streams")["streams"][0]
     assert (int(stream["sample_rate"]), stream["channels"]) == (16000, 1)
     assert {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts} == before

@@ -6,7 +6,8 @@ import pytest
 
 from showgen import synth
 from showgen.demo_scene import short_show_scene
-from pipeline.stages.normalise import leveller_chain, output_channels, settle_gain
+from pipeline.loudness import leveller_chain, settle_gain
+from pipeline.stages.normalise import output_channels
 from tests.helpers import ebur128, ffprobe, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
 
@@ -55,18 +56,33 @@ def test_settle_gain_converges_through_a_compressing_chain():
     assert output_channels("auto", 1) == 1 and output_channels("auto", 2) == 2 and output_channels("mono", 2) == 1
 
 
-def test_encode_corrections_follow_what_the_limiter_lets_through():
+def test_encode_second_pass_only_when_the_mp3_misses_and_says_why():
     from pipeline.media import Loudness
-    from pipeline.stages.encode import Fix, gain_slope, refined_fix
+    from pipeline.stages.encode import second_encode
 
-    on_target = Loudness(integrated=-16.1, lra=3.0, true_peak=-1.5, threshold=-26)
-    assert refined_fix(Fix(0.8, -4.0), on_target, -16.0, -1.0) is None
-    quiet = Loudness(integrated=-16.6, lra=3.0, true_peak=-1.9, threshold=-26)
-    attempts = [{"gain_db": 0.8, "limit_db": -4.4, "integrated": -17.0},
-                {"gain_db": 1.8, "limit_db": -4.4, "integrated": -16.6}]
-    slope = gain_slope(attempts)
-    assert slope == pytest.approx(0.4)
-    assert refined_fix(Fix(1.8, -4.4), quiet, -16.0, -1.0, slope).gain_db == pytest.approx(3.3)
-    over = Loudness(integrated=-16.0, lra=3.0, true_peak=-0.4, threshold=-26)
-    fix = refined_fix(Fix(1.0, -3.0), over, -16.0, -1.0)
-    assert fix.limit_db == pytest.approx(-3.9) and fix.gain_db == pytest.approx(1.0)
+    assert second_encode(Loudness(integrated=-16.4, lra=3.0, true_peak=-1.3), -16.0, -1.0) == []
+    (why,) = second_encode(Loudness(integrated=-16.7, lra=3.0, true_peak=-1.5), -16.0, -1.0)
+    assert "-0.70 LU from the target" in why
+    (why,) = second_encode(Loudness(integrated=-16.0, lra=3.0, true_peak=-0.6), -16.0, -1.0)
+    assert "over the ceiling" in why
+
+
+def test_excerpt_trials_follow_the_measured_slope_and_lower_the_limit_on_overs():
+    from pipeline.stages.encode import FIRST_SLOPE, PEAK_SAFETY_DB, lower_limit, next_settings
+
+    safe = -1.0 - PEAK_SAFETY_DB  # the highest true peak an excerpt's MP3 may have
+    assert lower_limit(-3.0, safe - 0.01, -1.0) is None
+    assert lower_limit(-3.0, safe + 0.5, -1.0) == pytest.approx(-3.6)  # the overshoot, and 0.1 more
+    on_aim = {"gain_db": 2.0, "limit_db": -3.5, "integrated": -16.1, "true_peak": safe - 0.1}
+    assert next_settings([on_aim], -16.0, -1.0) is None
+    quiet = {"gain_db": 1.0, "limit_db": -3.5, "integrated": -16.7, "true_peak": safe - 0.1}
+    gain, limit = next_settings([quiet], -16.0, -1.0)
+    assert gain == pytest.approx(1.0 + 0.7 / FIRST_SLOPE) and limit == -3.5
+    # the limiter let through 0.4 LU of a 1 dB step: the next step is the miss over that slope
+    closer = {"gain_db": 2.0, "limit_db": -3.5, "integrated": -16.3, "true_peak": safe - 0.1}
+    gain, limit = next_settings([quiet, closer], -16.0, -1.0)
+    assert gain == pytest.approx(2.0 + 0.3 / 0.4) and limit == -3.5
+    # over the ceiling: the limit comes down and half of that step comes back as gain
+    hot = {"gain_db": 2.0, "limit_db": -3.0, "integrated": -16.0, "true_peak": safe + 0.6}
+    gain, limit = next_settings([hot], -16.0, -1.0)
+    assert limit == pytest.approx(-3.7) and gain == pytest.approx(2.35)
