@@ -141,7 +141,7 @@ def test_an_edited_module_re_runs_the_stages_that_use_it_and_names_it(episode):
     assert plan["ingest"] == "up to date"
     assert plan["trim"] == f"would run: code changed: {trim_module}"
     assert plan["normalise"] == "would run: upstream will re-run: trim"
-    assert plan["encode"] == "would run: upstream will re-run: normalise"
+    assert plan["encode"] == "would run: upstream will re-run: trim, normalise"  # encode cuts the source itself
 
     statuses = run_audio_path(episode)
     # trim runs again; the same code makes the same cut, so normalise and encode stay (tag had its own change)
