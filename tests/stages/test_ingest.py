@@ -1,4 +1,4 @@
-"""ingest: joins a multi-file take, makes master + proxy, never touches the source, rejects bad files clearly."""
+"""ingest: joins a multi-file take into the proxy (no full-quality copy), never touches the source, rejects bad files."""
 
 from __future__ import annotations
 
