@@ -1,4 +1,4 @@
-"""`pipeline clean`: frees work/ of what can be made again, keeps what must stay, and the next run re-makes only that."""
+"""`pipeline clean`: frees work/ of what can be made again, keeps what must stay; the next run re-makes only that."""
 
 from __future__ import annotations
 
