@@ -1,4 +1,4 @@
-"""`pipeline clean`: frees work/ of what can be made again, keeps what must stay, and the next run re-makes only that."""
+"""`pipeline clean`: frees work/ of what can be made again, keeps what must stay; the next run re-makes only that."""
 
 from __future__ import annotations
 
@@ -63,3 +63,6 @@ def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_th
 def test_clean_outside_an_episode_folder_is_a_usage_error(tmp_path):
     result = run_cli("clean", tmp_path)
     assert result.returncode == 2 and "no episode.toml" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    result = run_cli("clean", "--help")
+    assert result.returncode == 0 and "--all" in result.stdout

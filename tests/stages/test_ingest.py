@@ -1,4 +1,4 @@
-"""ingest: joins a multi-file take, makes master + proxy, never touches the source, rejects bad files clearly."""
+"""ingest: joins a multi-file take into the proxy (no full-quality copy), never touches the source, rejects bad files."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def test_multi_file_take_is_joined_in_order_and_sources_untouched(tmp_path, demo
     import json
     trim = json.loads((folder / "work" / "trim-evidence.json").read_text())
     assert abs(trim["first_word"] - truth["show_start"]) < 1.5
+    # the encode streams the show from both parts: the MP3 is the whole cut, across the join
+    assert trim["start"] < 40.0 < trim["end"]
+    assert duration(folder / "ep.mp3") == pytest.approx(trim["end"] - trim["start"], abs=0.1)
 
 
 def make_bad(kind: str, folder: Path, good: Path) -> list[Path]:
