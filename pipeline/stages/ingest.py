@@ -86,7 +86,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
     joined = "".join(f"[{i}:a:0]" for i in range(len(sources)))
     layout = "mono" if channels == 1 else "stereo"
     graph = (f"{joined}concat=n={len(sources)}:v=0:a=1,aformat=channel_layouts={layout},asplit=3[m][p][l];"
-             f"[p]aresample={PROXY_RATE}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[px];"
+             # osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same every run
+             f"[p]aresample={PROXY_RATE}:resampler=soxr:osf=flt,aformat=sample_fmts=s16:channel_layouts=mono[px];"
              f"[l]ebur128=framelog=verbose[lo]")
     task = ctx.progress("Inlezen", expected)
     with fsutil.atomic_path(ctx.paths.master) as master, fsutil.atomic_path(ctx.paths.proxy) as proxy:

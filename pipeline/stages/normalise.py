@@ -158,7 +158,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
              f"[show]{chain},volume={gain:.2f}dB,{limiter},"
              f"aresample={opts.sample_rate}:resampler=soxr,aformat=sample_fmts=s16:channel_layouts={layout},"
              f"afade=t=in:d={opts.fade:.3f},afade=t=out:st={fade_out_at:.3f}:d={opts.fade:.3f},asplit=3[n][s][m];"
-             f"[s]aresample=16000:resampler=soxr,aformat=sample_fmts=s16:channel_layouts=mono[sp];"
+             # osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same every run
+             f"[s]aresample=16000:resampler=soxr:osf=flt,aformat=sample_fmts=s16:channel_layouts=mono[sp];"
              f"[m]{level_meter}[mo]")
     task = ctx.progress("Normaliseren", length)
     try:
