@@ -78,7 +78,7 @@ class Render:
         layout = "mono" if self.channels == 1 else "stereo"
         chain = [leveller_chain(self.pre_gain_db, self.target, self.leveler), f"volume={self.gain_db:.2f}dB",
                  limiter_chain(self.limit_db, self.source_rate),
-                 f"aresample={self.sample_rate}:resampler=soxr", f"aformat=channel_layouts={layout}"]
+                 f"aresample={self.sample_rate}:resampler=soxr:osf=flt", f"aformat=channel_layouts={layout}"]
         if length is not None and fade > 0:
             chain += [f"afade=t=in:d={fade:.3f}", f"afade=t=out:st={max(0.0, length - fade):.3f}:d={fade:.3f}"]
         return ",".join(chain)

@@ -47,14 +47,14 @@ def demo(tmp_path_factory) -> dict:
     made = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_recording.py"), "--out",
                            str(episode / "recording.flac")], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr[-2000:]
-    source_digest = (episode / "recording.flac").read_bytes()
+    source = (episode / "recording.flac").read_bytes()
     first = run_cli("run", episode)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     report = json.loads((episode / "report.json").read_text(encoding="utf-8"))
     second = run_cli("run", episode)
     return {"show": show, "episode": episode, "first": first, "second": second, "report": report,
             "second_report": json.loads((episode / "report.json").read_text(encoding="utf-8")),
-            "source_unchanged": (episode / "recording.flac").read_bytes() == source_digest,
+            "source_unchanged": (episode / "recording.flac").read_bytes() == source,
             "offset": published_offset(episode / "work" / "speech.wav", episode / "recording.flac"),
             "plan": tomllib.loads((episode / "episode.toml").read_text(encoding="utf-8")),
             "truth": json.loads((episode / "recording.truth.json").read_text(encoding="utf-8"))}

@@ -49,12 +49,14 @@ def test_title_edit_redoes_only_tagging(episode):
     assert str(ID3(episode / "ep.mp3")["TIT2"]) == "Nieuwe titel"
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_loudness_target_edit_redoes_normalise_and_after(episode):
     edit(episode.parent.parent / "config.toml", "[paths]", "[audio]\nloudness_target = -19.0\n[paths]")
     statuses = run_audio_path(episode)
     assert [n for n, s in statuses.items() if s == "done"] == ["normalise", "encode", "tag"]
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_trim_override_that_changes_nothing_stops_early(episode):
     trim = json.loads((episode / "work" / "trim.json").read_text())
     from pipeline.timefmt import clock
@@ -66,12 +68,14 @@ def test_trim_override_that_changes_nothing_stops_early(episode):
     assert statuses["normalise"] == statuses["encode"] == statuses["tag"] == "skipped"
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_force_and_from(episode):
     assert run_audio_path(episode, force=("trim",))["trim"] == "done"
     statuses = run_audio_path(episode, from_stage="encode")
     assert [n for n, s in statuses.items() if s == "done"] == ["encode", "tag"]
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_deleted_or_modified_output_is_redone(episode):
     (episode / "work" / "encoded.mp3").unlink()
     statuses = run_audio_path(episode)
@@ -80,11 +84,13 @@ def test_deleted_or_modified_output_is_redone(episode):
     assert engine.stale_reason(engine.stage("tag")) is None
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_corrupt_manifest_counts_as_changed(episode):
     (episode / "work" / "manifest.json").write_text("{not json")
     assert set(run_audio_path(episode).values()) == {"done"}
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_dry_run_plans_without_writing(episode):
     edit(episode / "episode.toml", 'title = "Testaflevering"', 'title = "Anders"')
     before = (episode / "work" / "manifest.json").read_bytes()

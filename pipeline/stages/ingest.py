@@ -74,8 +74,9 @@ def run(ctx: Context, opts: Options) -> Outcome:
     task = ctx.progress("Inlezen", expected)
     with fsutil.atomic_path(ctx.paths.proxy) as proxy:
         try:
+            # osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same every run
             media.ffmpeg([*args, "-filter_complex",
-                          f"{joined}concat=n={len(sources)}:v=0:a=1,aresample={SPEECH_RATE}:resampler=soxr,"
+                          f"{joined}concat=n={len(sources)}:v=0:a=1,aresample={SPEECH_RATE}:resampler=soxr:osf=flt,"
                           f"aformat=sample_fmts=s16:channel_layouts=mono[px]",
                           "-map", "[px]", "-c:a", "flac", str(proxy)],
                          on_progress=task.update, what="reading the recording")

@@ -25,6 +25,7 @@ def split(source: Path, folder: Path, at: float) -> list[Path]:
     return parts
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_multi_file_take_is_joined_in_order_and_sources_untouched(tmp_path, demo_like_recording):
     recording, truth = demo_like_recording
     parts = split(recording, tmp_path, 40.0)
@@ -79,12 +80,15 @@ def make_bad(kind: str, folder: Path, good: Path) -> list[Path]:
     raise AssertionError(kind)
 
 
+SLOW_PARAM = pytest.mark.slow  # each runs the audio path on a ~2-minute show first; one stays in the quick set
+
+
 @pytest.mark.parametrize("kind, words", [
-    ("empty", "empty"),
+    pytest.param("empty", "empty", marks=SLOW_PARAM),
     ("not audio", "not a readable audio file"),
-    ("truncated", "truncated"),
-    ("corrupt", "corrupt"),
-    ("mismatched parts", "does not match"),
+    pytest.param("truncated", "truncated", marks=SLOW_PARAM),
+    pytest.param("corrupt", "corrupt", marks=SLOW_PARAM),
+    pytest.param("mismatched parts", "does not match", marks=SLOW_PARAM),
 ])
 def test_bad_source_one_line_and_earlier_outputs_intact(tmp_path, demo_like_recording, kind, words):
     recording, _ = demo_like_recording

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 from mutagen.mp3 import MP3
 
@@ -12,6 +14,7 @@ from tests.helpers import COVER, ffprobe, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_tags_and_cover_readable(tmp_path, demo_like_recording):
     recording, _ = demo_like_recording
     make_show(tmp_path)

@@ -60,6 +60,7 @@ def test_no_speech_is_an_error():
         find_show([], envelope(10, []))
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_show_found_within_1_5_s_in_a_room_recording(tmp_path, demo_like_recording):
     recording, truth = demo_like_recording
     make_show(tmp_path)
@@ -74,6 +75,7 @@ def test_show_found_within_1_5_s_in_a_room_recording(tmp_path, demo_like_recordi
     assert report["trim"]["start"] == trim["start"] and report["trim"]["evidence"]["speech_regions"] > 0
 
 
+@pytest.mark.slow  # the audio path on a ~2-minute show
 def test_overrides_honoured_to_the_millisecond(tmp_path, demo_like_recording):
     recording, _ = demo_like_recording
     make_show(tmp_path)
