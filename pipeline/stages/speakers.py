@@ -96,23 +96,21 @@ def run(ctx: Context, opts: Options) -> Outcome:
         raise StageError(NAME, ctx.episode.slug, str(exc)) from None
 
     spans = [(w.start, w.end) for w in transcript.words] or [(s.start, s.end) for s in transcript.segments]
-    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
-    windows = diarize.windows(regions, features.duration, opts.window, opts.hop)
-    frames = window_frames(windows, features.frames, opts.window)
-    log.info("%d speech regions, %.0f s of speech, %d voiceprints", len(regions),
-             sum(r.duration for r in regions), len(windows))
+    task = None
 
-    task = ctx.progress("speakers: voiceprints", float(len(frames) or 1))
+    def progress(done: float, total: float) -> None:
+        nonlocal task
+        if task is None:
+            task = ctx.progress("speakers: voiceprints", total or 1.0)
+        task.update(done)
+
     try:
-        embeddings = voiceprint.embed_windows(features, frames, on_progress=lambda n: task.update(n))
+        result = find_voices(features, spans, opts, progress, log)
     except voiceprint.VoiceprintError as exc:
         raise StageError(NAME, ctx.episode.slug, str(exc)) from None
     finally:
-        task.close()
-
-    listed = max(1, len(opts.people))
-    result = diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=listed + opts.extra_voices,
-                             switch_penalty=opts.switch_penalty)
+        if task is not None:
+            task.close()
     log.info("%d voices (%s)", result.voices, result.chosen_because)
     document = build_document(result.turns, transcript, opts)
     document["model"] = voiceprint.MODEL_NAME
@@ -120,6 +118,25 @@ def run(ctx: Context, opts: Options) -> Outcome:
     document["objective_by_voice_count"] = {str(k): v for k, v in result.scores_by_count.items()}
     fsutil.write_json(ctx.paths.speakers, document)
     return outcome(document, opts)
+
+
+def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, progress=None,
+                log=None) -> diarize.Diarization:
+    """Anonymous voice turns in `features` (pipeline.voiceprint.read_features) over the speech in `spans`
+    (word times): regions, voiceprints of sliding windows, clustering. Also used by bench/judgement_bench.py."""
+    from pipeline import voiceprint
+
+    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
+    windows = diarize.windows(regions, features.duration, opts.window, opts.hop)
+    frames = window_frames(windows, features.frames, opts.window)
+    if log is not None:
+        log.info("%d speech regions, %.0f s of speech, %d voiceprints", len(regions),
+                 sum(r.duration for r in regions), len(windows))
+    embeddings = voiceprint.embed_windows(
+        features, frames, on_progress=(lambda n: progress(n, float(len(frames)))) if progress else None)
+    listed = max(1, len(opts.people))
+    return diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=listed + opts.extra_voices,
+                           switch_penalty=opts.switch_penalty)
 
 
 def window_frames(windows: list[diarize.Span], total_frames: int, length: float) -> list[tuple[int, int]]:
