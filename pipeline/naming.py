@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
+
 SELF_INTRO = re.compile(r"\b(?:ik ben|mijn naam is|ik heet|hier is)\s+$", re.IGNORECASE)
 ANSWER_SECONDS = 8.0  # after a question to someone by name, the voice heard most in this time answers it
 SECOND_PERSON = re.compile(r"\b(?:jij|je|jou|jouw|u|uw)\b", re.IGNORECASE)
@@ -281,6 +283,13 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     # the parts' borders again, from the guests' voices alone (the host's median lies between the parts)
     bounds = [show_start, *_handover_times(turns, candidates, guest_chapters), show_end]
     spans = ([(bounds[i], bounds[i + 1]) for i in keep] if len(bounds) == len(guest_chapters) + 1 else [])
+    if not all(c.start is not None for c in plan):
+        parts = part_bounds(turns, candidates, [len(c.people) for c in plan])
+        if parts is not None:  # each guest speaks in one part: the borders that keep every voice in one part
+            edges = [show_start, *parts, show_end]
+            spans = [(edges[i], edges[i + 1]) for i in range(len(plan))]
+            groups = {v: max(range(len(plan)), key=lambda i: _talk_between(turns, v, *spans[i]))
+                      for v in candidates}
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]
         inside = {v: _share_inside(turns, v, *spans[index]) for v in members} if spans else {}
@@ -292,6 +301,53 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             why = "too little speech to name" if v not in major else "no listed person left for this voice"
             result[v] = Naming(v, v, 0.0, False, (why,))
     return result
+
+
+MIXED_SHARE = 0.3  # a guest voice with at least this share of its speech in a second part holds two people
+
+
+def split_mixed_voices(turns: Sequence[VoiceTurn], names: dict[str, Naming], people: Sequence[PersonInfo],
+                       chapters: Sequence[ChapterInfo], new_label, min_talk: float = 5.0) -> list[VoiceTurn] | None:
+    """The guests of a part speak in that part: a guest voice heard substantially in two parts, while one of
+    those parts has fewer guest voices than its planned guests, is two similar people (the clustering joined
+    them); its speech in the part where it has less is given to a new voice `new_label(i)`. Returns the new
+    turns, or None when no voice is split. Needs no chapter starts (borders from part_bounds). Pure."""
+    guest_chapters = [c for c in chapters if any(_role(people, p) == "guest" for p in c.people)]
+    hosts = {v for v, n in names.items() if _role(people, n.name) == "host" and n.name != v}
+    talk = talk_times(turns)
+    guests = [v for v in talk if v not in hosts and talk[v] >= min_talk and not names.get(v, Naming(v, v, 0)).pinned]
+    sizes = [len([p for p in c.people if _role(people, p) == "guest"]) for c in guest_chapters]
+    if len(guest_chapters) < 2 or sum(sizes) <= len(guests):
+        return None
+    borders = part_bounds(turns, guests, sizes)
+    if borders is None:
+        return None
+    edges = [min(t.start for t in turns), *borders, max(t.end for t in turns)]
+    spans = list(zip(edges, edges[1:]))
+    amounts = {v: [_talk_between(turns, v, a, b) for a, b in spans] for v in guests}
+    home = {v: int(np.argmax(a)) for v, a in amounts.items()}
+    result, made = list(turns), 0
+    for v in sorted(guests, key=lambda v: -talk[v]):
+        for part, (a, b) in enumerate(spans):
+            members = sum(1 for h in home.values() if h == part)
+            share = amounts[v][part] / talk[v]
+            if part == home[v] or share < MIXED_SHARE or amounts[v][part] < min_talk or members >= sizes[part]:
+                continue
+            label = new_label(made)
+            made += 1
+            home[label] = part
+            pieces = []
+            for t in result:
+                if t.voice != v or t.end <= a or t.start >= b:
+                    pieces.append(t)
+                    continue
+                if t.start < a:
+                    pieces.append(VoiceTurn(t.start, a, v))
+                pieces.append(VoiceTurn(max(t.start, a), min(t.end, b), label))
+                if t.end > b:
+                    pieces.append(VoiceTurn(b, t.end, v))
+            result = pieces
+    return sorted(result, key=lambda t: t.start) if made else None
 
 
 def _role(people: Sequence[PersonInfo], name: str) -> str:
@@ -309,6 +365,51 @@ def _handover_times(turns: Sequence[VoiceTurn], voices: Sequence[str],
         return []
     gaps = sorted(((b - a, (a + b) / 2) for a, b in zip(medians, medians[1:])), reverse=True)
     return sorted(mid for _, mid in gaps[: len(guest_chapters) - 1])
+
+
+def _talk_between(turns: Sequence[VoiceTurn], voice: str, start: float, end: float) -> float:
+    return sum(max(0.0, min(t.end, end) - max(t.start, start)) for t in turns if t.voice == voice)
+
+
+PART_GRID = 160  # candidate borders between parts, evenly over the show
+
+
+def part_bounds(turns: Sequence[VoiceTurn], voices: Sequence[str], sizes: Sequence[int]) -> list[float] | None:
+    """Borders between consecutive parts (as many parts as `sizes`, each with `sizes[i]` guests) such that
+    every guest voice speaks in one part: of the borders that give each part the planned number of voices
+    (a voice belongs to the part holding most of its speech; every part at least one), the ones that keep
+    the most speech of each voice inside its part; the middle of a tie. None for more than three parts or
+    fewer voices than parts (then the plan's order decides, see group_by_chapter). Pure."""
+    parts = len(sizes)
+    own = [t for t in turns if t.voice in voices]
+    if parts < 2 or parts > 3 or len(voices) < parts or not own:
+        return None
+    start, end = min(t.start for t in own), max(t.end for t in own)
+    grid = np.linspace(start, end, PART_GRID + 1)
+    # cumulative speech of each voice before each grid time
+    cum = np.array([[sum(max(0.0, min(t.end, g) - t.start) for t in own if t.voice == v) for g in grid]
+                    for v in voices])
+    total = cum[:, -1:]
+    best: tuple | None = None
+    ties: list[tuple[int, ...]] = []
+    for cut in itertools.combinations(range(1, PART_GRID), parts - 1):
+        edges = (0, *cut, PART_GRID)
+        amounts = np.stack([cum[:, edges[i + 1]] - cum[:, edges[i]] for i in range(parts)], axis=1)
+        home = amounts.argmax(axis=1)
+        counts = np.bincount(home, minlength=parts)
+        if np.any(counts == 0):
+            continue
+        mismatch = int(sum(abs(c - s) for c, s in zip(counts, sizes)))
+        purity = float(amounts.max(axis=1).sum() / max(float(total.sum()), 1e-9))
+        key = (-mismatch, round(purity, 4))
+        if best is None or key > best:
+            best, ties = key, [cut]
+        elif key == best:
+            ties.append(cut)
+    if best is None:
+        return None
+    middle = ties[len(ties) // 2]
+    return [float(grid[i]) for i in middle]
 
 
 def _share_inside(turns: Sequence[VoiceTurn], voice: str, start: float, end: float) -> float:
