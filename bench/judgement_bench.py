@@ -19,7 +19,7 @@ It also measures DER of the speakers stage alone (voiceprints + clustering, spee
 Whisper) on real two-person Dutch dialogue: the lines of non-reserved Fish Fillets levels in script order.
 
 Usage: python bench/judgement_bench.py [--shows 20] [--minutes 5] [--dialogues 4] [--work DIR]
-                                       [--out docs/judgement.md] [--dialogues-only]
+                                       [--out docs/judgement.md] [--dialogues-only] [--force STAGE]
 """
 
 from __future__ import annotations
@@ -82,11 +82,11 @@ def render(folder: Path, minutes: float, seed: int, level_db: float) -> dict:
     return room.simulate(folder, minutes=minutes, seed=seed, level_db=level_db)
 
 
-def run_stages(folder: Path) -> tuple[dict, dict[str, float], dict[str, list[str]]]:
+def run_stages(folder: Path, force: tuple[str, ...] = ()) -> tuple[dict, dict[str, float], dict[str, list[str]]]:
     ctx = load_context(folder)
     engine = Engine(ctx, STAGES)
     engine.check()
-    results = engine.run()
+    results = engine.run(force=force)
     seconds = {r.name: r.seconds for r in results if r.status == "done"}
     warnings = {name: list(outcome.warnings) for name, outcome in ctx.outcomes.items()}
     return ctx, seconds, warnings
@@ -269,6 +269,9 @@ def main() -> int:
     parser.add_argument("--dialogues-only", action="store_true")
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "burger-pipeline" / "judgement-bench")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here")
+    parser.add_argument("--force", action="append", default=[], metavar="STAGE",
+                        help="run this stage again even if the engine finds it up to date (after a change in the "
+                             "code it uses, where the stage's VERSION did not change)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -284,7 +287,7 @@ def main() -> int:
         for variant, level in VARIANTS:
             folder = args.work / "episodes" / f"show-{seed}-{level:+.0f}db"
             truth = render(folder, args.minutes, seed, level)
-            _, seconds, warnings = run_stages(folder)
+            _, seconds, warnings = run_stages(folder, tuple(args.force))
             row = {"seed": seed, "variant": variant, **grade_show(folder, truth, warnings), "seconds": seconds}
             rows.append(row)
             print(f"show {seed} {variant:12s} trim {fmt(row['trim_errors'])}  chapters {fmt(row['chapter_errors'])}"

@@ -273,6 +273,21 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             f"host evidence {scores[best]:.2f} (opening, closing, hand-overs, heard throughout, names the guests)"
             f" vs {runner_up:.2f} for the next voice",))
 
+    # the host speaks throughout: another voice with host-like evidence far above any guest's is the host's
+    # voice split in two by the clustering (a change of microphone distance or level), not a guest
+    host_voices = [v for v, n in result.items() if not n.pinned and n.name in hosts]
+    if host_voices:
+        lead = max(scores[v] for v in host_voices)
+        host = result[max(host_voices, key=scores.__getitem__)].name
+        edge = min(60.0, (show_end - show_start) / 10)
+        opening, closing = share_in(turns, show_start, show_start + edge), share_in(turns, show_end - edge, show_end)
+        for v in major:
+            at_edges = min(opening.get(v, 0.0), closing.get(v, 0.0)) >= HOST_TWIN_EDGE
+            if v not in result and at_edges and scores[v] >= max(HOST_TWIN_SCORE, HOST_TWIN_SHARE * lead):
+                result[v] = Naming(v, host, 0.65, False, (
+                    f"host evidence {scores[v]:.2f} (opening and closing, heard throughout, like the host's "
+                    f"{lead:.2f}; guests have little): the host's voice split in two",))
+
     # --- guests, chapter by chapter
     guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
     plan = [ChapterInfo(c.title, tuple(p for p in c.people if p in guests_left), c.start) for c in guest_chapters]
@@ -419,6 +434,10 @@ def _share_inside(turns: Sequence[VoiceTurn], voice: str, start: float, end: flo
     return inside / total if total else 0.0
 
 
+HOST_TWIN_SCORE = 0.2  # host evidence of a guest's voice stays near 0.1 (opening, closing, presence)
+HOST_TWIN_SHARE = 0.35  # ... and a second host voice has at least this share of the host's evidence
+HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and of the closing (guests of two
+#                        parts joined in one voice are heard throughout too, but not at both ends)
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
 
