@@ -82,14 +82,20 @@ def render(folder: Path, minutes: float, seed: int, level_db: float) -> dict:
     return room.simulate(folder, minutes=minutes, seed=seed, level_db=level_db)
 
 
-def run_stages(folder: Path, force: tuple[str, ...] = ()) -> tuple[dict, dict[str, float], dict[str, list[str]]]:
+def run_stages(folder: Path, force: tuple[str, ...] = (), stages: list = STAGES
+               ) -> tuple[dict, dict[str, float], dict[str, list[str]]]:
     ctx = load_context(folder)
-    engine = Engine(ctx, STAGES)
+    engine = Engine(ctx, stages)
     engine.check()
     results = engine.run(force=force)
     seconds = {r.name: r.seconds for r in results if r.status == "done"}
     warnings = {name: list(outcome.warnings) for name, outcome in ctx.outcomes.items()}
     return ctx, seconds, warnings
+
+
+def grade_trim(folder: Path, truth: dict) -> list[float]:
+    evidence = json.loads((folder / "work" / "trim-evidence.json").read_text())
+    return [evidence["first_word"] - truth["show_start"], evidence["last_word"] - truth["show_end"]]
 
 
 def grade_show(folder: Path, truth: dict, warnings: dict[str, list[str]]) -> dict:
@@ -267,6 +273,7 @@ def main() -> int:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--dialogues", type=int, default=4, help="real two-person dialogues for the DER")
     parser.add_argument("--dialogues-only", action="store_true")
+    parser.add_argument("--trim-only", action="store_true", help="run ingest and trim only, report the trim errors")
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "burger-pipeline" / "judgement-bench")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here")
     parser.add_argument("--force", action="append", default=[], metavar="STAGE",
@@ -282,17 +289,29 @@ def main() -> int:
     command = "python " + " ".join([Path(sys.argv[0]).as_posix().split(str(ROOT) + "/")[-1], *sys.argv[1:]])
     began = time.monotonic()
     prepare_show(args.work)
-    rows = []
+    rows, trims = [], []
     for seed in range(args.first_seed, args.first_seed + (0 if args.dialogues_only else args.shows)):
         for variant, level in VARIANTS:
             folder = args.work / "episodes" / f"show-{seed}-{level:+.0f}db"
             truth = render(folder, args.minutes, seed, level)
+            if args.trim_only:
+                run_stages(folder, tuple(args.force), [ingest, trim])
+                errors = grade_trim(folder, truth)
+                trims.append(errors)
+                print(f"show {seed} {variant:12s} trim {fmt(errors)}", flush=True)
+                continue
             _, seconds, warnings = run_stages(folder, tuple(args.force))
             row = {"seed": seed, "variant": variant, **grade_show(folder, truth, warnings), "seconds": seconds}
             rows.append(row)
             print(f"show {seed} {variant:12s} trim {fmt(row['trim_errors'])}  chapters {fmt(row['chapter_errors'])}"
                   f"  DER {100 * row['der']:.1f}%  named {100 * row['named']:.0f}%  voices {row['voices']}"
                   f"  ({', '.join(f'{k} {v:.0f}s' for k, v in seconds.items())})", flush=True)
+    if args.trim_only:
+        flat = [abs(e) for pair in trims for e in pair]
+        print(f"trim: {sum(e <= TRIM_OK for e in flat)}/{len(flat)} cut points within ±{TRIM_OK} s; "
+              f"worst {max(flat):.1f} s; start errors {fmt([p[0] for p in trims])}; end errors "
+              f"{fmt([p[1] for p in trims])}")
+        return 0
     dialogues = dialogue_der(dialogue_levels(args.dialogues), args.work) if args.dialogues else []
     for d in dialogues:
         print(f"dialogue {d['level']:12s} {d['minutes']:.1f} min  voices {d['voices']}  DER {100 * d['der']:.1f}%",

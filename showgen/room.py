@@ -4,7 +4,8 @@
     truth = simulate(folder, minutes=5, seed=3, level_db=-10)   # the same show, recorder gain 10 dB lower
 
 A show: room tone all through; 20-30 s of pre-show crowd babble (10-14 overlapping distant voices, muffled and
-reverberant, 10-20 dB below the presenters) with a sound check at the microphone in it; the host's opening;
+reverberant, 10-20 dB below the presenters) with a sound check at the microphone in it, still fading out
+under the host's first words; the host's opening;
 part 1 with two guests; thanks, applause, part 2 with two other guests; the closing; applause and chatter.
 Guests answer the host's questions and each other in turns of 1 to 60 s; turns overlap a little at their edges
 and the listeners say "ja"/"hm" under a long answer (backchannels, short lines of the other voices).
@@ -260,7 +261,7 @@ def simulate(folder: Path, minutes: float = 5.0, seed: int = 0, level_db: float 
     dry = vox.dry(technician, "Een, twee. Een, twee. Test, test.")
     tl.place(check_at, vox.in_room(technician, dry))
     tl.events.append({"kind": "soundcheck", "start": tl.seconds(check_at), "end": tl.seconds(check_at + len(dry))})
-    tl.at += len(crowd) + int(rng.uniform(0.5, 2.0) * sr)
+    tl.at += len(crowd) - int(rng.uniform(0.5, 2.0) * sr)  # the host begins while the crowd hushes (2 s fade)
 
     show = title or SHOW_TITLE
     titles = ("Opening", f"{guests[0].name.split()[0]} en {guests[1].name.split()[0]}",

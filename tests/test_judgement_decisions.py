@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline import diarize, naming
+from pipeline.stages import trim
 from pipeline.naming import ChapterInfo, PersonInfo, VoiceTurn
 
 PEOPLE = [PersonInfo("Anne Host", "host"), PersonInfo("Marije Boer", "guest"), PersonInfo("Mike Bos", "guest"),
@@ -85,3 +86,35 @@ def test_one_person_is_not_split_into_two_voices():
     assert result.voices == 2
     assert "sounded the same" in result.chosen_because
     assert diarize.closest_pair(result.centroids) < diarize.SAME_VOICE
+
+
+def talk(seconds: float, level: float, rng, pauses: bool = True) -> np.ndarray:
+    """50 ms frame levels (dB) of one person talking: syllables around `level`, gaps 25 dB down."""
+    frames = int(seconds / trim.FRAME)
+    levels = level + rng.normal(0, 2, frames)
+    if pauses:
+        levels[(np.arange(frames) // 3) % 3 == 2] = level - 25  # a gap after every two syllables
+    return levels
+
+
+def test_the_show_starts_where_show_level_talk_is_sustained_not_in_the_crowd():
+    rng = np.random.default_rng(1)
+    crowd = -12 + rng.normal(0, 1.5, int(20 / trim.FRAME))  # steady babble 12 dB down: no pauses
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 80.0, speech_level=0.0)
+    assert start is not None and 19.5 <= start <= 20.5
+
+
+def test_a_quiet_presenter_before_the_loud_guests_is_not_crowd():
+    rng = np.random.default_rng(2)
+    energy = np.concatenate([talk(20, -10.0, rng), talk(60, 0.0, rng)])  # host 10 dB down, with pauses
+    assert trim.sustained_start(energy, 0.0, 80.0, speech_level=0.0) is None
+
+
+def test_a_sound_check_in_the_crowd_does_not_start_the_show():
+    rng = np.random.default_rng(3)
+    crowd = -13 + rng.normal(0, 1.5, int(30 / trim.FRAME))
+    crowd[200:260] = talk(3, 0.0, rng)  # "een, twee, test" at the microphone at 10-13 s
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 90.0, speech_level=0.0)
+    assert start is not None and 29.5 <= start <= 30.5
