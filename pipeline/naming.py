@@ -438,6 +438,7 @@ HOST_TWIN_SCORE = 0.2  # host evidence of a guest's voice stays near 0.1 (openin
 HOST_TWIN_SHARE = 0.35  # ... and a second host voice has at least this share of the host's evidence
 HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and of the closing (guests of two
 #                        parts joined in one voice are heard throughout too, but not at both ends)
+ORDER_ONLY = 0.85  # the most a guest's name gets without being addressed or introduced by name
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
 
@@ -473,6 +474,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         evidence = [f"speaks mostly in {title}" if share is None else f"{100 * share:.0f}% of its speech in {title}"]
         if support:
             evidence.append(f"addressed/introduced by name: {support:+.1f}")
+        if support <= 0:  # from the running order alone: where the parts begin is itself a guess
+            confidence = min(confidence, ORDER_ONLY)
         if support < 0:
             confidence = min(confidence, 0.4)
             evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")

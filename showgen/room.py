@@ -207,6 +207,7 @@ def simulate(folder: Path, minutes: float = 5.0, seed: int = 0, level_db: float 
     """Render a seeded show to folder/name with folder/<stem>.truth.json and folder/episode.toml; return the truth.
 
     The same seed gives the same show at any `level_db` (the recorder's gain; +6 clips like a recorder).
+    `minutes` is approximate: a part ends after the turn that crosses its planned length (up to a minute more).
     """
     if not 3.0 <= minutes <= 60.0:
         raise ValueError("minutes must be between 3 and 60")

@@ -61,7 +61,7 @@ def shows(game, tmp_path_factory):
 
 def test_a_show_has_five_people_chapters_and_turns_of_1_to_60_seconds(shows):
     folder, truth, _ = shows
-    assert 170 < truth["duration"] < 200
+    assert 170 < truth["duration"] < 260  # the last answer of a part may run over (turns up to 60 s)
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                             str(folder / "plain" / "show.flac")], capture_output=True, text=True, check=True)
     assert abs(float(probe.stdout) - truth["duration"]) < 0.05
