@@ -12,7 +12,10 @@ transcript and the embeddings from pipeline.voiceprint, and gets back anonymous 
    Viterbi decoding (a switch of voice costs `switch_penalty`, so backchannels, overlap fragments and coughs
    do not shatter a turn) alternates with re-estimating each voice from the windows it got.
 5. diarize(): tries 1, 2, ... voices and keeps adding one while the decoded objective gains enough per step
-   of speech (voices beyond the listed people must gain more); stops at `max_voices`.
+   of speech (voices beyond the listed people must gain more); stops at `max_voices` (the speakers stage
+   passes the number of listed people: there are no more voices than people), and stops before a fit in
+   which two voices sound the same (centroid cosine similarity above SAME_VOICE): one person split in two,
+   which happens when a quieter or noisier stretch of one voice pulls its own cluster.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pipeline.timeline import Interval as Span
 from pipeline.timeline import Turn  # voice: a cluster index (0-based) here; the stage names it
 
 STEP = 0.1  # seconds: the resolution of the voice timeline
+SAME_VOICE = 0.97  # two centroids this similar are one person (espeak voices of different "people": up to 0.963)
 
 
 # ------------------------------------------------------------------------------------------ regions, windows
@@ -199,6 +203,15 @@ class Diarization:
     chosen_because: str
 
 
+def closest_pair(centroids: np.ndarray) -> float:
+    """The highest cosine similarity between two different voices' centroids (-1 with fewer than two)."""
+    if len(centroids) < 2:
+        return -1.0
+    unit = _normalise(np.asarray(centroids, dtype=np.float64))
+    sims = unit @ unit.T
+    return float(np.max(sims[~np.eye(len(unit), dtype=bool)]))
+
+
 def choose_voices(scores: dict[int, float], steps: int, listed: int, *, min_gain: float = 0.001,
                   min_gain_unlisted: float = 0.003) -> tuple[int, str]:
     """How many voices: add one while the objective gains at least `min_gain` per step of speech (more for
@@ -226,6 +239,10 @@ def diarize(regions: Sequence[Span], window_spans: Sequence[Span], embeddings: n
     chosen, why = 1, ""
     for k in range(1, max(1, min(max_voices, len(embeddings))) + 1):
         fits[k] = fit(line, embeddings, k, switch_penalty=switch_penalty, seeds=seeds)
+        twin = closest_pair(fits[k].centroids)
+        if k > 1 and twin > SAME_VOICE:
+            chosen, why = k - 1, f"with {k} voices two sounded the same (similarity {twin:.2f} > {SAME_VOICE})"
+            break
         chosen, why = choose_voices({c: f.score for c, f in fits.items()}, line.steps, listed,
                                     min_gain=min_gain, min_gain_unlisted=min_gain_unlisted)
         if chosen < k:  # adding this voice did not pay: stop searching

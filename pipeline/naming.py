@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
+
 from pipeline.timeline import Line, voice_at
 from pipeline.timeline import Turn as VoiceTurn
 
@@ -250,6 +252,21 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             f"host evidence {scores[best]:.2f} (opening, closing, hand-overs, heard throughout, names the guests)"
             f" vs {runner_up:.2f} for the next voice",))
 
+    # the host speaks throughout: another voice with host-like evidence far above any guest's is the host's
+    # voice split in two by the clustering (a change of microphone distance or level), not a guest
+    host_voices = [v for v, n in result.items() if not n.pinned and n.name in hosts]
+    if host_voices:
+        lead = max(scores[v] for v in host_voices)
+        host = result[max(host_voices, key=scores.__getitem__)].name
+        edge = min(60.0, (show_end - show_start) / 10)
+        opening, closing = share_in(turns, show_start, show_start + edge), share_in(turns, show_end - edge, show_end)
+        for v in major:
+            at_edges = min(opening.get(v, 0.0), closing.get(v, 0.0)) >= HOST_TWIN_EDGE
+            if v not in result and at_edges and scores[v] >= max(HOST_TWIN_SCORE, HOST_TWIN_SHARE * lead):
+                result[v] = Naming(v, host, 0.65, False, (
+                    f"host evidence {scores[v]:.2f} (opening and closing, heard throughout, like the host's "
+                    f"{lead:.2f}; guests have little): the host's voice split in two",))
+
     # --- guests, chapter by chapter
     guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
     plan = [ChapterInfo(c.title, tuple(p for p in c.people if p in guests_left), c.start) for c in guest_chapters]
@@ -260,6 +277,13 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     # the parts' borders again, from the guests' voices alone (the host's median lies between the parts)
     bounds = [show_start, *_handover_times(turns, candidates, guest_chapters), show_end]
     spans = ([(bounds[i], bounds[i + 1]) for i in keep] if len(bounds) == len(guest_chapters) + 1 else [])
+    if not all(c.start is not None for c in plan):
+        parts = part_bounds(turns, candidates, [len(c.people) for c in plan])
+        if parts is not None:  # each guest speaks in one part: the borders that keep every voice in one part
+            edges = [show_start, *parts, show_end]
+            spans = [(edges[i], edges[i + 1]) for i in range(len(plan))]
+            groups = {v: max(range(len(plan)), key=lambda i: _talk_between(turns, v, *spans[i]))
+                      for v in candidates}
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]
         inside = {v: _share_inside(turns, v, *spans[index]) for v in members} if spans else {}
@@ -271,6 +295,53 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             why = "too little speech to name" if v not in major else "no listed person left for this voice"
             result[v] = Naming(v, v, 0.0, False, (why,))
     return result
+
+
+MIXED_SHARE = 0.3  # a guest voice with at least this share of its speech in a second part holds two people
+
+
+def split_mixed_voices(turns: Sequence[VoiceTurn], names: dict[str, Naming], people: Sequence[PersonInfo],
+                       chapters: Sequence[ChapterInfo], new_label, min_talk: float = 5.0) -> list[VoiceTurn] | None:
+    """The guests of a part speak in that part: a guest voice heard substantially in two parts, while one of
+    those parts has fewer guest voices than its planned guests, is two similar people (the clustering joined
+    them); its speech in the part where it has less is given to a new voice `new_label(i)`. Returns the new
+    turns, or None when no voice is split. Needs no chapter starts (borders from part_bounds). Pure."""
+    guest_chapters = [c for c in chapters if any(_role(people, p) == "guest" for p in c.people)]
+    hosts = {v for v, n in names.items() if _role(people, n.name) == "host" and n.name != v}
+    talk = talk_times(turns)
+    guests = [v for v in talk if v not in hosts and talk[v] >= min_talk and not names.get(v, Naming(v, v, 0)).pinned]
+    sizes = [len([p for p in c.people if _role(people, p) == "guest"]) for c in guest_chapters]
+    if len(guest_chapters) < 2 or sum(sizes) <= len(guests):
+        return None
+    borders = part_bounds(turns, guests, sizes)
+    if borders is None:
+        return None
+    edges = [min(t.start for t in turns), *borders, max(t.end for t in turns)]
+    spans = list(zip(edges, edges[1:]))
+    amounts = {v: [_talk_between(turns, v, a, b) for a, b in spans] for v in guests}
+    home = {v: int(np.argmax(a)) for v, a in amounts.items()}
+    result, made = list(turns), 0
+    for v in sorted(guests, key=lambda v: -talk[v]):
+        for part, (a, b) in enumerate(spans):
+            members = sum(1 for h in home.values() if h == part)
+            share = amounts[v][part] / talk[v]
+            if part == home[v] or share < MIXED_SHARE or amounts[v][part] < min_talk or members >= sizes[part]:
+                continue
+            label = new_label(made)
+            made += 1
+            home[label] = part
+            pieces = []
+            for t in result:
+                if t.voice != v or t.end <= a or t.start >= b:
+                    pieces.append(t)
+                    continue
+                if t.start < a:
+                    pieces.append(VoiceTurn(t.start, a, v))
+                pieces.append(VoiceTurn(max(t.start, a), min(t.end, b), label))
+                if t.end > b:
+                    pieces.append(VoiceTurn(b, t.end, v))
+            result = pieces
+    return sorted(result, key=lambda t: t.start) if made else None
 
 
 def _role(people: Sequence[PersonInfo], name: str) -> str:
@@ -290,6 +361,51 @@ def _handover_times(turns: Sequence[VoiceTurn], voices: Sequence[str],
     return sorted(mid for _, mid in gaps[: len(guest_chapters) - 1])
 
 
+def _talk_between(turns: Sequence[VoiceTurn], voice: str, start: float, end: float) -> float:
+    return sum(max(0.0, min(t.end, end) - max(t.start, start)) for t in turns if t.voice == voice)
+
+
+PART_GRID = 160  # candidate borders between parts, evenly over the show
+
+
+def part_bounds(turns: Sequence[VoiceTurn], voices: Sequence[str], sizes: Sequence[int]) -> list[float] | None:
+    """Borders between consecutive parts (as many parts as `sizes`, each with `sizes[i]` guests) such that
+    every guest voice speaks in one part: of the borders that give each part the planned number of voices
+    (a voice belongs to the part holding most of its speech; every part at least one), the ones that keep
+    the most speech of each voice inside its part; the middle of a tie. None for more than three parts or
+    fewer voices than parts (then the plan's order decides, see group_by_chapter). Pure."""
+    parts = len(sizes)
+    own = [t for t in turns if t.voice in voices]
+    if parts < 2 or parts > 3 or len(voices) < parts or not own:
+        return None
+    start, end = min(t.start for t in own), max(t.end for t in own)
+    grid = np.linspace(start, end, PART_GRID + 1)
+    # cumulative speech of each voice before each grid time
+    cum = np.array([[sum(max(0.0, min(t.end, g) - t.start) for t in own if t.voice == v) for g in grid]
+                    for v in voices])
+    total = cum[:, -1:]
+    best: tuple | None = None
+    ties: list[tuple[int, ...]] = []
+    for cut in itertools.combinations(range(1, PART_GRID), parts - 1):
+        edges = (0, *cut, PART_GRID)
+        amounts = np.stack([cum[:, edges[i + 1]] - cum[:, edges[i]] for i in range(parts)], axis=1)
+        home = amounts.argmax(axis=1)
+        counts = np.bincount(home, minlength=parts)
+        if np.any(counts == 0):
+            continue
+        mismatch = int(sum(abs(c - s) for c, s in zip(counts, sizes)))
+        purity = float(amounts.max(axis=1).sum() / max(float(total.sum()), 1e-9))
+        key = (-mismatch, round(purity, 4))
+        if best is None or key > best:
+            best, ties = key, [cut]
+        elif key == best:
+            ties.append(cut)
+    if best is None:
+        return None
+    middle = ties[len(ties) // 2]
+    return [float(grid[i]) for i in middle]
+
+
 def _share_inside(turns: Sequence[VoiceTurn], voice: str, start: float, end: float) -> float:
     own = [t for t in turns if t.voice == voice]
     total = sum(t.end - t.start for t in own)
@@ -297,6 +413,11 @@ def _share_inside(turns: Sequence[VoiceTurn], voice: str, start: float, end: flo
     return inside / total if total else 0.0
 
 
+HOST_TWIN_SCORE = 0.2  # host evidence of a guest's voice stays near 0.1 (opening, closing, presence)
+HOST_TWIN_SHARE = 0.35  # ... and a second host voice has at least this share of the host's evidence
+HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and of the closing (guests of two
+#                        parts joined in one voice are heard throughout too, but not at both ends)
+ORDER_ONLY = 0.85  # the most a guest's name gets without being addressed or introduced by name
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
 
@@ -332,6 +453,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         evidence = [f"speaks mostly in {title}" if share is None else f"{100 * share:.0f}% of its speech in {title}"]
         if support:
             evidence.append(f"addressed/introduced by name: {support:+.1f}")
+        if support <= 0:  # from the running order alone: where the parts begin is itself a guess
+            confidence = min(confidence, ORDER_ONLY)
         if support < 0:
             confidence = min(confidence, 0.4)
             evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")

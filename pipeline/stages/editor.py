@@ -205,7 +205,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     fsutil.write_text(ctx.paths.editor_md, markdown(opts, parts))
     turns = sum(len(p.turns) for p in parts)
     warnings = []
-    if len(parts) == 1 and parts[0].title == NO_CHAPTERS_TITLE:
+    if opts.chapter_titles and len(parts) == 1 and parts[0].title == NO_CHAPTERS_TITLE:
         warnings.append("the editors' transcript has no chapter headings (work/chapters.json is missing)")
     ctx.logger(NAME).info("editors' transcript from %s: %d chapters, %d turns", source, len(parts), turns)
     return Outcome(outputs={"editor": {"docx": ctx.paths.editor_docx, "md": ctx.paths.editor_md}},

@@ -11,7 +11,8 @@ Writes: work/speakers.json:
 Report: report.json "speakers": every voice with its talk time, a sample to listen to, the name and confidence.
 
 How: voiceprints (pipeline.voiceprint, Resemblyzer's encoder on the CPU) of 1.6 s windows every 0.8 s over the
-speech; voices found by pipeline.diarize (unknown count, at most the listed people + `extra_voices`); names
+speech; voices found by pipeline.diarize (unknown count, at most the listed people; up to `unlisted_voices`
+when episode.toml lists nobody); names
 from evidence by pipeline.naming. Voices are numbered by first appearance: "Spreker 1" speaks first.
 
 pipeline.timeline.label(transcript, speakers) (pure) gives every transcript segment the display name of its
@@ -24,6 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from pipeline import diarize, fsutil, naming, timeline
 from pipeline.engine import Context, Outcome
@@ -44,7 +46,8 @@ class Options:
     window: float = 1.6  # seconds per voiceprint (the encoder's training length)
     hop: float = 0.8
     switch_penalty: float = 0.5  # evidence a change of voice must buy (see pipeline.diarize.viterbi)
-    extra_voices: int = 2  # room for voices not listed in episode.toml (a question from the audience)
+    extra_voices: int = 0  # voices beyond the people of episode.toml (issue 9: no more voices than people)
+    unlisted_voices: int = 5  # at most this many voices when episode.toml lists nobody
     people: tuple[tuple[str, str], ...] = ()  # (name, role)
     # (people, start or approx) per planned chapter, by position: titles do not decide voices, so a title
     # edit must not re-run this stage
@@ -95,23 +98,21 @@ def run(ctx: Context, opts: Options) -> Outcome:
         raise StageError(NAME, ctx.episode.slug, str(exc)) from None
 
     spans = [(w.start, w.end) for w in transcript.words] or [(s.start, s.end) for s in transcript.segments]
-    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
-    windows = diarize.windows(regions, features.duration, opts.window, opts.hop)
-    frames = window_frames(windows, features.frames, opts.window)
-    log.info("%d speech regions, %.0f s of speech, %d voiceprints", len(regions),
-             sum(r.duration for r in regions), len(windows))
+    task = None
 
-    task = ctx.progress("speakers: voiceprints", float(len(frames) or 1))
+    def progress(done: float, total: float) -> None:
+        nonlocal task
+        if task is None:
+            task = ctx.progress("speakers: voiceprints", total or 1.0)
+        task.update(done)
+
     try:
-        embeddings = voiceprint.embed_windows(features, frames, on_progress=lambda n: task.update(n))
+        result = find_voices(features, spans, opts, progress, log)
     except voiceprint.VoiceprintError as exc:
         raise StageError(NAME, ctx.episode.slug, str(exc)) from None
     finally:
-        task.close()
-
-    listed = max(1, len(opts.people))
-    result = diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=listed + opts.extra_voices,
-                             switch_penalty=opts.switch_penalty)
+        if task is not None:
+            task.close()
     log.info("%d voices (%s)", result.voices, result.chosen_because)
     document = build_document(result.turns, transcript, opts)
     document["model"] = voiceprint.MODEL_NAME
@@ -119,6 +120,26 @@ def run(ctx: Context, opts: Options) -> Outcome:
     document["objective_by_voice_count"] = {str(k): v for k, v in result.scores_by_count.items()}
     fsutil.write_json(ctx.paths.speakers, document)
     return outcome(document, opts)
+
+
+def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, progress=None,
+                log=None) -> diarize.Diarization:
+    """Anonymous voice turns in `features` (pipeline.voiceprint.read_features) over the speech in `spans`
+    (word times): regions, voiceprints of sliding windows, clustering. Also used by bench/judgement_bench.py."""
+    from pipeline import voiceprint
+
+    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
+    windows = diarize.windows(regions, features.duration, opts.window, opts.hop)
+    frames = window_frames(windows, features.frames, opts.window)
+    if log is not None:
+        log.info("%d speech regions, %.0f s of speech, %d voiceprints", len(regions),
+                 sum(r.duration for r in regions), len(windows))
+    embeddings = voiceprint.embed_windows(
+        features, frames, on_progress=(lambda n: progress(n, float(len(frames)))) if progress else None)
+    listed = max(1, len(opts.people))
+    most = listed + opts.extra_voices if opts.people else opts.unlisted_voices
+    return diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=most,
+                           switch_penalty=opts.switch_penalty)
 
 
 def window_frames(windows: list[Interval], total_frames: int, length: float) -> list[tuple[int, int]]:
@@ -142,9 +163,19 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
     chapters = [naming.ChapterInfo(f"chapter {i + 1} of the plan", p, s) for i, (p, s) in enumerate(opts.chapters)]
     names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
+    split = naming.split_mixed_voices(voice_turns, names, people, chapters,
+                                      lambda i: f"Spreker {len(labels) + i + 1}")
+    voice_labels = list(labels.values())
+    if split is not None:  # two guests of different parts in one voice: name again with the voice split
+        voice_turns = split  # the labels stay (pins refer to them); the new voice gets the next number
+        voice_labels += [v for v in dict.fromkeys(t.voice for t in split) if v not in voice_labels]
+        by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
+                                                for t in voice_turns], "voices": {}})
+        lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
+        names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
     talk = naming.talk_times(voice_turns)
     voices = {}
-    for voice in labels.values():
+    for voice in voice_labels:
         n = names[voice]
         voices[voice] = {"name": n.name, "confidence": n.confidence, "talk_time": round(talk.get(voice, 0.0), 1),
                          "sample": list(sample_range([t for t in voice_turns if t.voice == voice])),

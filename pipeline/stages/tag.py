@@ -66,7 +66,8 @@ def inputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
-    with_chapters = [ctx.paths.chapters_json] if ctx.paths.chapters_work.exists() else []
+    # an episode without [[chapters]] has an empty work/chapters.json and publishes no chapter file
+    with_chapters = [ctx.paths.chapters_json] if opts.chapter_titles and ctx.paths.chapters_work.exists() else []
     return [ctx.paths.audio, *with_chapters]
 
 
@@ -137,5 +138,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
         write_podcasting_json(ctx.paths.chapters_json, resolved)
         report["chapters"] = report_section(resolved)
         named["chapters"] = ctx.paths.chapters_json
+    else:  # the plan lost its chapters since an earlier run: its chapter file must not be published
+        ctx.paths.chapters_json.unlink(missing_ok=True)
     return Outcome(report=report, outputs=named,
                    figures={"size": f"{audio['bytes'] / 1e6:.1f} MB", "chapters": str(len(marks))})

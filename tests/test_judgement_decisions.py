@@ -1,0 +1,121 @@
+"""Issue 9 decisions, pure: the running order as a prior for voices, no more voices than people, one person
+is one voice. Hand-built turns and embeddings; the benchmark (bench/judgement_bench.py) measures them on audio."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline import diarize, naming
+from pipeline.stages import trim
+from pipeline.naming import ChapterInfo, PersonInfo, VoiceTurn
+from pipeline.timeline import Interval
+
+PEOPLE = [PersonInfo("Anne Host", "host"), PersonInfo("Marije Boer", "guest"), PersonInfo("Mike Bos", "guest"),
+          PersonInfo("Jornt Zuil", "guest"), PersonInfo("Steven Blok", "guest")]
+PLAN = [ChapterInfo("chapter 1", ("Anne Host",)), ChapterInfo("chapter 2", ("Marije Boer", "Mike Bos")),
+        ChapterInfo("chapter 3", ("Jornt Zuil", "Steven Blok")), ChapterInfo("chapter 4", ("Anne Host",))]
+
+
+def show_turns(mixed: str = "M") -> list[VoiceTurn]:
+    """Host H opens (0-30 s), hands over (120-130 s) and closes (220-250 s); part 1 (30-120 s): A and M;
+    part 2 (130-220 s): C and again M (two similar guests of different parts that the clustering joined
+    into one voice M). The host asks a question after every answer."""
+    turns = [VoiceTurn(0, 30, "H")]
+    for start in range(30, 120, 15):
+        turns += [VoiceTurn(start, start + 5, "A"), VoiceTurn(start + 5, start + 12, mixed),
+                  VoiceTurn(start + 12, start + 15, "H")]
+    turns.append(VoiceTurn(120, 130, "H"))
+    for start in range(130, 220, 15):
+        turns += [VoiceTurn(start, start + 6, "C"), VoiceTurn(start + 6, start + 11, mixed),
+                  VoiceTurn(start + 11, start + 15, "H")]
+    turns.append(VoiceTurn(220, 250, "H"))
+    return turns
+
+
+def test_part_borders_keep_each_guest_voice_in_one_part():
+    borders = naming.part_bounds(show_turns(), ["A", "M", "C"], [2, 2])
+    assert borders is not None and len(borders) == 1
+    assert 117 <= borders[0] <= 133
+    assert naming.part_bounds(show_turns(), ["A"], [2, 2]) is None  # fewer voices than parts
+
+
+def test_a_voice_heard_in_two_parts_is_split_into_two_guests():
+    turns = show_turns()
+    names = naming.name_voices(turns, [], PEOPLE, PLAN, {})
+    assert names["H"].name == "Anne Host"
+    split = naming.split_mixed_voices(turns, names, PEOPLE, PLAN, lambda i: f"new {i}")
+    assert split is not None
+    new = [t for t in split if t.voice == "new 0"]
+    kept = [t for t in split if t.voice == "M"]
+    assert new and all(t.start >= 117 for t in new) and all(t.end <= 133 for t in kept)
+    assert sum(t.end - t.start for t in split) == sum(t.end - t.start for t in turns)  # no speech lost
+    renamed = naming.name_voices(split, [], PEOPLE, PLAN, {})
+    part_1 = {renamed["A"].name, renamed["M"].name}
+    part_2 = {renamed["C"].name, renamed["new 0"].name}
+    assert part_1 == {"Marije Boer", "Mike Bos"} and part_2 == {"Jornt Zuil", "Steven Blok"}
+
+
+def test_the_hosts_voice_split_in_two_is_named_the_host_twice():
+    turns = [VoiceTurn(t.start, t.end, "H2") if t.voice == "H" and int(t.start) % 2 == 1 else t
+             for t in show_turns()]  # every other host turn in a second voice, opening and closing too
+    turns = [VoiceTurn(0, 15, "H"), VoiceTurn(15, 30, "H2")] + \
+        [t for t in turns if 30 <= t.start < 220] + [VoiceTurn(220, 235, "H"), VoiceTurn(235, 250, "H2")]
+    names = naming.name_voices(turns, [], PEOPLE, PLAN, {})
+    assert names["H"].name == names["H2"].name == "Anne Host"
+    assert "split in two" in " ".join(names["H"].evidence + names["H2"].evidence)
+    assert names["A"].name != "Anne Host" and names["M"].name != "Anne Host"
+
+
+def test_no_split_when_every_guest_already_has_a_voice_or_the_voice_is_pinned():
+    turns = show_turns()
+    turns += [VoiceTurn(t.start, t.end, "D") for t in turns if t.voice == "M" and t.start > 130]
+    turns = [t for t in turns if not (t.voice == "M" and t.start > 130)]
+    names = naming.name_voices(turns, [], PEOPLE, PLAN, {})
+    assert naming.split_mixed_voices(turns, names, PEOPLE, PLAN, lambda i: f"new {i}") is None
+    pinned = naming.name_voices(show_turns(), [], PEOPLE, PLAN, {"M": "Mike Bos"})
+    assert naming.split_mixed_voices(show_turns(), pinned, PEOPLE, PLAN, lambda i: f"new {i}") is None
+
+
+def test_one_person_is_not_split_into_two_voices():
+    rng = np.random.default_rng(3)
+    a, b = np.eye(256)[0], np.eye(256)[1]
+    regions = [Interval(float(i * 3), float(i * 3 + 2.5)) for i in range(40)]
+    windows = diarize.windows(regions, 120.0, 1.6, 0.8)
+    voice = [0 if (w.start // 30) % 2 == 0 else 1 for w in windows]
+    embeddings = np.stack([(a if v == 0 else b) + 0.04 * rng.standard_normal(256) for v in voice])
+    result = diarize.diarize(regions, windows, embeddings, listed=5, max_voices=5)
+    assert result.voices == 2
+    assert "sounded the same" in result.chosen_because
+    assert diarize.closest_pair(result.centroids) < diarize.SAME_VOICE
+
+
+def talk(seconds: float, level: float, rng, pauses: bool = True) -> np.ndarray:
+    """50 ms frame levels (dB) of one person talking: syllables around `level`, gaps 25 dB down."""
+    frames = int(seconds / trim.FRAME)
+    levels = level + rng.normal(0, 2, frames)
+    if pauses:
+        levels[(np.arange(frames) // 3) % 3 == 2] = level - 25  # a gap after every two syllables
+    return levels
+
+
+def test_the_show_starts_where_show_level_talk_is_sustained_not_in_the_crowd():
+    rng = np.random.default_rng(1)
+    crowd = -12 + rng.normal(0, 1.5, int(20 / trim.FRAME))  # steady babble 12 dB down: no pauses
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 80.0, speech_level=0.0)
+    assert start is not None and 19.5 <= start <= 20.5
+
+
+def test_a_quiet_presenter_before_the_loud_guests_is_not_crowd():
+    rng = np.random.default_rng(2)
+    energy = np.concatenate([talk(20, -10.0, rng), talk(60, 0.0, rng)])  # host 10 dB down, with pauses
+    assert trim.sustained_start(energy, 0.0, 80.0, speech_level=0.0) is None
+
+
+def test_a_sound_check_in_the_crowd_does_not_start_the_show():
+    rng = np.random.default_rng(3)
+    crowd = -13 + rng.normal(0, 1.5, int(30 / trim.FRAME))
+    crowd[200:260] = talk(3, 0.0, rng)  # "een, twee, test" at the microphone at 10-13 s
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 90.0, speech_level=0.0)
+    assert start is not None and 29.5 <= start <= 30.5
