@@ -11,7 +11,7 @@ Guests answer the host's questions and each other in turns of 1 to 60 s; turns o
 and the listeners say "ja"/"hm" under a long answer (backchannels, short lines of the other voices).
 
 The people (issue 9 asks for five distinct ones, levels up to 10 dB apart):
-- the host is espeak-ng (pipeline.synth.speak), because the host must say the guests' names ("Marije, ...")
+- the host is espeak-ng (showgen.synth.speak), because the host must say the guests' names ("Marije, ...")
   and hand over between the parts, and no recorded line says those names;
 - the four guests are the two actors of the Fish Fillets Dutch voice-over (showgen.voices): part 1 has the
   small and the big fish as recorded, part 2 the same two actors with pitch and formants moved together
@@ -23,7 +23,7 @@ The people (issue 9 asks for five distinct ones, levels up to 10 dB apart):
   (generated: direct sound, early reflections, exponentially decaying diffuse tail, RT60 0.35-0.6 s).
 The babble uses lines of other levels than the show, every voice moved up or down in pitch.
 
-The truth (`<name>.truth.json`) has the shape of pipeline.synth's (tests/conftest.py): times in seconds on the
+The truth (`<name>.truth.json`) has the shape of showgen.synth's (tests/conftest.py): times in seconds on the
 recording's own timeline; "show_start"/"show_end" the first/last show word, "utterances" with "speaker",
 "text", "start", "end", "chapter" (index) and "backchannel" (a short "ja" under someone else's turn),
 "chapters" [{"title", "start"}], "events" [{"kind": chatter|soundcheck|applause, "start", "end"}],
@@ -44,7 +44,7 @@ import numpy as np
 from scipy.signal import butter, fftconvolve, sosfilt
 
 from pipeline.fsutil import atomic_path, write_json, write_text
-from pipeline.synth import Voice, applause, db_to_gain, speak
+from showgen.synth import Voice, applause, db_to_gain, speak
 from showgen import voices
 
 SAMPLE_RATE = 22050
