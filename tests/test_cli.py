@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import make_show, run_cli
 
-COMMANDS = ["run", "status", "new", "feed", "serve", "model"]
+COMMANDS = ["run", "status", "new", "feed", "serve", "model", "clean", "review"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
