@@ -34,7 +34,7 @@ from pipeline.timefmt import short_clock
 from pipeline.transcript import UNKNOWN_SPEAKER, Segment, Transcript, Word
 
 NAME = "speakers"
-VERSION = 1
+VERSION = 2
 FORMAT_VERSION = 1
 VOICE_LABEL = re.compile(r"^Spreker [1-9]\d*$")
 LOW_CONFIDENCE = 0.6

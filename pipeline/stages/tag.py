@@ -24,7 +24,7 @@ from pipeline.engine import Context, Outcome
 from pipeline.stages import chapters
 
 NAME = "tag"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)

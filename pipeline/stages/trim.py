@@ -26,7 +26,7 @@ from pipeline.errors import ConfigError
 from pipeline.timefmt import clock
 
 NAME = "trim"
-VERSION = 1
+VERSION = 2
 FRAME = 0.05  # seconds per energy frame
 FOREGROUND_DB = 14.0  # speech this far below the show's speech level still counts as the show
 MAX_PAUSE = 4.0  # more quiet than this between two talk regions separates them (applause does not count)
