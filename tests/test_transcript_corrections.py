@@ -123,7 +123,7 @@ def test_realign_inserts_and_deletes():
 def test_a_correction_lands_when_a_pinned_voice_splits_its_segment():
     """Issue 12: a voice renamed and a line corrected in the same run both land. Naming a voice splits a
     segment where two voices that had the same name now differ; the correction follows its words."""
-    from pipeline.stages.speakers import label
+    from pipeline.timeline import label
 
     raw = Transcript(language="nl", duration=40.0, segments=(
         segment(0, 1.0, "Dank je wel. Ik werk in Amsterdam na het hoogst."),
