@@ -10,7 +10,7 @@ command reuses what has not changed, so only changed decisions are redone), and 
 - trim: detected first/last show word (trim-evidence.json) minus the truth's first/last word (seconds);
 - chapters: each detected start of chapters 2.. (mapped back to the recording's timeline) minus the truth;
 - DER: missed + false alarm + confusion over reference speech, collar 0.25 s, optimal voice mapping
-  (bench/judgement_metrics.py), over the whole recording (babble a voice takes is false alarm);
+  (showgen/metrics.py), over the whole recording (babble a voice takes is false alarm);
 - named: the share of the truth's speech time on which speakers.json carries the right person's name;
 - CHECK: every trim point, chapter start and named voice is a decision, wrong when off by more than 1.5 s
   (trim), 2 s (chapters), or when the voice's name is not the person heard most in its turns; flagged when
@@ -41,7 +41,7 @@ from scipy.signal import fftconvolve
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.judgement_metrics import der, flag_rates, majority_label, named_share  # noqa: E402
+from showgen.metrics import der, flag_rates, majority_label, named_share  # noqa: E402
 from pipeline.engine import Engine, load_context  # noqa: E402
 from pipeline.stages import chapters, ingest, normalise, speakers, transcribe, trim  # noqa: E402
 from showgen import room, voices  # noqa: E402

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from showgen import synth  # noqa: E402
+from showgen import metrics, synth  # noqa: E402
 from showgen.demo_scene import episode_plan_toml, long_scene  # noqa: E402
 from pipeline.transcript import Segment, Transcript, Word  # noqa: E402
 
@@ -62,37 +62,6 @@ def transcript_from_truth(truth: dict) -> Transcript:
                       for i, t in enumerate(tokens))
         segments.append(Segment(len(segments), u["start"], u["end"], u["text"], words))
     return Transcript(language="nl", duration=truth["duration"], segments=tuple(segments), model="truth")
-
-
-def frame_der(truth: dict, turns: list[dict], step: float = 0.05, collar: float = 0.25) -> float:
-    """DER with a collar, by frames; voices mapped to people greedily by overlap (an upper bound)."""
-    n = int(truth["duration"] / step) + 1
-    ref, hyp, scored = [None] * n, [None] * n, [True] * n
-    for u in truth["utterances"]:
-        for i in range(int(u["start"] / step), min(n, int(u["end"] / step))):
-            ref[i] = u["speaker"]
-        for edge in (u["start"], u["end"]):
-            for i in range(max(0, int((edge - collar) / step)), min(n, int((edge + collar) / step))):
-                scored[i] = False
-    for t in turns:
-        for i in range(int(t["start"] / step), min(n, int(t["end"] / step))):
-            hyp[i] = t["voice"]
-    pairs: dict[tuple, int] = {}
-    for r, h, s in zip(ref, hyp, scored):
-        if s and r and h:
-            pairs[(r, h)] = pairs.get((r, h), 0) + 1
-    mapping, used = {}, set()
-    for (r, h), _ in sorted(pairs.items(), key=lambda kv: -kv[1]):
-        if h not in mapping and r not in used:
-            mapping[h] = r
-            used.add(r)
-    errors = speech = 0
-    for r, h, s in zip(ref, hyp, scored):
-        if not s:
-            continue
-        speech += r is not None
-        errors += (r is None) != (h is None) or (r is not None and h is not None and mapping.get(h) != r)
-    return errors / max(speech, 1)
 
 
 def main() -> int:
@@ -137,7 +106,7 @@ def main() -> int:
         "transcription_seconds_estimated": round(whisper),
         "share_of_transcription": round(result["seconds"] / whisper, 3),
         "voices": {v: (i["name"], i["talk_time"]) for v, i in document["voices"].items()},
-        "der_collar_0.25": round(frame_der(truth, document["turns"]), 4),
+        "der_collar_0.25": round(metrics.der(metrics.truth_spans(truth), metrics.voice_spans(document["turns"]))["der"], 4),
     }, indent=2, ensure_ascii=False))
     return 0
 

@@ -1,10 +1,10 @@
-"""bench/judgement_metrics.py: DER and the other grades on hand-built timelines with known answers."""
+"""showgen/metrics.py: DER and the other grades on hand-built timelines with known answers."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench.judgement_metrics import der, flag_rates, majority_label, named_share
+from showgen.metrics import der, flag_rates, majority_label, named_share
 
 
 def test_a_perfect_diarization_under_other_labels_has_no_error():

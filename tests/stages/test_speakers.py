@@ -9,17 +9,16 @@ diarization error rate is computed here, independently of the pipeline's code, f
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import pytest
 
 from pipeline import diarize, fsutil, naming, timeline
-from showgen.demo_scene import short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import speakers
 from pipeline.transcript import Segment, Transcript, Word
-from showgen.demo_scene import episode_plan_toml
+from showgen import metrics
+from showgen.demo_scene import episode_plan_toml, short_show_scene
 from tests.helpers import make_episode, make_show
 
 PEOPLE = episode_plan_toml()
@@ -29,51 +28,14 @@ PEOPLE = episode_plan_toml()
 # ------------------------------------------------------------------------------------------ measuring
 
 
-def der(truth: dict, turns: list[dict], collar: float = 0.25, step: float = 0.01) -> float:
-    """Diarization error rate: (missed + false alarm + confusion) / scored reference speech."""
-    n = int(truth["duration"] / step) + 1
-    people = sorted({u["speaker"] for u in truth["utterances"]})
-    ref = [-1] * n
-    scored = [True] * n
-    for u in truth["utterances"]:
-        for i in range(int(u["start"] / step), min(n, int(u["end"] / step))):
-            ref[i] = people.index(u["speaker"])
-        for edge in (u["start"], u["end"]):
-            for i in range(max(0, int((edge - collar) / step)), min(n, int((edge + collar) / step))):
-                scored[i] = False
-    voices = sorted({t["voice"] for t in turns})
-    hyp = [-1] * n
-    for t in turns:
-        for i in range(int(t["start"] / step), min(n, int(t["end"] / step))):
-            hyp[i] = voices.index(t["voice"])
-    counts: dict[tuple[int, int], int] = {}
-    speech = missed = false_alarm = 0
-    for r, h, s in zip(ref, hyp, scored):
-        if not s:
-            continue
-        speech += r >= 0
-        missed += r >= 0 and h < 0
-        false_alarm += r < 0 and h >= 0
-        if r >= 0 and h >= 0:
-            counts[(r, h)] = counts.get((r, h), 0) + 1
-    both = sum(counts.values())
-    best = 0
-    for chosen in itertools.permutations(range(len(voices)), min(len(voices), len(people))):
-        best = max(best, sum(counts.get((r, h), 0) for r, h in enumerate(chosen)))
-    return (missed + false_alarm + both - best) / speech
+def der(truth: dict, turns: list[dict]) -> float:
+    """The diarization error rate of speakers.json turns against the truth (showgen.metrics, collar 0.25 s)."""
+    return metrics.der(metrics.truth_spans(truth), metrics.voice_spans(turns))["der"]
 
 
 def named_share(truth: dict, document: dict) -> float:
-    """Fraction of the truth's speech time on which the voice speaking carries the right person's name."""
-    names = {v: info["name"] for v, info in document["voices"].items()}
-    right = total = 0.0
-    for u in truth["utterances"]:
-        total += u["end"] - u["start"]
-        for t in document["turns"]:
-            overlap = min(u["end"], t["end"]) - max(u["start"], t["start"])
-            if overlap > 0 and names[t["voice"]] == u["speaker"]:
-                right += overlap
-    return right / total
+    """Share of the truth's speech time on which the voice speaking carries the right person's name."""
+    return metrics.named_share(metrics.truth_spans(truth), metrics.named_spans(document))
 
 
 def transcript_from_truth(truth: dict, per_segment: int = 2) -> Transcript:

@@ -1,7 +1,9 @@
-"""Grading the pipeline's judgement against a simulated show's truth. Pure functions (numpy, scipy).
+"""Grading the pipeline's judgement against a generated show's truth: the one DER and named-share of the
+tests and the benchmarks. Pure functions (numpy, scipy).
 
-Spans are (start, end, label) in seconds on one timeline. Used by bench/judgement_bench.py; tested in
-tests/test_judgement_metrics.py.
+Spans are (start, end, label) in seconds on one timeline; `truth_spans`, `voice_spans` and `named_spans` make
+them from a truth file (showgen.synth, showgen.room) and a speakers.json document. Used by
+bench/judgement_bench.py, bench/speakers_bench.py and the speaker tests; tested in tests/test_judgement_metrics.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,22 @@ from scipy.optimize import linear_sum_assignment
 
 Span = tuple[float, float, str]
 STEP = 0.01  # seconds per frame
+
+
+def truth_spans(truth: dict) -> list[Span]:
+    """Who really speaks when, from a truth file's utterances."""
+    return [(u["start"], u["end"], u["speaker"]) for u in truth["utterances"]]
+
+
+def voice_spans(turns: Sequence[dict]) -> list[Span]:
+    """The anonymous voices of speakers.json turns ("Spreker 1", ...)."""
+    return [(t["start"], t["end"], t["voice"]) for t in turns]
+
+
+def named_spans(document: dict) -> list[Span]:
+    """The turns of a speakers.json document under the names given to their voices."""
+    names = {voice: info["name"] for voice, info in document["voices"].items()}
+    return [(t["start"], t["end"], names[t["voice"]]) for t in document["turns"]]
 
 
 def _activity(spans: Sequence[Span], labels: list[str], frames: int, step: float) -> np.ndarray:
