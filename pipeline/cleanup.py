@@ -58,7 +58,7 @@ def clean(episode_dir: Path, everything: bool = False) -> Cleaned:
     paths = EpisodePaths.for_dir(episode_dir)
     chosen = removable(paths, everything)
     freed = 0
-    manifest = None if everything else Manifest(paths)
+    manifest = None if everything else Manifest(paths.root, paths.manifest)
     for path in chosen:
         freed += _size(path)
         if manifest is not None:
