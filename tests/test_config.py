@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import load_episode, load_show
 from pipeline.errors import ConfigError
-from tests.helpers import make_episode, make_show
+from tests.helpers import make_episode, make_show, run_cli
 
 
 @pytest.fixture
@@ -153,3 +154,28 @@ def test_invalid_toml_is_reported(show_dir, recording):
     (folder / "episode.toml").write_text("title = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_episode(folder)
+
+
+def test_two_episodes_with_one_number_are_refused_before_anything_is_written(show_dir):
+    """A second episode that reuses the number of the first (or its guid) is refused up front: exit 2, one line
+    naming the other episode, no work folder, no report."""
+    recording = show_dir / "tone.wav"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+                    str(recording)], check=True)
+    make_episode(show_dir, "2024-06-13-eerste", [recording], copy=True)
+    second = make_episode(show_dir, "2024-09-12-tweede", [recording], copy=True)  # make_episode writes number = 1
+    result = run_cli("--config", show_dir / "config.toml", "run", second)
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "number 1 is also the number of episode 2024-06-13-eerste" in message and "episode.toml" in message
+    assert "Traceback" not in result.stderr
+    assert not (second / "work").exists() and not (second / "report.json").exists()
+
+    text = (second / "episode.toml").read_text()
+    (second / "episode.toml").write_text(text.replace("number = 1", 'number = 2\nguid = "burger-1"'))
+    first = show_dir / "episodes" / "2024-06-13-eerste" / "episode.toml"
+    first.write_text(first.read_text() + 'guid = "burger-1"\n')
+    result = run_cli("--config", show_dir / "config.toml", "run", second)
+    assert result.returncode == 2 and "guid 'burger-1' is also the guid of episode 2024-06-13-eerste" in \
+        " ".join(result.stderr.split())
+    assert not (second / "work").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config import Person, ShowConfig
+from pipeline.config import Episode, Person, ShowConfig
 from pipeline.errors import ConfigError
 from pipeline.publish.model import PublishedEpisode
 
@@ -136,6 +136,22 @@ def site_problems(show: ShowConfig, episodes: list[PublishedEpisode],
                                        f"{numbered[key]}; give each episode its own number")
             numbered.setdefault(key, item.slug)
     return problems
+
+
+def clash_with_others(episode: Episode, others: list[Episode]) -> tuple[str, str] | None:
+    """(key, problem) when `episode` has the number (in its season) or the explicit guid of another episode of
+    the show, else None. Pure; the publish stage asks it before any stage runs, the site checks ask again."""
+    for other in others:
+        if other.slug == episode.slug:
+            continue
+        if episode.guid is not None and episode.guid == other.guid:
+            return "guid", (f"the guid {episode.guid!r} is also the guid of episode {other.slug}; every episode "
+                            "needs its own")
+        if episode.number is not None and (episode.season, episode.number) == (other.season, other.number):
+            season = f" of season {episode.season}" if episode.season is not None else ""
+            return "number", (f"number {episode.number}{season} is also the number of episode {other.slug}; "
+                              "give each episode its own number")
+    return None
 
 
 def raise_problems(problems: list[Problem]) -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, StageError
 from pipeline.publish import episode_page, publish_episode
-from pipeline.publish.checks import artwork_problem
+from pipeline.config import load_episode
+from pipeline.publish.checks import artwork_problem, clash_with_others
+from pipeline.publish.collect import episode_dirs
 from pipeline.publish.model import TRANSCRIPT_FORMATS, SiteLayout, SiteOptions, normalised_image_suffix
 
 NAME = "publish"
@@ -41,13 +43,29 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def check(ctx: Context, opts: Options) -> None:
-    """Refuse a show whose artwork Apple would refuse, before hours of other stages run."""
+    """Before hours of other stages run: refuse a show whose artwork or address Apple would refuse, and an
+    episode with the number or guid of another episode of the show."""
     problem = artwork_problem(opts.show.image)
     if problem:
         raise ConfigError(ctx.show.file, "show.image", problem)
     if not opts.show.base_url.startswith("https://"):
         raise ConfigError(ctx.show.file, "show.base_url", f"expected an https:// address (Apple Podcasts needs "
                                                           f"it), got {opts.show.base_url!r}")
+    clash = clash_with_others(ctx.episode, _other_episodes(ctx))
+    if clash:
+        raise ConfigError(ctx.episode.file, *clash)
+
+
+def _other_episodes(ctx: Context) -> list:
+    """The show's other episodes whose episode.toml reads (one that does not is refused when it is run)."""
+    others = []
+    for folder in episode_dirs(ctx.show.paths.episodes):
+        if folder.resolve() != ctx.paths.root.resolve():
+            try:
+                others.append(load_episode(folder))
+            except ConfigError:
+                continue
+    return others
 
 
 def run(ctx: Context, opts: Options) -> Outcome:
