@@ -50,7 +50,8 @@ def voice_mix_change(voices: Voices, time: float, window: float) -> float | None
     total_b, total_a = sum(before.values()), sum(after.values())
     if total_b < 3.0 or total_a < 3.0:
         return None
-    overlap = sum(min(before.get(v, 0.0) / total_b, after.get(v, 0.0) / total_a) for v in sorted(set(before) | set(after)))
+    voices = sorted(set(before) | set(after))  # a fixed order: float sums depend on it
+    overlap = sum(min(before.get(v, 0.0) / total_b, after.get(v, 0.0) / total_a) for v in voices)
     return max(0.0, 1.0 - overlap)
 
 
