@@ -29,7 +29,7 @@ from pipeline.timeline import Interval as Span
 from pipeline.timeline import Turn  # voice: a cluster index (0-based) here; the stage names it
 
 STEP = 0.1  # seconds: the resolution of the voice timeline
-SAME_VOICE = 0.97  # two centroids this similar are one person (espeak voices of different "people": up to 0.963)
+SAME_VOICE = 0.98  # two centroids this similar are one person (distinct espeak "people" measured up to 0.970)
 
 
 # ------------------------------------------------------------------------------------------ regions, windows

@@ -127,11 +127,20 @@ def test_speakers_are_told_apart_and_named_on_the_whisper_transcript(demo):
     # Margins from measured spread: 91.7 % / DER 0.072 now (every run alike), but 88-90 % / 0.10 and 61 % / 0.21
     # when speech.wav differed by 1-2 LSB of dither: naming swings with tiny changes in what Whisper hears, and
     # int8 kernels differ between CPUs like that. Below these bounds the path is broken, not unlucky.
+    # 91.7 % / 0.072 with 5 voices before the issue-9 voice rules (no more voices than people, a voice that
+    # sounds like another is one person), 82-83 % / 0.17-0.19 after them on these espeak voices, which those
+    # rules took from 37.9 % to 2.4 % DER on real two-person dialogue (docs/judgement.md).
     assert error <= 0.25
     assert share >= 0.55
-    assert len(document["voices"]) == 5
-    hosts = [v for v, info in document["voices"].items() if info["name"] == "Presentator"]
-    assert hosts == ["Spreker 1"]  # the host opens the show
+    voices = document["voices"]
+    assert len(voices) <= 5  # never more voices than listed people
+    assert voices["Spreker 1"]["name"] == "Presentator"  # the host opens the show
+    # what the voices cannot all be right about is a CHECK for the producer, never silent
+    checks = " ".join(demo["report"]["warnings"])
+    names = [info["name"] for info in voices.values()]
+    for person in ("Presentator", "Marije Boerlaagh", "Mike Brantjes", "Jornt van Zuijlen", "Steven Blok"):
+        assert person in names or f"{person} has no voice of their own" in checks, person
+        assert names.count(person) <= 1 or f"{person!r} was given to {names.count(person)} voices" in checks
 
 
 def test_speakers_json_follows_the_interface_and_turns_stay_whole(demo):

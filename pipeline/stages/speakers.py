@@ -196,6 +196,23 @@ def sample_range(turns: list[Turn]) -> tuple[float, float]:
     return (start, max(start, end))
 
 
+def unheard_and_shared(voices: dict[str, dict], people: list[str]) -> list[str]:
+    """CHECK lines for what the voices cannot all be right about: a listed person no voice was named after
+    (their speech sits under another name), and one person's name on several voices (one of them is
+    probably someone else). Pure."""
+    named: dict[str, list[str]] = {}
+    for label, v in voices.items():
+        named.setdefault(v["name"], []).append(label)
+    lines = [f"{person} has no voice of their own: their speech is probably under another name; listen to the "
+             f"voices and pin theirs in episode.toml [speakers] \"Spreker N\" = \"{person}\""
+             for person in people if person not in named]
+    lines += [f"{name!r} was given to {len(labels)} voices ({', '.join(labels)}); if one of them is someone "
+              f"else, pin it in episode.toml [speakers]"
+              for name, labels in named.items() if len(labels) > 1
+              and not all(voices[label]["pinned"] for label in labels)]
+    return lines
+
+
 def outcome(document: dict, opts: Options) -> Outcome:
     """The report section, the status figure and the warnings for the producer. Pure."""
     voices = document["voices"]
@@ -211,6 +228,7 @@ def outcome(document: dict, opts: Options) -> Outcome:
         elif v["name"] != label and not v["pinned"] and v["confidence"] < LOW_CONFIDENCE:
             warnings.append(f"{label} was named {v['name']!r} with low confidence ({v['confidence']:.2f}); {listen} "
                             f'and pin it in episode.toml [speakers] "{label}" = "..." if it is wrong')
+    warnings += unheard_and_shared(voices, [name for name, _ in opts.people])
     for voice, name in opts.pinned:
         if voice not in voices:
             warnings.append(f"[speakers] pins {voice!r} = {name!r}, but only {len(voices)} voices were found "

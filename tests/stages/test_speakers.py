@@ -252,3 +252,15 @@ def test_two_voices_that_share_the_host_evidence_leave_the_host_unsure():
     names = naming.name_voices(split, [], CAST, PLAN, {})
     host = next(n for n in names.values() if n.name == "Host")
     assert host.confidence < speakers.LOW_CONFIDENCE
+
+
+def test_a_person_without_a_voice_and_a_name_on_two_voices_are_checks():
+    voices = {"Spreker 1": {"name": "Presentator", "pinned": False},
+              "Spreker 2": {"name": "Presentator", "pinned": False},
+              "Spreker 3": {"name": "Marije Boerlaagh", "pinned": False}}
+    lines = speakers.unheard_and_shared(voices, ["Presentator", "Marije Boerlaagh", "Steven Blok"])
+    assert len(lines) == 2
+    assert lines[0].startswith("Steven Blok has no voice of their own") and '"Spreker N" = "Steven Blok"' in lines[0]
+    assert lines[1].startswith("'Presentator' was given to 2 voices (Spreker 1, Spreker 2)")
+    pinned = {label: {**v, "pinned": True} for label, v in voices.items()}
+    assert speakers.unheard_and_shared(pinned, ["Presentator", "Marije Boerlaagh"]) == []  # the producer decided
