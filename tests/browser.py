@@ -19,6 +19,8 @@ from typing import Any
 
 import websocket
 
+from tests.helpers import stop_process
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio",
          "--window-size=1280,900", "--remote-debugging-port=0"]
@@ -144,12 +146,7 @@ class Browser:
             if getattr(self, "ws", None) is not None:
                 self.ws.close()
         finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process)
             shutil.rmtree(self.profile, ignore_errors=True)
 
 

@@ -101,3 +101,13 @@ def wer(reference: list[str], hypothesis: list[str]) -> float:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp))
         previous = current
     return previous[-1] / len(reference)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate a server or browser the test started, and kill it when it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

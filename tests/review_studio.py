@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import make_episode, make_show, run_cli
+from tests.helpers import make_episode, make_show, run_cli, stop_process
 from showgen.demo_scene import episode_plan_toml
 
 COMMENT = "# Producer's note: this line must survive every save of the review studio."
@@ -128,10 +128,5 @@ class Studio:
         raise TimeoutError("apply did not finish")
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self.process.stdout.close()
