@@ -49,6 +49,13 @@ def turns_from_speakers(data: dict | None) -> tuple[Turn, ...]:
     return tuple(sorted(turns, key=lambda t: t.start))
 
 
+def names_from_speakers(data: dict | None) -> dict[str, str]:
+    """voice -> the display name the speakers stage gave it, from a speakers.json document; {} when absent."""
+    if not data:
+        return {}
+    return {str(voice): str(info.get("name", voice)) for voice, info in data.get("voices", {}).items()}
+
+
 def voice_at(turns: Sequence[Turn], time: float) -> str | None:
     """The voice speaking at `time`, or the nearest turn's voice."""
     if not turns:
@@ -68,7 +75,7 @@ def label(transcript: Transcript, speakers: dict) -> Transcript:
     split: it gets the voice of most of its words. Segments are renumbered 0, 1, ... in order. Pure.
     """
     turns = sorted(((float(t["start"]), float(t["end"]), str(t["voice"])) for t in speakers.get("turns", ())))
-    names = {voice: str(info.get("name", voice)) for voice, info in speakers.get("voices", {}).items()}
+    names = names_from_speakers(speakers)
     if not turns:
         return transcript
     vturns = [Turn(s, e, v) for s, e, v in turns]

@@ -13,6 +13,10 @@ candidate gets a score from independent kinds of evidence:
     hand nothing over;
   - voices (the speakers stage's turns): voices that are heard for the first time after the cut (a new part)
     or for the last time before it (a closing), a changed mix of voices, another speaker right at the cut;
+    and, with the voices' names, for the closing: the closing's people (the host) take the floor back at the
+    cut and keep it to the end while no other voice speaks any more (the guests are done). That holds on the
+    whole stretch from the guests' last words to the end, so it places no cut by itself: it tells a closing
+    from a turn inside the last part, and makes a closing without a closing phrase sure;
   - a break: the length of the pause at the cut, applause that ends just before it;
   - names and keywords of the plan, matched fuzzily ("Marijen Boelach" is Marije Boerlaagh): the new part's
     people introduced right after the cut, the previous part's people thanked around it, and over a wider

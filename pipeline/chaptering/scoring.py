@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from pipeline.chaptering.cues import Breaks, ChapterCue
 from pipeline.chaptering.phrases import (HANDOVER_PHRASES, MIN_NAME_PROBABILITY, MIN_NAME_SPEECH,
                                          MIN_PHRASE_PROBABILITY, MIN_PHRASE_SPEECH, Hit, Token, check_support,
                                          find_names, find_phrases, tokens_of)
-from pipeline.chaptering.voices import Voices, new_and_departing_voices, turn_change, voice_mix_change
+from pipeline.chaptering.voices import (Voices, new_and_departing_voices, host_keeps_floor, turn_change,
+                                        voice_mix_change)
 from pipeline.timefmt import clock
 from pipeline.timeline import Interval, Turn
 from pipeline.transcript import Transcript
@@ -29,6 +30,7 @@ WEIGHTS = {
     "opening": 3.0,  # a phrase that opens a part, just after the cut
     "thanks": 2.0,  # thanks around the cut
     "voices": 3.0,  # the mix of voices changes across the cut
+    "floor": 3.0,  # the closing: the host has the floor from here to the end, the guests are done
     "turn": 1.0,  # the speaker changes exactly at the cut
     "pause": 1.5,  # the pause at the cut (full weight from 2 s)
     "applause": 2.0,  # applause ends just before the cut
@@ -41,9 +43,12 @@ WEIGHTS = {
 MIX_SHARE = 0.6  # how much a changed mix of voices counts next to voices that arrive or leave for good
 STRONG_SCORE = 7.0  # a score this high is as strong as evidence gets
 # agreeing kinds of evidence -> highest confidence; without the host's words a boundary is a guess from the
-# sound and the names (a pause and another voice happen at every turn of a conversation)
+# sound and the names (a pause and another voice happen at every turn of a conversation), unless the voices say
+# more than that: four kinds without words are only possible at a closing, where the host's floor is one
 KIND_CAP = {0: 0.05, 1: 0.35, 2: 0.6, 3: 0.85, 4: 1.0}
-KIND_CAP_WITHOUT_WORDS = {0: 0.05, 1: 0.25, 2: 0.45, 3: 0.7}
+KIND_CAP_WITHOUT_WORDS = {0: 0.05, 1: 0.25, 2: 0.45, 3: 0.7, 4: 0.85}
+FLOOR_FULL = 0.75  # host_keeps_floor at or below this counts for nothing, 1 fully (a quarter of the guests' talk
+                   # after the cut, or of the talk after it by others than the host: no closing)
 
 # ---------------------------------------------------------------- candidates: cuts between words
 
@@ -138,6 +143,7 @@ class Evidence:
     opening: float = 0.0
     thanks: float = 0.0
     voices: float | None = None  # None: no turns there
+    floor: float | None = None  # the closing only; None: no voice named after the closing's people
     turn: float = 0.0
     pause: float = 0.0
     applause: float = 0.0
@@ -169,12 +175,13 @@ class Evidence:
     def structural(self) -> bool:
         """A hand-over phrase, a change of voices or a break: what names and keywords need to count."""
         return (self.opening >= 0.5 or self.thanks >= 0.5 or (self.voices or 0.0) >= 0.4
-                or self.applause > 0 or self.pause >= 0.4)
+                or (self.floor or 0.0) >= 0.6 or self.applause > 0 or self.pause >= 0.4)
 
     @property
     def score(self) -> float:
         w = WEIGHTS
         total = (w["opening"] * self.opening + w["thanks"] * self.thanks + w["voices"] * (self.voices or 0.0)
+                 + w["floor"] * (self.floor or 0.0)
                  + w["turn"] * self.turn + w["pause"] * self.pause + w["applause"] * self.applause
                  + w["approx"] * self.approx - w["misfit"] * self.misfit)
         if self.structural:
@@ -190,6 +197,8 @@ class Evidence:
             kinds.append("hand-over")
         if (self.voices or 0.0) >= 0.4:
             kinds.append("voices")
+        if (self.floor or 0.0) >= 0.6:
+            kinds.append("host's floor")
         if self.pause >= 0.7 or self.applause > 0:  # longer than the pauses between speakers (about 1.5 s)
             kinds.append("break")
         if self.structural and (self.new_names >= 0.5 or self.old_names >= 0.5 or self.topic >= 0.3):
@@ -213,7 +222,7 @@ class Clues:
 
 
 def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, turns: Sequence[Turn],
-           language: str, duration: float | None = None) -> Clues:
+           language: str, duration: float | None = None, names: Mapping[str, str] | None = None) -> Clues:
     tokens = tokens_of(transcript)
     duration = duration if duration is not None else transcript.duration
     book = HANDOVER_PHRASES.get(language.split("-")[0].lower())
@@ -221,14 +230,15 @@ def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, t
     phrases = check_support(phrases, tokens, transcript, breaks, MIN_PHRASE_PROBABILITY, MIN_PHRASE_SPEECH)
     people = [p for cue in cues for p in cue.people]
     keywords = [k for cue in cues for k in cue.keywords]
-    names = check_support(find_names(tokens, people, keywords), tokens, transcript, breaks, MIN_NAME_PROBABILITY,
+    found = check_support(find_names(tokens, people, keywords), tokens, transcript, breaks, MIN_NAME_PROBABILITY,
                           MIN_NAME_SPEECH)
     cuts = cuts_between_words(tokens, breaks)
     at_words = {c.time for c in cuts}
     cuts += [c for c in _cuts_without_words(tokens, breaks, duration) if c.time not in at_words]
     cuts.sort(key=lambda c: c.time)
     window = min(120.0, max(15.0, duration / (max(1, len(cues)) * 2)))
-    return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(names), Voices(turns), breaks, duration, window)
+    return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(found), Voices(turns, names), breaks, duration,
+                 window)
 
 
 def _cuts_without_words(tokens: Sequence[Token], breaks: Breaks, duration: float) -> list[Cut]:
@@ -313,6 +323,13 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
         voices = clues.memo[key]
     if voices is not None and voices >= 0.2:
         notes.append(f"voices change ({voices:.2f})")
+    floor = None
+    if clues.voices and clues.voices.names and closing_only and cues[j].people:
+        fit = host_keeps_floor(clues.voices, t, cues[j].people)
+        if fit is not None:
+            floor = round(max(0.0, (fit - FLOOR_FULL) / (1.0 - FLOOR_FULL)), 3)
+            if floor >= 0.2:
+                notes.append(f"{', '.join(cues[j].people)} keep(s) the floor, the guests are done ({fit:.2f})")
     changed = turn_change(clues.voices, t) if clues.voices else None
     turn = 1.0 if changed else 0.0
 
@@ -371,7 +388,7 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
     approx = 0.0
     if cues[j].approx is not None:
         approx = -((t - cues[j].approx) / approx_window(clues.duration)) ** 2
-    return Evidence(opening=round(opening, 3), thanks=round(thanks, 3), voices=voices, turn=turn,
+    return Evidence(opening=round(opening, 3), thanks=round(thanks, 3), voices=voices, floor=floor, turn=turn,
                     pause=round(pause, 3), applause=round(applause, 3), new_names=round(new_names, 3),
                     misfit=round(misfit, 3),
                     old_names=round(old_names, 3), topic=round(topic, 3), approx=round(approx, 3),
@@ -429,6 +446,9 @@ def boundary_confidence(ev: Evidence, cut: Cut, candidates: Sequence[tuple[Cut, 
     if have_turns and ev.voices is not None and ev.voices < 0.2:
         conflict = 0.7
         why.append("the voices hardly change here")
+    if ev.floor is not None and ev.floor < 0.2:
+        conflict = min(conflict, 0.6)
+        why.append("the guests still speak after it, or others than the host")
     if len(kinds) < 2:
         why.append(f"only one kind of evidence ({', '.join(kinds) or 'none'})")
     confidence = round(max(0.0, min(strength, cap) * margin * conflict), 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from pipeline.chaptering.cues import Breaks, ChapterCue
 from pipeline.chaptering.scoring import (Cut, Evidence, HitIndex, approx_window, boundary_confidence, evidence_at,
@@ -55,8 +55,10 @@ def validate_overrides(cues: Sequence[ChapterCue], duration: float) -> list[tupl
 
 
 def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks = Breaks(),
-           turns: Sequence[Turn] = (), language: str = "nl", duration: float | None = None) -> list[Boundary]:
-    """The start of every planned chapter. The first chapter starts at 0; overrides win exactly.
+           turns: Sequence[Turn] = (), language: str = "nl", duration: float | None = None,
+           names: Mapping[str, str] | None = None) -> list[Boundary]:
+    """The start of every planned chapter. The first chapter starts at 0; overrides win exactly. `names`: the
+    person each voice of `turns` was named after (speakers stage), when known.
 
     Raises ValueError for overrides that validate_overrides() rejects (the stage checks them first and names
     the field).
@@ -70,7 +72,7 @@ def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks
     first = Boundary(0, 0.0, 1.0, ("the first chapter starts at the start of the audio",), cues[0].start == 0)
     if len(cues) == 1:
         return [first]
-    clues = gather(transcript, cues, breaks, turns, language, duration)
+    clues = gather(transcript, cues, breaks, turns, language, duration, names)
     min_gap = min(MIN_CHAPTER, duration / (2 * len(cues)))
     phrase_index = HitIndex(list(clues.phrases))
     name_index = HitIndex(list(clues.names))

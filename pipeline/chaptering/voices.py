@@ -1,19 +1,52 @@
 """Voice evidence: the speakers stage's turns indexed for window queries, and what they say about a cut
-(voices that arrive or leave, a changed mix, another speaker right at the cut). Pure."""
+(voices that arrive or leave, a changed mix, another speaker right at the cut, and, where the speakers stage
+named the voices, whether the planned people's voices leave and arrive there). Pure."""
 
 from __future__ import annotations
 
 import bisect
 import math
-from typing import Sequence
+from typing import Collection, Mapping, Sequence
+
+import numpy as np
 
 from pipeline.timeline import Turn
 
+MIN_TALK = 3.0  # seconds of talk a group of people needs before its place in time says anything
 
-class Voices:
-    """The voice turns, indexed for window queries; each voice's first and last moment."""
+
+class Talk:
+    """How many seconds some voices talk before a moment: a piecewise linear function of time."""
 
     def __init__(self, turns: Sequence[Turn]):
+        merged: list[list[float]] = []
+        for turn in sorted(turns, key=lambda t: t.start):
+            if merged and turn.start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], turn.end)
+            else:
+                merged.append([turn.start, turn.end])
+        self.times = np.array([x for span in merged for x in span], dtype=np.float64)
+        lengths = np.array([e - s for s, e in merged], dtype=np.float64)
+        done = np.concatenate(([0.0], np.cumsum(lengths)))
+        self.talked = np.repeat(done, 2)[1:-1] if merged else np.zeros(0)
+        self.total = float(done[-1])
+
+    def before(self, time: float) -> float:
+        if not self.total:
+            return 0.0
+        return float(np.interp(time, self.times, self.talked))
+
+    def after(self, time: float) -> float:
+        return self.total - self.before(time)
+
+
+class Voices:
+    """The voice turns, indexed for window queries; each voice's first and last moment; the person each voice
+    was named after (`names`: voice -> name, from the speakers stage; a voice without one is its own name)."""
+
+    def __init__(self, turns: Sequence[Turn], names: Mapping[str, str] | None = None):
+        self.names = dict(names or {})
+        self._talk: dict[tuple[frozenset[str], bool], Talk] = {}
         self.turns = sorted(turns, key=lambda t: t.start)
         self.starts = [t.start for t in self.turns]
         self.longest = max((t.end - t.start for t in self.turns), default=0.0)
@@ -25,6 +58,14 @@ class Voices:
 
     def __bool__(self) -> bool:
         return bool(self.turns)
+
+    def talk_of(self, people: Collection[str], others: bool = False) -> Talk:
+        """The talk of the voices named after `people` (`others`: of every other voice)."""
+        key = (frozenset(people), others)
+        if key not in self._talk:
+            self._talk[key] = Talk([t for t in self.turns
+                                    if (self.names.get(str(t.voice), str(t.voice)) in key[0]) != others])
+        return self._talk[key]
 
     def near(self, lo: float, hi: float) -> list[Turn]:
         """The turns that overlap [lo, hi]."""
@@ -87,3 +128,19 @@ def turn_change(voices: Voices, time: float, reach: float = 8.0) -> bool | None:
     last = max(before, key=lambda t: min(t.end, time))
     first = min(after, key=lambda t: max(t.start, time))
     return last.voice != first.voice
+
+
+def host_keeps_floor(voices: Voices, time: float, hosts: Collection[str]) -> float | None:
+    """How well a cut at `time` fits a closing, 0..1: the share of all talk after the cut that is the hosts'
+    (the voices named after `hosts`: the host takes the floor back and keeps it to the end), times the share of
+    every other voice's talk that lies before the cut (the guests are done). None when no voice is named after
+    a host, or when there is less than MIN_TALK seconds of talk after the cut or of other voices. Level from the
+    guests' last words to the end, so the pause and the phrases place the cut in that stretch."""
+    host = voices.talk_of(hosts)
+    if not host.total:
+        return None
+    guests, everyone_after = voices.talk_of(hosts, others=True), host.after(time)
+    everyone_after += guests.after(time)
+    if everyone_after < MIN_TALK or guests.total < MIN_TALK:
+        return None
+    return host.after(time) / everyone_after * guests.before(time) / guests.total

@@ -1,7 +1,8 @@
 """chapters: where each part of the chapter plan starts in the published audio, how sure we are, and why.
 
 Reads:  work/transcript.raw.json (transcribe), work/speech.wav (normalise: 16 kHz mono, published timeline),
-        work/speakers.json (speakers; optional: used for "a change in which voices speak"),
+        work/speakers.json (speakers; optional: used for "a change in which voices speak", and the voices'
+        names for "the host takes the floor back and keeps it, the guests are done" at the closing),
         the chapter plan of episode.toml ([[chapters]]: people, keywords, start, approx).
 Writes: work/chapters.json: a list, one entry per planned chapter, in plan order:
         {"index", "title", "start", "end", "confidence", "evidence", "people", "url", "img", "low_confidence",
@@ -37,7 +38,7 @@ from pipeline.config import ChapterPlan
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, InputError
 from pipeline.timefmt import clock
-from pipeline.timeline import turns_from_speakers
+from pipeline.timeline import names_from_speakers, turns_from_speakers
 from pipeline.transcript import Transcript
 
 NAME = "chapters"
@@ -106,7 +107,7 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 
 def low_confidence_warning(chapter: Chapter) -> str:
     """One line that names the chapter, says why it is uncertain and gives the fix."""
-    reasons = [e for e in chapter.evidence if e.startswith(("competing", "only one", "no evidence", "the voices"))]
+    reasons = [e for e in chapter.evidence if e.startswith(("competing", "only one", "no evidence", "the voices", "the guests"))]
     why = f": {'; '.join(reasons)}" if reasons else ""
     return (f'chapter {chapter.index + 1} "{chapter.title}" starts at {clock(chapter.start)} with low confidence '
             f'({chapter.confidence:.2f}{why}); listen there and, if it is wrong, set the right time with '
@@ -143,13 +144,14 @@ def run(ctx: Context, opts: Options) -> Outcome:
         index, problem = problems[0]
         raise ConfigError(ctx.episode.file, f"chapters #{index + 1}.start",
                           f"{problem} (the length of the published audio is known only after trim)")
-    turns = ()
+    turns, names = (), {}
     if ctx.paths.speakers.exists():
-        turns = turns_from_speakers(fsutil.read_json(ctx.paths.speakers))
+        document = fsutil.read_json(ctx.paths.speakers)
+        turns, names = turns_from_speakers(document), names_from_speakers(document)
     else:
         log.info("no %s: chapters are placed without the voices", ctx.paths.speakers.name)
     boundaries = chaptering.detect(transcript, opts.cues, breaks=breaks, turns=turns, language=opts.language,
-                                   duration=duration)
+                                   duration=duration, names=names)
     entries = detected_entries(plan, boundaries, duration)
     fsutil.write_json(ctx.paths.chapters_work, entries)
     chapters = resolve(plan, entries)
