@@ -218,6 +218,7 @@ class Clues:
     breaks: Breaks
     duration: float
     voice_window: float
+    introduced: dict[str, float]  # when each person's name is first heard (supported hits)
     memo: dict = field(default_factory=dict, compare=False)  # voice measures per cut, shared by the boundaries
 
 
@@ -237,8 +238,12 @@ def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, t
     cuts += [c for c in _cuts_without_words(tokens, breaks, duration) if c.time not in at_words]
     cuts.sort(key=lambda c: c.time)
     window = min(120.0, max(15.0, duration / (max(1, len(cues)) * 2)))
+    introduced: dict[str, float] = {}
+    for hit in found:
+        if hit.supported and hit.kind == "name":
+            introduced[hit.key] = min(introduced.get(hit.key, hit.start), hit.start)
     return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(found), Voices(turns, names), breaks, duration,
-                 window)
+                 window, introduced)
 
 
 def _cuts_without_words(tokens: Sequence[Token], breaks: Breaks, duration: float) -> list[Cut]:
@@ -353,7 +358,10 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
     named_after = {h.key for h in supported if t - 1.0 <= h.start <= t + NAME_REACH
                    and not any(0 <= h.start - k.end <= THANKED_WITHIN for k in thanked)}
     named_thanked = {h.key for h in supported if any(0 <= h.start - k.end <= THANKED_WITHIN for k in thanked)}
-    named_before = {h.key for h in supported if t - NAME_REACH <= h.start <= t} | {
+    # (a person's first mention and the ones soon after it, the host's first question, are their introduction:
+    # they name nobody off, so they do not count before a cut)
+    named_before = {h.key for h in supported
+                    if t - NAME_REACH <= h.start <= t and h.start > clues.introduced[h.key] + NAME_REACH} | {
         h.key for h in supported if t < h.start <= t + 6.0 and h.key in named_thanked}
     new_names = old_names = 0.0
     if new_people:

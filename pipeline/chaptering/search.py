@@ -11,6 +11,7 @@ from pipeline.chaptering.cues import Breaks, ChapterCue
 from pipeline.chaptering.scoring import (Cut, Evidence, HitIndex, approx_window, boundary_confidence, evidence_at,
                                          gather)
 from pipeline.timefmt import clock
+from pipeline.chaptering.voices import Voices
 from pipeline.timeline import Turn
 from pipeline.transcript import Transcript
 
@@ -112,10 +113,24 @@ def detect(transcript: Transcript, cues: Sequence[ChapterCue], *, breaks: Breaks
         hi = options[j + 1][chosen[j + 1]][0].time - min_gap if j + 1 < len(cues) else duration
         neighbours = [options[k][chosen[k]][1] for k in (j - 1, j + 1) if 0 < k < len(cues)]
         rivals = [(c, e) for c, e in options[j] if lo <= c.time <= hi
-                  and not any(_same_handover(e, other) for other in neighbours)]
+                  and not any(_same_handover(e, other) for other in neighbours)
+                  and _room_for_new_voices(clues.voices, cues, j, boundaries[-1].start, c.time, hi + min_gap)]
         confidence, why = boundary_confidence(ev, cut, rivals, bool(clues.voices))
         boundaries.append(Boundary(j, float(cut.time), float(confidence), tuple(ev.notes) + tuple(why)))
     return boundaries
+
+
+def _room_for_new_voices(voices: Voices, cues: Sequence[ChapterCue], j: int, previous: float, time: float,
+                         following: float) -> bool:
+    """Can chapter j start at `time` as the plan says: a new voice is first heard in the previous chapter when
+    it brings new people, and in this one when it does? Without voices: always."""
+    if not voices:
+        return True
+    new_before = len(set(cues[j - 1].people) - {p for c in cues[:j - 1] for p in c.people})
+    new_here = len(set(cues[j].people) - {p for c in cues[:j] for p in c.people})
+    if new_before and not voices.debuts(previous - 1.0, time):
+        return False
+    return not new_here or voices.debuts(time - 1.0, following) > 0
 
 
 def _same_handover(a: Evidence, b: Evidence) -> bool:

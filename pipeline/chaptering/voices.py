@@ -59,6 +59,14 @@ class Voices:
     def __bool__(self) -> bool:
         return bool(self.turns)
 
+    def debuts(self, lo: float, hi: float) -> int:
+        """How many voices with at least MIN_TALK seconds of talk are first heard in [lo, hi)."""
+        if not hasattr(self, "_talked"):
+            self._talked: dict[str, float] = {}
+            for turn in self.turns:
+                self._talked[turn.voice] = self._talked.get(turn.voice, 0.0) + turn.end - turn.start
+        return sum(lo <= first < hi and self._talked[voice] >= MIN_TALK for voice, first in self.first.items())
+
     def talk_of(self, people: Collection[str], others: bool = False) -> Talk:
         """The talk of the voices named after `people` (`others`: of every other voice)."""
         key = (frozenset(people), others)

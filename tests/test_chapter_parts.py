@@ -1,0 +1,44 @@
+"""Part starts on the plan's people: an introduction names nobody off, and a rival cut that leaves a part no new
+voice of its own does not make a right start doubtful. Pure: hand-made shows (tests/stages/test_chapters.py)."""
+
+from __future__ import annotations
+
+from pipeline import chaptering as ch
+from pipeline.chaptering.scoring import HitIndex, evidence_at, gather
+from pipeline.chaptering.search import _room_for_new_voices
+from pipeline.chaptering.voices import Voices
+from pipeline.timeline import Turn
+from tests.stages.test_chapters import CLOSING, CUES, OPENING, PART_1, PART_2, build
+
+
+def test_debuts_count_voices_first_heard_in_a_stretch_with_enough_talk():
+    voices = Voices([Turn(0, 10, "host"), Turn(12, 20, "a"), Turn(21, 22, "blip"), Turn(30, 40, "b"),
+                     Turn(41, 45, "a")])
+    assert voices.debuts(0, 25) == 2  # host and a; "blip" talks 1 s only
+    assert voices.debuts(25, 50) == 1  # b; a was heard before
+    assert voices.debuts(41, 50) == 0
+
+
+def test_a_part_that_brings_new_people_needs_a_new_voice_in_it():
+    voices = Voices([Turn(0, 10, "host"), Turn(12, 20, "host"), Turn(22, 40, "a"), Turn(41, 60, "b")])
+    cues = (ch.ChapterCue(("Host",)), ch.ChapterCue(("A",)), ch.ChapterCue(("B",)), ch.ChapterCue(("Host",)))
+    # chapter 3 (B) starting at 21 would leave chapter 2 (A, new) without a voice of its own
+    assert not _room_for_new_voices(voices, cues, 2, previous=11.0, time=21.0, following=70.0)
+    assert _room_for_new_voices(voices, cues, 2, previous=11.0, time=40.5, following=70.0)
+    # ... and chapter 3 starting after b was first heard has no new voice in it
+    assert not _room_for_new_voices(voices, cues, 2, previous=11.0, time=50.0, following=70.0)
+    assert _room_for_new_voices(Voices([]), cues, 2, previous=11.0, time=21.0, following=70.0)  # no voices
+
+
+def test_an_introduction_names_nobody_off():
+    """Right after part 1's introduction ("We beginnen met Marijen ... en Maik ...", "Marijen, jij bent ...") its people are named,
+    but that is no sign that part 2 starts there; their thanks before part 2 are."""
+    show = build(OPENING + PART_1 + PART_2 + CLOSING)
+    clues = gather(show.transcript, CUES, show.breaks, show.turns, "nl", show.duration)
+    phrases, names = HitIndex(list(clues.phrases)), HitIndex(list(clues.names))
+    after_intro = [c for c in clues.cuts if show.truth[1] + 3.0 < c.time < show.truth[1] + 10.0]
+    assert after_intro
+    for cut in after_intro:
+        assert evidence_at(clues, CUES, 2, cut, phrases, names).old_names == 0.0, cut
+    at_part_2 = min(clues.cuts, key=lambda c: abs(c.time - show.truth[2]))
+    assert evidence_at(clues, CUES, 2, at_part_2, phrases, names).old_names > 0.0
