@@ -37,15 +37,18 @@ def test_talk_counts_overlapping_turns_once():
 
 
 def test_the_floor_is_the_hosts_only_once_the_guests_are_done():
-    voices = Voices([Turn(0, 10, "s1"), Turn(12, 22, "s2"), Turn(23, 30, "s1"), Turn(31, 40, "s3"),
-                     Turn(42, 50, "s1")], {"s1": "Host", "s2": "Gast", "s3": "Andere gast"})
+    turns = [Turn(0, 10, "s1"), Turn(12, 22, "s2"), Turn(23, 30, "s1"), Turn(31, 40, "s3"), Turn(42, 50, "s1")]
+    voices = Voices(turns, {"s1": "Host", "s2": "Gast", "s3": "Andere gast"})
     assert host_keeps_floor(voices, 41.0, ["Host"]) == pytest.approx(1.0)
     assert host_keeps_floor(voices, 46.0, ["Host"]) == pytest.approx(1.0)  # level to the end
     assert host_keeps_floor(voices, 48.0, ["Host"]) is None  # too little talk after it to tell
     inside = host_keeps_floor(voices, 35.0, ["Host"])  # a guest still speaks after it
     assert inside is not None and inside < 0.75
     assert host_keeps_floor(voices, 41.0, ["Niemand"]) is None  # no voice named after the closing's people
-    assert host_keeps_floor(Voices(voices.turns), 41.0, ["Host"]) is None  # no names at all
+    assert host_keeps_floor(Voices(turns), 41.0, ["Host"]) is None  # no names at all
+    # the host's voice split in two, both named the host: one person, who keeps the floor
+    split = Voices(turns + [Turn(44, 49, "s4")], {"s1": "Host", "s4": "Host", "s2": "Gast", "s3": "Andere gast"})
+    assert host_keeps_floor(split, 41.0, ["Host"]) == pytest.approx(1.0)
 
 
 def test_a_closing_without_a_closing_phrase_is_sure_when_the_host_keeps_the_floor():

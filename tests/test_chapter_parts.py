@@ -42,3 +42,15 @@ def test_an_introduction_names_nobody_off():
         assert evidence_at(clues, CUES, 2, cut, phrases, names).old_names == 0.0, cut
     at_part_2 = min(clues.cuts, key=lambda c: abs(c.time - show.truth[2]))
     assert evidence_at(clues, CUES, 2, at_part_2, phrases, names).old_names > 0.0
+
+
+def test_two_voices_with_one_name_are_one_speaker():
+    """The speakers stage names the host's voice split in two after the host: a turn between the two halves is
+    no change of speaker, and the second half is no new voice."""
+    from pipeline.chaptering.voices import new_and_departing_voices, turn_change
+
+    turns = [Turn(0, 20, "s1"), Turn(21, 40, "s2"), Turn(41, 60, "s1")]
+    named = Voices(turns, {"s1": "Host", "s2": "Host"})
+    assert turn_change(named, 20.5) is False
+    assert new_and_departing_voices(named, 20.5, 15.0, duration=60.0) == 0.0
+    assert turn_change(Voices(turns), 20.5) is True

@@ -47,7 +47,10 @@ class Voices:
     def __init__(self, turns: Sequence[Turn], names: Mapping[str, str] | None = None):
         self.names = dict(names or {})
         self._talk: dict[tuple[frozenset[str], bool], Talk] = {}
-        self.turns = sorted(turns, key=lambda t: t.start)
+        # voices given one name are one person here (the speakers stage names the host's voice split in two
+        # the host), so a turn between them is no change of speaker
+        self.turns = sorted((Turn(t.start, t.end, self.names.get(str(t.voice), str(t.voice))) for t in turns),
+                            key=lambda t: t.start)
         self.starts = [t.start for t in self.turns]
         self.longest = max((t.end - t.start for t in self.turns), default=0.0)
         self.first: dict[str, float] = {}
@@ -71,8 +74,7 @@ class Voices:
         """The talk of the voices named after `people` (`others`: of every other voice)."""
         key = (frozenset(people), others)
         if key not in self._talk:
-            self._talk[key] = Talk([t for t in self.turns
-                                    if (self.names.get(str(t.voice), str(t.voice)) in key[0]) != others])
+            self._talk[key] = Talk([t for t in self.turns if (t.voice in key[0]) != others])
         return self._talk[key]
 
     def near(self, lo: float, hi: float) -> list[Turn]:
