@@ -17,11 +17,13 @@ candidate gets a score from independent kinds of evidence:
     cut and keep it to the end while no other voice speaks any more (the guests are done). That holds on the
     whole stretch from the guests' last words to the end, so it places no cut by itself: it tells a closing
     from a turn inside the last part, and makes a closing without a closing phrase sure;
+    voices the speakers stage gave one name are one speaker here (the host's voice split in two);
   - a break: the length of the pause at the cut, applause that ends just before it;
   - names and keywords of the plan, matched fuzzily ("Marijen Boelach" is Marije Boerlaagh): the new part's
     people introduced right after the cut, the previous part's people thanked around it, and over a wider
     stretch the parts' people and keywords before and after the cut ("topic"); names of another part's
-    hand-over count against a cut. A name counts only when Whisper was sure of it (word probability), the
+    hand-over count against a cut. A person's introduction (their first mention and the host's first
+    question soon after it) names nobody off, so it is no sign that the next part starts. A name counts only when Whisper was sure of it (word probability), the
     audio under it is speech, and its segment is more than a bare list of names (what hotwords print on noise).
     Names and keywords only add to a cut that has a hand-over phrase, a voice change or a break: a name alone
     never places a boundary.
@@ -29,7 +31,9 @@ The chapters' starts are then chosen together (dynamic programming: in plan orde
 apart, one hand-over for one chapter, overrides fixed, `approx` limits the search to approx_window() around
 the hint), each cut sits in the pause just before the first word of the new part (snap), and each gets an
 honest confidence: high only when several kinds of evidence agree, the host's words among them, and no cut
-elsewhere (more than ALTERNATIVE_DISTANCE away, between the neighbouring boundaries) is nearly as good.
+elsewhere (more than ALTERNATIVE_DISTANCE away, between the neighbouring boundaries) is nearly as good. A cut
+elsewhere is no rival when the plan rules it out: it would leave a part that brings new people without a new
+voice first heard in it.
 
 Modules: cues (the inputs), phrases (phrase and name matching), voices (voice evidence), scoring (cuts,
 evidence, score, confidence), search (the best starts together: detect()).
