@@ -55,7 +55,9 @@ class Voices:
         self.longest = max((t.end - t.start for t in self.turns), default=0.0)
         self.first: dict[str, float] = {}
         self.last: dict[str, float] = {}
+        self.talked: dict[str, float] = {}  # seconds, overlapping turns of one voice counted twice
         for turn in self.turns:
+            self.talked[turn.voice] = self.talked.get(turn.voice, 0.0) + turn.end - turn.start
             self.first[turn.voice] = min(self.first.get(turn.voice, math.inf), turn.start)
             self.last[turn.voice] = max(self.last.get(turn.voice, -math.inf), turn.end)
 
@@ -64,11 +66,7 @@ class Voices:
 
     def debuts(self, lo: float, hi: float) -> int:
         """How many voices with at least MIN_TALK seconds of talk are first heard in [lo, hi)."""
-        if not hasattr(self, "_talked"):
-            self._talked: dict[str, float] = {}
-            for turn in self.turns:
-                self._talked[turn.voice] = self._talked.get(turn.voice, 0.0) + turn.end - turn.start
-        return sum(lo <= first < hi and self._talked[voice] >= MIN_TALK for voice, first in self.first.items())
+        return sum(lo <= first < hi and self.talked[voice] >= MIN_TALK for voice, first in self.first.items())
 
     def talk_of(self, people: Collection[str], others: bool = False) -> Talk:
         """The talk of the voices named after `people` (`others`: of every other voice)."""
