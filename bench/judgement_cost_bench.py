@@ -44,7 +44,10 @@ def child(stage_name: str, episode: Path, out: Path, profile: Path | None) -> in
     from pipeline.engine import Engine, load_context
 
     stage = importlib.import_module(f"pipeline.stages.{stage_name}")
-    engine = Engine(load_context(episode), [stage])
+    ctx = load_context(episode)
+    if stage_name == "transcribe":  # from scratch: a forced run would resume from the last run's segment log
+        ctx.paths.segments_log.unlink(missing_ok=True)
+    engine = Engine(ctx, [stage])
     engine.check()
     if profile:
         import cProfile
