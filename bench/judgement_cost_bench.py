@@ -7,8 +7,9 @@ Renders one seeded live show with showgen.room (real recorded Dutch voices, crow
 (the reference: embedded Whisper base int8), speakers and chapters in a child process of its own through the
 real engine, so that each stage's wall time, CPU time (user + system, from os.wait4) and peak RSS are its own.
 Peak RSS is the child's VmHWM read at its end (/proc/self/status): ru_maxrss is no good here, because Linux
-carries the parent's high-water mark across fork and exec into the child. Reports speakers + chapters against transcribe, as wall time and as CPU time (on a
-shared machine the CPU time is the steadier figure), and each stage's peak RSS.
+carries the parent's high-water mark across fork and exec into the child. Reports speakers + chapters against
+transcribe, as wall time and as CPU time (on a shared machine the CPU time is the steadier figure), and each
+stage's peak RSS.
 
 Each stage's figures are kept in the episode folder (cost.json); `--stages speakers chapters` measures only
 those again and reuses the others' (say so when you quote them).
@@ -87,7 +88,8 @@ def measure(stage_name: str, episode: Path, profile: Path | None = None) -> dict
     result = json.loads(out.read_text())
     out.unlink()
     return {"stage": stage_name, "stage_seconds": round(result["seconds"], 1), "process_wall": round(wall, 1),
-            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1), "peak_rss_mb": round(result["peak_rss_kb"] / 1024)}
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mb": round(result["peak_rss_kb"] / 1024)}
 
 
 def print_profile(path: Path, top: int = 25) -> None:

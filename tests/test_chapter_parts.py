@@ -31,8 +31,8 @@ def test_a_part_that_brings_new_people_needs_a_new_voice_in_it():
 
 
 def test_an_introduction_names_nobody_off():
-    """Right after part 1's introduction ("We beginnen met Marijen ... en Maik ...", "Marijen, jij bent ...") its people are named,
-    but that is no sign that part 2 starts there; their thanks before part 2 are."""
+    """Right after part 1's introduction ("We beginnen met Marijen ... en Maik ...", "Marijen, jij bent ...") its
+    people are named, but that is no sign that part 2 starts there; their thanks before part 2 are."""
     show = build(OPENING + PART_1 + PART_2 + CLOSING)
     clues = gather(show.transcript, CUES, show.breaks, show.turns, "nl", show.duration)
     phrases, names = HitIndex(list(clues.phrases)), HitIndex(list(clues.names))

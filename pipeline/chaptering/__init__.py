@@ -23,8 +23,9 @@ candidate gets a score from independent kinds of evidence:
     people introduced right after the cut, the previous part's people thanked around it, and over a wider
     stretch the parts' people and keywords before and after the cut ("topic"); names of another part's
     hand-over count against a cut. A person's introduction (their first mention and the host's first
-    question soon after it) names nobody off, so it is no sign that the next part starts. A name counts only when Whisper was sure of it (word probability), the
-    audio under it is speech, and its segment is more than a bare list of names (what hotwords print on noise).
+    question soon after it) names nobody off, so it is no sign that the next part starts. A name counts only
+    when Whisper was sure of it (word probability), the audio under it is speech, and its segment is more than
+    a bare list of names (what hotwords print on noise).
     Names and keywords only add to a cut that has a hand-over phrase, a voice change or a break: a name alone
     never places a boundary.
 The chapters' starts are then chosen together (dynamic programming: in plan order, at least MIN_CHAPTER

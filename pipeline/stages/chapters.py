@@ -107,7 +107,8 @@ def outputs(ctx: Context, opts: Options) -> list[Path]:
 
 def low_confidence_warning(chapter: Chapter) -> str:
     """One line that names the chapter, says why it is uncertain and gives the fix."""
-    reasons = [e for e in chapter.evidence if e.startswith(("competing", "only one", "no evidence", "the voices", "the guests"))]
+    reasons = [e for e in chapter.evidence
+               if e.startswith(("competing", "only one", "no evidence", "the voices", "the guests"))]
     why = f": {'; '.join(reasons)}" if reasons else ""
     return (f'chapter {chapter.index + 1} "{chapter.title}" starts at {clock(chapter.start)} with low confidence '
             f'({chapter.confidence:.2f}{why}); listen there and, if it is wrong, set the right time with '
