@@ -85,3 +85,19 @@ def test_a_host_voice_left_unnamed_does_not_make_a_wrong_closing_sure():
     assert_honest(boundaries, show.truth)
     if abs(boundaries[3].start - show.truth[3]) > 2.0:
         assert boundaries[3].low_confidence, boundaries[3]
+
+
+def test_in_the_host_s_floor_the_break_places_the_closing_not_the_last_guest_words():
+    """The host talks on after the last guest, then after a break opens the closing (no closing phrase, no
+    applause): the floor is the host's from the guest's last words on, so the break places the closing, and
+    the turn from the guest to the host (counted in the floor already) does not make it doubtful."""
+    remark = [Line(HOST, "Mooi gezegd, Jorn en Steven.", pause=1.5),
+              Line(HOST, "Jullie hebben veel gedeeld over de buurt."),
+              Line(HOST, "Jullie hebben veel gedeeld over de stad."),
+              *[Line(HOST, line.text, pause=3.0 if i == 0 else line.pause, starts_chapter=line.starts_chapter)
+                for i, line in enumerate(PLAIN_CLOSING)]]
+    show = build(OPENING + PART_1 + PART_2 + remark)
+    boundaries = detect(show, NAMES)
+    assert_honest(boundaries, show.truth)
+    assert abs(boundaries[3].start - show.truth[3]) <= 1.0, (boundaries[3], show.truth[3])
+    assert not boundaries[3].low_confidence, boundaries[3]

@@ -180,9 +180,13 @@ class Evidence:
     @property
     def score(self) -> float:
         w = WEIGHTS
-        total = (w["opening"] * self.opening + w["thanks"] * self.thanks + w["voices"] * (self.voices or 0.0)
-                 + w["floor"] * (self.floor or 0.0)
-                 + w["turn"] * self.turn + w["pause"] * self.pause + w["applause"] * self.applause
+        # At a closing with a named host the floor says what the voices say (the guests leave), and says it
+        # level from their last words to the end: the hand-over's words and the break place the cut in there,
+        # not the exact moment the last guest stops (counted once, not three times)
+        voices = (w["floor"] * self.floor if self.floor is not None
+                  else w["voices"] * (self.voices or 0.0) + w["turn"] * self.turn)
+        total = (w["opening"] * self.opening + w["thanks"] * self.thanks + voices
+                 + w["pause"] * self.pause + w["applause"] * self.applause
                  + w["approx"] * self.approx - w["misfit"] * self.misfit)
         if self.structural:
             total += (w["new_names"] * self.new_names + w["old_names"] * self.old_names
