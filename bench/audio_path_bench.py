@@ -13,7 +13,10 @@ in this one script:
 Goals (issue 10): audio stages at most 2x the transcode, work/ at most half the source, loudness within
 +-0.5 LU of -16 LUFS and true peak at most -1.0 dBTP on the first encode.
 
-Usage: .venv/bin/python bench/audio_path_bench.py [--minutes 60] [--workdir bench/out]
+With --source FILE the recording is that file instead (e.g. a real-voice show from showgen/room.py, see
+bench/pipeline_bench.py), so work/ is compared with a real FLAC's size.
+
+Usage: .venv/bin/python bench/audio_path_bench.py [--minutes 60] [--workdir bench/out] [--source FILE]
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--source", type=Path, help="a recording to use instead of the generated one")
     parser.add_argument("--stages-only", type=Path, help=argparse.SUPPRESS)  # the child's job
     args = parser.parse_args()
     if args.stages_only:
@@ -82,7 +86,7 @@ def main() -> int:
     work = args.workdir
     shutil.rmtree(work / "episodes", ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
-    recording = work / f"long-{args.minutes:g}min.flac"
+    recording = args.source.resolve() if args.source else work / f"long-{args.minutes:g}min.flac"
     if not recording.exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long_recording.py"), "--minutes",
                         str(args.minutes), "--out", str(recording)], check=True)
@@ -109,7 +113,7 @@ def main() -> int:
     for name, seconds in result["seconds"].items():
         print(f"  {name:10} {seconds:7.1f} s   {result['cpu'][name]:7.1f} s CPU")
     print(f"audio stages: {total:.1f} s = {total / reference:.2f} x the plain transcode "
-          f"({args.minutes:g} min of 48 kHz stereo; goal <= 2 x)")
+          f"({recording.name}; goal <= 2 x)")
     print(f"  CPU time (less sensitive to a busy machine): {stages_cpu:.1f} s = "
           f"{stages_cpu / reference_cpu:.2f} x the transcode's (includes the Python start and imports)")
     print(f"peak RSS: the Python process running the stages {result['python_rss_mb']} MB; largest child "

@@ -81,8 +81,8 @@ def main() -> int:
     (episode / "work").mkdir(exist_ok=True)
     (episode / "speech.wav").unlink(missing_ok=True)
     (episode / "speech.wav").symlink_to(wav)
-    (episode / "work" / "speech.wav").unlink(missing_ok=True)
-    (episode / "work" / "speech.wav").symlink_to(wav)
+    (episode / "work" / "speech.flac").unlink(missing_ok=True)
+    (episode / "work" / "speech.flac").symlink_to(wav)  # a WAV under the speech copy's name: SpeechWav reads either
     (episode / "work" / "manifest.json").unlink(missing_ok=True)
     transcript_from_truth(truth).save(episode / "work" / "transcript.raw.json")
     (episode / "episode.toml").write_text(EPISODE, encoding="utf-8")

@@ -6,7 +6,7 @@ scripts/make_long_recording.py) it makes the 16 kHz mono WAV the stage reads, th
 process so peak memory is measured separately (ru_maxrss of the child):
   bare:  WhisperModel(<embedded model>).transcribe(<wav>, language, beam_size, vad_filter=True,
          word_timestamps=True, condition_on_previous_text=False), iterating every segment
-  stage: pipeline.stages.transcribe.run() on an episode folder holding that WAV as work/speech.wav
+  stage: pipeline.stages.transcribe.run() on an episode folder holding that audio as work/speech.flac
 and prints wall time, real-time factor, peak RSS, words, the stage's word error rate against the bare
 output, and, where the recording has a truth file, both WERs against the script and the share of utterances
 with a transcript word starting within 0.5 s of the utterance.
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import wer, words_of  # noqa: E402  (the same measuring as the tests)
+from tests.helpers import put_speech, wer, words_of  # noqa: E402  (the same measuring as the tests)
 DEMO = ROOT / "episodes" / "2024-06-13-burger-centraal" / "recording.flac"
 PEOPLE = ("Presentator", "Marije Boerlaagh", "Mike Brantjes", "Jornt van Zuijlen", "Steven Blok")
 
@@ -108,8 +108,7 @@ def child_stage(wav: Path, out: Path, beam: int, window: float, names: bool) -> 
             use_names = {"true" if names else "false"}
             """))
         episode = show / "episodes" / "bench"
-        (episode / "work").mkdir(parents=True)
-        shutil.copy(wav, episode / "work" / "speech.wav")
+        put_speech(wav, episode)
         (episode / "speech-source.wav").symlink_to(wav)
         people = "".join(f'[[people]]\nname = "{p}"\n' for p in PEOPLE)
         (episode / "episode.toml").write_text(f'title = "Bench"\ndate = 2024-06-13\ndescription = "Bench"\n'

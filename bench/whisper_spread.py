@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import make_episode, make_show, wer, words_of  # noqa: E402  (the tests' own measuring)
+from tests.helpers import make_episode, make_show, put_speech, wer, words_of  # noqa: E402  (the tests' own measuring)
 
 
 def main() -> int:
@@ -59,8 +59,7 @@ def main() -> int:
         make_show(show, extra=f'[transcription]\nwindow = 30\nmodel_cache = "{cache}"\n'
                               f'compute_type = "{compute_type}"\ncpu_threads = {threads}\n')
         episode = make_episode(show, "2024-06-13-test", [speech], body=episode_plan_toml(chapters=False))
-        (episode / "work").mkdir(exist_ok=True)
-        shutil.copy(speech, episode / "work" / "speech.wav")
+        put_speech(speech, episode)
         ctx = load_context(episode)
         Engine(ctx, [transcribe]).run()
         stage = wer(script, words_of(" ".join(s.text for s in Transcript.load(ctx.paths.raw_transcript).segments)))

@@ -27,6 +27,8 @@ A stage is a module with:
     run(ctx, opts) -> Outcome      does the work
     check(ctx, opts) -> None       optional: validates before any stage runs (raise ConfigError/InputError)
     SCOPE = "show"                 optional: its outputs belong to the show, not to the episode
+    output_digest(path) -> str     optional: what of its output files is its own (encode: the MP3's audio,
+                                   which a later stage tags in place); the whole file's SHA-256 otherwise
     TOOLS = ("ffmpeg",)            optional, in any module: programs and libraries used without an import
 """
 
@@ -160,17 +162,18 @@ class Manifest:
         except ValueError:
             return str(path)
 
-    def digest(self, path: Path) -> str | None:
-        """SHA-256 of a file, reusing the cached value while size and mtime are unchanged; None if missing."""
+    def digest(self, path: Path, part: Callable[[Path], str] | None = None) -> str | None:
+        """SHA-256 of a file (or `part(path)`, the digest of a part of it), reusing the cached value while size
+        and mtime are unchanged; None if missing."""
         try:
             stat = Path(path).stat()
         except FileNotFoundError:
             return None
-        key = self.key(path)
+        key = self.key(path) + (f"#{part.__name__}" if part else "")
         cached = self.hashes.get(key)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             return cached[2]
-        digest = fsutil.sha256_file(path)
+        digest = part(path) if part else fsutil.sha256_file(path)
         self.hashes[key] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest
 
@@ -252,9 +255,14 @@ class Engine:
         if record.get("inputs") != current_inputs:
             return "input changed: " + _few(_changed(record.get("inputs") or {}, current_inputs))
         for path in stage.outputs(self.ctx, opts):
-            if record.get("outputs", {}).get(manifest.key(path)) != manifest.digest(path):
+            if record.get("outputs", {}).get(manifest.key(path)) != self.output_digest(stage, path):
                 return f"output modified since the last run: {manifest.key(path)}"
         return None
+
+    def output_digest(self, stage: ModuleType, path: Path) -> str | None:
+        """How an output of `stage` is recorded and checked: the stage's own output_digest when it has one (its
+        part of a file a later stage writes into, e.g. the audio of the MP3 that tag tags), else the SHA-256."""
+        return self.manifest_of(stage).digest(path, getattr(stage, "output_digest", None))
 
     def plan(self, force: tuple[str, ...] = (), from_stage: str | None = None) -> list[tuple[ModuleType, str | None]]:
         """Each stage with the reason it would run now (None: up to date), assuming upstream runs change files."""
@@ -359,7 +367,7 @@ class Engine:
             "tools": tools,
             "options": _jsonable(opts),
             "inputs": {manifest.key(p): manifest.digest(p) for p in stage.inputs(self.ctx, opts)},
-            "outputs": {manifest.key(p): manifest.digest(p) for p in stage.outputs(self.ctx, opts)},
+            "outputs": {manifest.key(p): self.output_digest(stage, p) for p in stage.outputs(self.ctx, opts)},
             "outcome": {**_jsonable(dataclasses.asdict(outcome)), "figures": list(outcome.figures.items())},
             "seconds": round(seconds, 3),
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

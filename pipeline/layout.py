@@ -55,17 +55,13 @@ class EpisodePaths:
 
     @property
     def speech(self) -> Path:
-        """16 kHz mono, levelled show on the published timeline, for transcription and speakers (normalise)."""
-        return self.work / "speech.wav"
+        """16 kHz mono, levelled show on the published timeline, for transcription and speakers, lossless FLAC
+        (normalise)."""
+        return self.work / "speech.flac"
 
     @property
     def loudness(self) -> Path:
         return self.work / "loudness.json"
-
-    @property
-    def encoded(self) -> Path:
-        """The MP3 before tagging (encode). Tagging copies it, so a metadata edit never re-encodes."""
-        return self.work / "encoded.mp3"
 
     @property
     def segments_log(self) -> Path:

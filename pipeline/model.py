@@ -88,10 +88,12 @@ def cuda_device_count() -> int:
         return 0
 
 
-def resolve_device(device: str) -> str:
-    """auto -> cuda when CTranslate2 sees a CUDA device, else cpu."""
+def resolve_device(device: str, cuda_devices: int | None = None) -> str:
+    """auto -> cuda when CTranslate2 sees a CUDA device (`cuda_devices`, counted when None), else cpu (pure
+    when the count is given). The GPU path is chosen, not measured: no GPU was available to time it."""
     if device == "auto":
-        return "cuda" if cuda_device_count() > 0 else "cpu"
+        count = cuda_device_count() if cuda_devices is None else cuda_devices
+        return "cuda" if count > 0 else "cpu"
     return device
 
 

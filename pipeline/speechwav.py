@@ -1,6 +1,7 @@
 """The 16 kHz speech files, and the one reader of them.
 
-Ingest writes work/proxy.flac and normalise writes work/speech.wav: 16-bit PCM, RATE Hz, mono (FLAC or WAV).
+Ingest writes work/proxy.flac and normalise writes work/speech.flac: 16-bit PCM, RATE Hz, mono, lossless FLAC
+(a WAV of that shape reads the same: the tests and benchmarks write some).
 Every analysis (trim, transcription windows, pauses and applause, voiceprints) reads them through `SpeechWav`.
 """
 
@@ -14,7 +15,7 @@ import soundfile
 
 from pipeline.errors import InputError
 
-RATE = 16000  # Hz: the sample rate of the proxy and of speech.wav (what Whisper and the VAD expect)
+RATE = 16000  # Hz: the sample rate of the proxy and of speech.flac (what Whisper and the VAD expect)
 
 
 class SpeechWavError(InputError, ValueError):

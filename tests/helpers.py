@@ -59,6 +59,17 @@ def make_episode(show_dir: Path, slug: str, sources: list[Path], body: str = "",
     return folder
 
 
+def put_speech(wav: Path, episode: Path) -> Path:
+    """A 16 kHz mono 16-bit WAV written where normalise leaves the speech copy: work/speech.flac (lossless)."""
+    import soundfile
+
+    samples, rate = soundfile.read(str(wav), dtype="int16")
+    target = episode / "work" / "speech.flac"
+    target.parent.mkdir(exist_ok=True)
+    soundfile.write(str(target), samples, rate, subtype="PCM_16", format="FLAC")
+    return target
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd)

@@ -55,7 +55,7 @@ def demo(tmp_path_factory) -> dict:
     return {"show": show, "episode": episode, "first": first, "second": second, "report": report,
             "second_report": json.loads((episode / "report.json").read_text(encoding="utf-8")),
             "source_unchanged": (episode / "recording.flac").read_bytes() == source,
-            "offset": published_offset(episode / "work" / "speech.wav", episode / "recording.flac"),
+            "offset": published_offset(episode / "work" / "speech.flac", episode / "recording.flac"),
             "plan": tomllib.loads((episode / "episode.toml").read_text(encoding="utf-8")),
             "truth": json.loads((episode / "recording.truth.json").read_text(encoding="utf-8"))}
 

@@ -1,6 +1,6 @@
 """The same recording gives byte-identical work files on every run.
 
-Whisper, the speaker encoder and the chapter search see work/proxy.flac and work/speech.wav; a least-significant
+Whisper, the speaker encoder and the chapter search see work/proxy.flac and work/speech.flac; a least-significant
 bit of random dither in them (soxr converting to 16 bits dithers with a seed of its own) changed the demo's
 transcript and moved its speaker naming from 88 % to 61 % between two runs on one machine. So the audio stages
 are run twice here, on a 16-bit source (the case where that dither happened), and the files compared by hash.
@@ -30,5 +30,5 @@ def test_the_audio_stages_write_the_same_bytes_every_run(tmp_path, render_scene)
         engine.check()
         assert {r.status for r in engine.run()} == {"done"}
         work = folder / "work"
-        digests.append({name: sha256(work / name) for name in ("proxy.flac", "speech.wav")})
+        digests.append({name: sha256(work / name) for name in ("proxy.flac", "speech.flac")})
     assert digests[0] == digests[1]

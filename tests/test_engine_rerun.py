@@ -49,6 +49,30 @@ def test_title_edit_redoes_only_tagging(episode):
     assert str(ID3(episode / "ep.mp3")["TIT2"]) == "Nieuwe titel"
 
 
+def test_tags_are_written_into_the_encoded_mp3_and_only_its_audio_is_encodes(episode):
+    """No second copy of the MP3 in work/: encode writes ep.mp3 untagged, tag writes the tags into it. The tags
+    removed by another tool (mutagen), as a crash between encode and tag leaves the file: only tag runs and
+    gives the same bytes; tagging again gives the same bytes; a changed audio byte re-encodes."""
+    from mutagen.id3 import ID3
+
+    assert not list((episode / "work").glob("*.mp3"))
+    mp3 = episode / "ep.mp3"
+    tagged = mp3.read_bytes()
+    ID3(mp3).delete()
+    assert mp3.read_bytes() != tagged and len(mp3.read_bytes()) < len(tagged)
+    assert run_audio_path(episode) == {"ingest": "skipped", "trim": "skipped", "normalise": "skipped",
+                                       "encode": "skipped", "tag": "done"}
+    assert mp3.read_bytes() == tagged
+    assert run_audio_path(episode, force=("tag",))["encode"] == "skipped"
+    assert mp3.read_bytes() == tagged
+    data = bytearray(tagged)
+    data[len(data) // 2] ^= 0xFF  # one byte of the audio
+    mp3.write_bytes(bytes(data))
+    statuses = run_audio_path(episode)
+    assert statuses["encode"] == statuses["tag"] == "done"
+    assert mp3.read_bytes() == tagged
+
+
 @pytest.mark.slow  # the audio path on a ~2-minute show
 def test_loudness_target_edit_redoes_normalise_and_after(episode):
     edit(episode.parent.parent / "config.toml", "[paths]", "[audio]\nloudness_target = -19.0\n[paths]")
@@ -77,9 +101,9 @@ def test_force_and_from(episode):
 
 @pytest.mark.slow  # the audio path on a ~2-minute show
 def test_deleted_or_modified_output_is_redone(episode):
-    (episode / "work" / "encoded.mp3").unlink()
+    (episode / "ep.mp3").unlink()
     statuses = run_audio_path(episode)
-    assert statuses["encode"] == "done"
+    assert statuses["encode"] == statuses["tag"] == "done"
     engine = audio_engine(episode)
     assert engine.stale_reason(engine.stage("tag")) is None
 

@@ -119,6 +119,12 @@ def test_device_and_compute_type_resolution():
     assert model.resolve_compute_type("auto", "cpu") == "int8"
     assert model.resolve_compute_type("auto", "cuda") == "float16"
     assert model.resolve_compute_type("int8_float16", "cuda") == "int8_float16"
+    # the choice itself, for a machine with and without a GPU: float16 on CUDA, int8 on the CPU
+    assert model.resolve_device("auto", cuda_devices=1) == "cuda"
+    assert model.resolve_device("auto", cuda_devices=0) == "cpu"
+    assert model.resolve_device("cpu", cuda_devices=1) == "cpu"
+    assert model.resolve_compute_type("auto", model.resolve_device("auto", cuda_devices=2)) == "float16"
+    assert model.resolve_compute_type("auto", model.resolve_device("auto", cuda_devices=0)) == "int8"
     expected = "cuda" if model.cuda_device_count() > 0 else "cpu"
     assert model.resolve_device("auto") == expected
     if expected == "cpu":

@@ -6,7 +6,7 @@ cut in a pause: the longest stretch without speech (Silero VAD, shipped with fas
 of the window, or, where the speaker never pauses, the quietest 20 ms. A cut never lands inside a word that VAD
 hears.
 
-Reads: work/speech.wav (16-bit PCM, 16 kHz, mono). Writes nothing.
+Reads: work/speech.flac (16-bit PCM, 16 kHz, mono, through pipeline.speechwav). Writes nothing.
 """
 
 from __future__ import annotations

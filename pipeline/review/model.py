@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import wave
 from pathlib import Path
 from typing import Any
+
+import soundfile
 
 from pipeline import fsutil
 from pipeline.engine import Context
@@ -46,10 +47,10 @@ def versions(ctx: Context) -> dict[str, str]:
 
 
 def wav_duration(path: Path) -> float | None:
+    """Seconds of a WAV or FLAC file (the proxy, the speech copy), None when it is missing or unreadable."""
     try:
-        with wave.open(str(path), "rb") as handle:
-            return handle.getnframes() / handle.getframerate()
-    except (FileNotFoundError, wave.Error, EOFError):
+        return soundfile.info(str(path)).duration
+    except (FileNotFoundError, RuntimeError, OSError):  # libsndfile's errors are RuntimeErrors
         return None
 
 

@@ -1,5 +1,5 @@
 """Waveform peaks for the review page, computed on the server with ffmpeg from audio the episode already has:
-the published timeline from work/speech.wav (or the published MP3 when `pipeline clean` removed it), the
+the published timeline from work/speech.flac (or the published MP3 when `pipeline clean` removed it), the
 recording's timeline from the ingest proxy (or the source files).
 
 peaks(paths, buckets) -> {"duration", "max", "min"}: per bucket the highest and lowest sample (-1..1) of the

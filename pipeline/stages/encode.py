@@ -1,8 +1,10 @@
 """encode: render the show from the source straight into a constant-bitrate MP3, on target as measured on the MP3.
 
 Reads:  the source files (work/ingest.json lists them with their lengths), work/trim.json (cut points),
-        work/loudness.json (the render normalise decided), work/speech.wav (where the peaks are)
-Writes: work/encoded.mp3 (untagged: the tag stage copies and tags it, so a metadata edit never re-encodes)
+        work/loudness.json (the render normalise decided), work/speech.flac (where the peaks are)
+Writes: <slug>.mp3 in the episode folder, untagged (the tag stage then writes the tags into it; the engine
+        recognises encode's output by its audio frames, output_digest below, so a metadata edit never
+        re-encodes and no second copy of the MP3 is kept in work/)
 
 One pass: the show streams from the source through trim, leveller, limiter, gain, fades and resampling into
 the MP3 encoder (media.encode_mp3_measured: ffmpeg processes joined by pipes); no full-quality intermediate is
@@ -29,10 +31,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import fsutil, media
+from pipeline import fsutil, id3order, media
 from pipeline.engine import Context, Outcome
 from pipeline.fsutil import atomic_path
 from pipeline.loudness import Render
+from pipeline.speechwav import RATE as SPEECH_RATE, SpeechWav
 
 NAME = "encode"
 TOLERANCE_LU = 0.5  # a full MP3 further than this from the target is encoded once more
@@ -65,7 +68,12 @@ def inputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.encoded]
+    return [ctx.paths.audio]
+
+
+def output_digest(path: Path) -> str:
+    """What of the MP3 is encode's: its audio frames, not the ID3 tags the tag stage writes around them."""
+    return id3order.audio_sha256(path)
 
 
 # ---------------------------------------------------------------- decisions (pure)
@@ -138,18 +146,14 @@ def score(mp3: media.Loudness, opts: Options) -> float:
 
 
 def peaks_per_second(path: Path) -> list[float]:
-    """The highest absolute sample of every second of a 16-bit WAV, read in blocks."""
-    import wave
-
+    """The highest absolute sample of every second of a 16 kHz speech file (pipeline.speechwav), in blocks."""
     import numpy as np
 
     peaks: list[float] = []
-    with wave.open(str(path), "rb") as handle:
-        rate, channels = handle.getframerate(), handle.getnchannels()
-        while block := handle.readframes(rate * 10):
-            samples = np.abs(np.frombuffer(block, dtype="<i2").astype(np.int32))
-            per_second = samples[: len(samples) - len(samples) % (rate * channels)].reshape(-1, rate * channels)
-            peaks += per_second.max(axis=1).tolist()
+    with SpeechWav(path) as wav:
+        for block in wav.blocks(SPEECH_RATE * 10):
+            samples = np.abs(block.astype(np.int32))
+            peaks += samples[: len(samples) - len(samples) % SPEECH_RATE].reshape(-1, SPEECH_RATE).max(axis=1).tolist()
     return peaks
 
 
@@ -221,7 +225,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     show = [(start, length)]
     level_spans = [tuple(span) for span in decided["calibration"]["spans"]]
     whole = level_spans == show
-    with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch, atomic_path(ctx.paths.encoded) as best_file:
+    with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch, atomic_path(ctx.paths.audio) as best_file:
         folder = Path(scratch)
         peak_spans = []
         if not whole:

@@ -3,8 +3,8 @@
 Reads:  work/proxy.flac (16 kHz, source timeline), work/trim.json (cut points), work/ingest.json (the source
         parts and their lengths), the source files (excerpts)
 Writes: work/loudness.json (the render: pre-gain, gain and limit of pipeline.loudness.Render, and the figures
-        they were decided from), work/speech.wav (16 kHz mono, published timeline, for transcription and
-        speakers)
+        they were decided from), work/speech.flac (16 kHz mono, published timeline, lossless, for
+        transcription, speakers and chapters)
 
 No full-quality audio is written here: the encode stage streams the show from the source through this
 render into the MP3 encoder. The deciding runs on the 16 kHz proxy, a few seconds a pass: the pre-gain of the
@@ -13,7 +13,7 @@ leveller off) is settled until the chain puts the show on the loudness target (w
 louder the recording measures than the proxy, on the excerpts below); then full-quality excerpts of
 the source spread over the show check it, and one linear gain takes out the rest. How much louder the whole
 show is than those excerpts is measured on the proxy (`excerpt_bias_lu`), so the encode stage can aim its
-excerpt trials right. speech.wav is the proxy's show through the same chain, with the same fades.
+excerpt trials right. speech.flac is the proxy's show through the same chain, with the same fades.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     provisional = round(opts.loudness_target - on_source, 2) if on_source > -70 else 0.0
 
     # One pass over the proxy's show: its loudness as recorded (the report's input), the whole show through the
-    # chain (how much louder than the excerpts: the bias), and speech.wav (the chain at the proxy's level, with
+    # chain (how much louder than the excerpts: the bias), and speech.flac (the chain at the proxy's level, with
     # the fades; only its relative level matters, so the bias is not waited for).
     speech = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down, gain_db=provisional)
     chained = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down)
@@ -129,7 +129,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
                           f"[raw]{media.meter(raw, true_peak=False)}[m1];"
                           f"[chained]{chained.filters()},{media.meter(whole, true_peak=False)}[m2];"
                           f"[speech]{speech.filters(length, opts.fade)},volume={-fold_down:.2f}dB,"
-                          f"aformat=sample_fmts=s16[sp]", "-map", "[sp]", "-c:a", "pcm_s16le", str(path),
+                          f"aformat=sample_fmts=s16[sp]", "-map", "[sp]", "-c:a", "flac", str(path),
                           "-map", "[m1]", "-f", "null", "-", "-map", "[m2]", "-f", "null", "-"],
                          on_progress=task.update, what="writing the speech copy")
             measured_input = media.read_meter(raw, true_peak=False)

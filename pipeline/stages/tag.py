@@ -1,8 +1,10 @@
-"""tag: the published MP3: a copy of the encoded audio with ID3v2.4 tags, cover art and chapters.
+"""tag: the published MP3: the encoded audio with ID3v2.4 tags, cover art and chapters.
 
-Reads:  work/encoded.mp3, the show's cover image, work/chapters.json (when the chapters stage has run)
-Writes: <slug>.mp3 in the episode folder, and chapters.json (Podcasting 2.0 JSON chapters) when there are
-        chapters: both carry the chapter titles of episode.toml as they are now
+Reads:  <slug>.mp3 (as the encode stage left it, or tagged by an earlier run: only its audio frames are used),
+        the show's cover image, work/chapters.json (when the chapters stage has run)
+Writes: <slug>.mp3 with the tags (the audio frames copied with the new tag in front, then renamed over the old
+        file: a crash leaves the file as it was), and chapters.json (Podcasting 2.0 JSON chapters) when there
+        are chapters: both carry the chapter titles of episode.toml as they are now
 
 Tags: title, show (album), host/artist, date, episode number, description, genre Podcast, language,
 copyright, cover (APIC), the podcast frames Apple reads (PCST, TDES, TGID, WFED, TCAT), and chapters as
@@ -11,7 +13,6 @@ CHAP frames with TIT2 (and WXXX for a chapter link) under a CTOC with TOP_LEVEL|
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def options(ctx: Context) -> Options:
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.encoded, ctx.show.show.image, ctx.paths.chapters_work]
+    return [ctx.paths.audio, ctx.show.show.image, ctx.paths.chapters_work]
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
@@ -122,12 +123,12 @@ def build_tags(opts: Options, cover: bytes, cover_mime: str, marks: list[Chapter
 def run(ctx: Context, opts: Options) -> Outcome:
     image = ctx.show.show.image
     cover_mime = "image/png" if image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
-    duration = MP3(ctx.paths.encoded).info.length
+    duration = MP3(ctx.paths.audio).info.length
     # detected starts with the current titles of episode.toml
     resolved = current(ctx.episode.chapters, ctx.paths.chapters_work)
     marks = chapter_marks(resolved, duration)
     with fsutil.atomic_path(ctx.paths.audio) as tmp:
-        shutil.copyfile(ctx.paths.encoded, tmp)
+        id3order.copy_audio(ctx.paths.audio, tmp)  # without the old tags: tagging again gives the same file
         build_tags(opts, image.read_bytes(), cover_mime, marks).save(tmp, v2_version=4)
         id3order.reorder_chapters_in_file(tmp)
     info = MP3(ctx.paths.audio).info

@@ -1,6 +1,6 @@
 """transcribe: what is said, when, in Dutch (faster-whisper, the embedded Whisper base by default).
 
-Reads:  work/speech.wav (16 kHz mono, published timeline), [transcription] settings, the people's names.
+Reads:  work/speech.flac (16 kHz mono, published timeline), [transcription] settings, the people's names.
 Writes: work/segments.jsonl (resume log, appended as segments are produced; pipeline/asr/resume.py),
         work/transcript.raw.json (pipeline.transcript.Transcript, speaker "unknown", after the guards).
 
@@ -210,7 +210,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     section = transcript.summary()
     warnings = []
     if not kept:
-        warnings.append("no speech was recognised in work/speech.wav; is the right recording in episode.toml?")
+        warnings.append("no speech was recognised in work/speech.flac; is the right recording in episode.toml?")
     removed = sum(guard_report.removed.values())
     if kept and removed > 0.1 * (len(kept) + removed):
         warnings.append(f"the guards removed {removed} of {len(kept) + removed} segments; check "

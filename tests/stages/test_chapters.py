@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 
 from pipeline import chapter as chapter_model
 from pipeline import chaptering as ch
@@ -459,7 +459,7 @@ def episode(tmp_path: Path, slug: str = "ep", title0: str = "Opening", extra: st
 
 
 def write_work_files(folder: Path, show: Show) -> None:
-    """work/transcript.raw.json, and work/speech.wav with a buzzing voice wherever the words are (quiet room
+    """work/transcript.raw.json, and work/speech.flac with a buzzing voice wherever the words are (quiet room
     tone elsewhere, noise bursts for the applause)."""
     work = folder / "work"
     work.mkdir(exist_ok=True)
@@ -475,11 +475,8 @@ def write_work_files(folder: Path, show: Show) -> None:
     for run in show.breaks.applause:
         a, b = int(run.start * rate), int(run.end * rate)
         audio[a:b] += rng.normal(0, 0.08, b - a)
-    with wave.open(str(work / "speech.wav"), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    soundfile.write(str(work / "speech.flac"), (np.clip(audio, -1, 1) * 32767).astype("<i2"), rate,
+                    subtype="PCM_16")
 
 
 def test_stage_writes_chapters_and_reports_them(tmp_path, full_show):
@@ -543,8 +540,7 @@ def published_offset(published_wav: Path, source: Path) -> float:
     raw = subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(source), "-ac", "1", "-ar", "16000", "-f",
                           "f32le", "-"], capture_output=True, check=True).stdout
     source_env = envelope_db(np.frombuffer(raw, "<f4"))
-    with wave.open(str(published_wav), "rb") as handle:
-        published = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
+    published = soundfile.read(str(published_wav), dtype="float32")[0]
     probe = envelope_db(published)[200:2200]  # 20 s of show, after the fade-in
     windows = np.lib.stride_tricks.sliding_window_view(source_env, probe.size)
     a = (windows - windows.mean(axis=1, keepdims=True)) / (windows.std(axis=1, keepdims=True) + 1e-6)

@@ -1,7 +1,7 @@
 """The speakers stage: diarization on generated multi-voice speech, naming from evidence, pins, label().
 
 Audio tests render espeak-ng shows with showgen.synth (ground truth: who said what when) at 16 kHz mono, use
-them as work/speech.wav, and give the stage a transcript whose words are the truth's words spread over each
+them as work/speech.flac, and give the stage a transcript whose words are the truth's words spread over each
 utterance (the stage only takes speech regions and names from it; Whisper itself is tested elsewhere). The
 diarization error rate is computed here, independently of the pipeline's code, frame by frame with the usual
 0.25 s collar and the best one-to-one mapping of voices to people.
@@ -19,7 +19,7 @@ from pipeline.stages import speakers
 from pipeline.transcript import Segment, Transcript, Word
 from showgen import metrics
 from showgen.demo_scene import episode_plan_toml, short_show_scene
-from tests.helpers import make_episode, make_show
+from tests.helpers import make_episode, make_show, put_speech
 
 PEOPLE = episode_plan_toml()
 
@@ -58,8 +58,7 @@ def transcript_from_truth(truth: dict, per_segment: int = 2) -> Transcript:
 def speakers_episode(tmp_path: Path, wav: Path, truth: dict, body: str = "") -> Path:
     show = make_show(tmp_path / "show").parent
     folder = make_episode(show, "ep", [wav], PEOPLE + body)
-    (folder / "work").mkdir()
-    (folder / "work" / "speech.wav").write_bytes(wav.read_bytes())
+    put_speech(wav, folder)
     transcript_from_truth(truth).save(folder / "work" / "transcript.raw.json")
     return folder
 

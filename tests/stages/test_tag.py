@@ -54,3 +54,31 @@ def test_chapter_frames_listed_in_time_order(tmp_path):
     assert [c["tags"]["title"] for c in chapters] == titles
     assert [round(float(c["start_time"]) * 1000) for c in chapters] == starts
     assert [f.element_id for f in ID3(mp3).getall("CHAP")] and MP3(mp3).info.length > 29
+
+
+def test_audio_digest_ignores_id3_tags_at_both_ends_and_sees_the_audio(tmp_path):
+    """The engine recognises encode's MP3 after tagging by its audio frames: tags written by ffmpeg and mutagen
+    (ID3v2 at the start, ID3v1 at the end) leave the digest alone, copy_audio drops them, a changed audio
+    byte changes it."""
+    from mutagen.id3 import ID3v1SaveOptions
+
+    from pipeline.id3order import audio_sha256, copy_audio, tag_length
+
+    bare, tagged = tmp_path / "bare.mp3", tmp_path / "tagged.mp3"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=5", "-c:a", "libmp3lame",
+                    "-id3v2_version", "0", str(bare)], check=True)
+    tagged.write_bytes(bare.read_bytes())
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text="Een titel"))
+    tags.save(tagged, v2_version=4, v1=ID3v1SaveOptions.CREATE)
+    data = tagged.read_bytes()
+    assert data[:3] == b"ID3" and data[-128:-125] == b"TAG"  # both tags are there
+    assert tag_length(data[:10]) == len(data) - len(bare.read_bytes()) - 128
+    assert audio_sha256(tagged) == audio_sha256(bare)
+    copy_audio(tagged, tmp_path / "copy.mp3")
+    assert (tmp_path / "copy.mp3").read_bytes() == bare.read_bytes()
+    changed = bytearray(bare.read_bytes())
+    changed[len(changed) // 2] ^= 1
+    (tmp_path / "changed.mp3").write_bytes(bytes(changed))
+    assert audio_sha256(tmp_path / "changed.mp3") != audio_sha256(bare)
+    assert tag_length(b"RIFF\0\0\0\0\0\0") == 0

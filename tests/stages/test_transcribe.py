@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import pytest
 import srt
 import webvtt
 
-from tests.helpers import make_episode, make_show, wer, words_of
+from tests.helpers import make_episode, make_show, put_speech, wer, words_of
 from showgen.demo_scene import short_show_scene
 from pipeline.engine import Engine, load_context
 from pipeline.stages import transcribe, transcripts
@@ -76,8 +75,7 @@ def speech(render_scene) -> tuple[Path, dict]:
 def new_episode(folder: Path, speech: Path, model_cache: Path, extra: str = "") -> Path:
     make_show(folder, extra=f'[transcription]\nwindow = 30\nmodel_cache = "{model_cache}"\n{extra}')
     episode = make_episode(folder, "2024-06-13-test", [speech], body=PEOPLE)
-    (episode / "work").mkdir(exist_ok=True)
-    shutil.copy(speech, episode / "work" / "speech.wav")
+    put_speech(speech, episode)
     return episode
 
 
@@ -285,8 +283,7 @@ def test_default_config_transcribes_without_network(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-i", "-", "-af", "apad=pad_dur=0.5", "-ac", "1", "-ar", "16000",
                     "-c:a", "pcm_s16le", str(clip)], input=raw, check=True)
     episode = make_episode(folder, "ep", [clip])
-    (episode / "work").mkdir()
-    shutil.copy(clip, episode / "work" / "speech.wav")
+    put_speech(clip, episode)
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "HF_HOME": str(tmp_path / "hf"),
            "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
     env.pop("HF_HUB_OFFLINE", None)

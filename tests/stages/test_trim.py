@@ -83,7 +83,7 @@ def test_overrides_honoured_to_the_millisecond(tmp_path, demo_like_recording):
     run_audio_path(folder)
     trim = json.loads((folder / "work" / "trim-evidence.json").read_text())
     assert (trim["start"], trim["end"]) == (21.123, 90.456)
-    assert duration(folder / "work" / "speech.wav") == pytest.approx(90.456 - 21.123, abs=0.001)
+    assert duration(folder / "work" / "speech.flac") == pytest.approx(90.456 - 21.123, abs=0.001)
     assert duration(folder / "ep.mp3") == pytest.approx(90.456 - 21.123, abs=0.1)  # MP3 frames and padding
 
 
