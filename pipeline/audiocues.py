@@ -1,4 +1,4 @@
-"""Pauses, applause and speech presence in work/speech.wav: the audio evidence of the chapters stage.
+"""Pauses, applause and speech presence in work/speech.flac: the audio evidence of the chapters stage.
 
 Reads a 16 kHz mono 16-bit WAV in blocks (memory stays small for an hour of audio) and measures, per 20 ms
 frame, the level (dBFS) and the spectral flatness in 300-6000 Hz (near 0 for voiced speech, near 0.5 for

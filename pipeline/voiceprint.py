@@ -1,6 +1,6 @@
 """Voice embeddings ("voiceprints") of short stretches of a 16 kHz mono recording, for speaker diarization.
 
-Reads:  a 16 kHz mono 16-bit WAV (work/speech.wav), in blocks (memory stays small for an hour of audio).
+Reads:  a 16 kHz mono 16-bit WAV (work/speech.flac), in blocks (memory stays small for an hour of audio).
 Model:  Resemblyzer's voice encoder (GE2E d-vectors: a 3-layer LSTM over 40 mel bands, 256-dim output,
         trained on LibriSpeech + VoxCeleb 1/2). The weights (`pretrained.pt`, 17 MB, Apache-2.0) ship inside the
         `resemblyzer` wheel on PyPI; nothing is downloaded. We load only that file: importing the

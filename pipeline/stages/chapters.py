@@ -1,6 +1,6 @@
 """chapters: where each part of the chapter plan starts in the published audio, how sure we are, and why.
 
-Reads:  work/transcript.raw.json (transcribe), work/speech.wav (normalise: 16 kHz mono, published timeline),
+Reads:  work/transcript.raw.json (transcribe), work/speech.flac (normalise: 16 kHz mono, published timeline),
         work/speakers.json (speakers; optional: used for "a change in which voices speak", and the voices'
         names for "the host takes the floor back and keeps it, the guests are done" at the closing),
         the chapter plan of episode.toml ([[chapters]]: people, keywords, start, approx).
