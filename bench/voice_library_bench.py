@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Voice library benchmark: how similar one person's voiceprints are across episodes, and how similar
+different people's are, on real recorded voices; and what the library's thresholds (pipeline/voicelibrary.py
+MATCH, NEAR, MARGIN) accept and refuse.
+
+Needs the voices: `bash scripts/fetch_voices.sh` (once). Each non-reserved Fish Fillets NG level stands for one
+"episode": per actor, the first `--seconds` of their lines in that level, in a room of its own (showgen.room's
+impulse response, a random reverberation per level and actor), printed as the speakers stage prints a voice (the
+normalised mean of the Resemblyzer embeddings of 1.6 s windows every 0.8 s, pipeline.voiceprint). People:
+
+- the two actors of the Dutch voice-over (font_small, font_big);
+- the two actors of the Czech voice-over of the same levels (other people, another language);
+- the Dutch actors pitch- and formant-shifted by 0.88 and 1.12 (how showgen.room makes part 2's "other" guests:
+  hard impostors, much closer to the originals than real other people).
+
+Same person: two prints of one actor from different levels. Different people: every pair of prints of
+different people. Reported: similarity percentiles, and per threshold the share of same-person pairs refused and
+different-people pairs accepted. The eight reserved levels are never read (showgen.voices refuses them).
+
+Usage: python bench/voice_library_bench.py [--levels 16] [--seconds 40] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import diarize, voicelibrary, voiceprint  # noqa: E402
+from pipeline.stages.speakers import window_frames  # noqa: E402
+from showgen import room, voices  # noqa: E402
+
+RATE = 16000
+GAP = 0.3  # seconds of silence between lines
+
+
+def czech_lines(level: str) -> list[voices.VoiceLine]:
+    root = voices.game_root()
+    script = root / "script" / level / "dialogs_cs.lua"
+    if level in voices.RESERVED_LEVELS or not script.is_file():
+        return []
+    result = []
+    for line_id, font, english, text in voices.parse_dialogs(script.read_text(encoding="utf-8", errors="replace")):
+        ogg = root / "sound" / level / "cs" / f"{line_id}.ogg"
+        if font in voices.ACTORS and ogg.is_file():
+            result.append(voices.VoiceLine(level, line_id, font, text, english, ogg))
+    return result
+
+
+def voice_audio(lines: list[voices.VoiceLine], seconds: float, shift: float, rng: np.random.Generator):
+    """The first `seconds` of the lines, joined with short gaps, in a room; and the speech spans."""
+    parts, spans, at = [], [], 0.0
+    for line in lines:
+        clip = voices.load_clip(line, RATE, shift=shift)
+        if len(clip) < RATE // 2:
+            continue
+        parts += [clip, np.zeros(int(GAP * RATE), np.float32)]
+        spans.append((at, at + len(clip) / RATE))
+        at += len(clip) / RATE + GAP
+        if sum(e - s for s, e in spans) >= seconds:
+            break
+    if not parts:
+        return None, []
+    dry = np.concatenate(parts)
+    ir = room.room_impulse(rng, RATE, rt60=float(rng.uniform(0.3, 0.7)), wet=float(rng.uniform(0.25, 0.45)))
+    wet = np.convolve(dry, ir)[: len(dry)]
+    wet *= 10 ** (-20 / 20) / max(1e-9, float(np.sqrt(np.mean(wet ** 2))))  # about -20 dBFS RMS
+    return wet, spans
+
+
+def voice_print(audio: np.ndarray, spans: list[tuple[float, float]], folder: Path) -> np.ndarray:
+    """The print the speakers stage would keep for a voice that spoke `spans` of `audio`."""
+    path = folder / "voice.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    features = voiceprint.read_features(path)
+    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
+    windows = diarize.windows(regions, features.duration, 1.6, 0.8)
+    embeddings = voiceprint.embed_windows(features, window_frames(windows, features.frames, 1.6))
+    return voicelibrary.unit(embeddings.mean(axis=0))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", type=int, default=16, help="levels (episodes) to use")
+    parser.add_argument("--seconds", type=float, default=40.0, help="speech per print (the stage needs >= "
+                                                                    f"{voicelibrary.MIN_SECONDS:.0f} s)")
+    parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
+    args = parser.parse_args()
+    started = time.monotonic()
+    rng = np.random.default_rng(7)
+    nl = voices.dutch_lines()
+    by_level: dict[str, dict[str, list]] = {}
+    for line in nl:
+        by_level.setdefault(line.level, {}).setdefault(line.speaker, []).append(line)
+    usable = [lv for lv, actors in sorted(by_level.items()) if all(len(actors.get(a, [])) >= 6 for a in voices.ACTORS)]
+    chosen = usable[:: max(1, len(usable) // args.levels)][: args.levels]
+    prints: list[tuple[str, str, np.ndarray, float]] = []  # (person, level, print, seconds)
+    with tempfile.TemporaryDirectory() as tmp:
+        for level in chosen:
+            cs = {}
+            for line in czech_lines(level):
+                cs.setdefault(line.speaker, []).append(line)
+            for actor in voices.ACTORS:
+                sources = [(f"nl-{actor}", by_level[level][actor], 1.0), (f"cs-{actor}", cs.get(actor, []), 1.0),
+                           (f"nl-{actor}-x0.88", by_level[level][actor], 0.88),
+                           (f"nl-{actor}-x1.12", by_level[level][actor], 1.12)]
+                for person, lines, shift in sources:
+                    audio, spans = voice_audio(lines, args.seconds, shift, rng)
+                    speech = sum(e - s for s, e in spans)
+                    if audio is None or speech < voicelibrary.MIN_SECONDS:
+                        continue
+                    prints.append((person, level, voice_print(audio, spans, Path(tmp)), speech))
+            print(f"{level}: {len(prints)} prints so far", file=sys.stderr)
+    same, different, hard = [], [], []
+    for (p1, l1, v1, _), (p2, l2, v2, _) in itertools.combinations(prints, 2):
+        s = float(v1 @ v2)
+        if p1 == p2 and l1 != l2:
+            same.append(s)
+        elif p1 != p2:
+            shifted = ("-x" in p1) != ("-x" in p2) and p1.split("-x")[0] == p2.split("-x")[0]
+            (hard if shifted else different).append(s)
+    lines = [f"Prints: {len(prints)} ({len(chosen)} levels: {', '.join(chosen)}), {args.seconds:.0f} s of "
+             f"speech each at most; {time.monotonic() - started:.0f} s.", "",
+             "| pairs | n | min | 1 % | 5 % | median | 95 % | 99 % | max |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, values in (("same person, other level", same), ("different people", different),
+                         ("an actor and the same actor shifted (simulator's impostors)", hard)):
+        q = np.percentile(values, [0, 1, 5, 50, 95, 99, 100]) if values else [float("nan")] * 7
+        lines.append(f"| {name} | {len(values)} | " + " | ".join(f"{x:.3f}" for x in q) + " |")
+    lines += ["", "| threshold | same person refused | different people accepted | shifted impostor accepted |",
+              "|---|---|---|---|"]
+    for t in (0.65, 0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.88, 0.90):
+        lines.append(f"| {t:.2f} | {np.mean(np.array(same) < t):.1%} | {np.mean(np.array(different) >= t):.1%} | "
+                     f"{np.mean(np.array(hard) >= t):.1%} |")
+    # the decision as the stage takes it: each print against a library of the other levels' prints
+    sure_right = sure_wrong = unsure = 0
+    for person, level, vector, seconds in prints:
+        library = [voicelibrary.make_print(p, lv, "2024-01-01", "Spreker 1", s, v)
+                   for p, lv, v, s in prints if lv != level and "-x" not in p]
+        if "-x" in person:
+            continue
+        found = voicelibrary.match({"Spreker 1": vector}, {"Spreker 1": seconds}, library, [])
+        if found and found[0].sure:
+            sure_right += found[0].person == person
+            sure_wrong += found[0].person != person
+        else:
+            unsure += 1
+    total = sure_right + sure_wrong + unsure
+    lines += ["", f"Decisions (each unshifted print against the prints of the other levels, every person "
+                  f"listed; MATCH {voicelibrary.MATCH}, MARGIN {voicelibrary.MARGIN}): {sure_right}/{total} named "
+                  f"right, {sure_wrong}/{total} named wrong, {unsure}/{total} not named."]
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
