@@ -191,11 +191,12 @@ def match(voices: Mapping[str, Sequence[float]], seconds: Mapping[str, float], p
 
 
 def check_lines(matches: Sequence[Match], samples: Mapping[str, str]) -> list[str]:
-    """CHECK lines for what the library suggests but does not decide, each with its fix. `samples`: voice ->
-    "listen at 01:02-01:12". Pure."""
+    """CHECK lines for what the library suggests but does not decide, each with its fix (none for a person
+    the library surely named on another voice). `samples`: voice -> "listen at 01:02-01:12". Pure."""
     lines = []
+    named = {m.person for m in matches if m.sure}
     for m in matches:
-        if m.sure:
+        if m.sure or m.person in named:  # the person's voice here is known: this one only sounds alike
             continue
         pin = f'[speakers] "{m.voice}" = "{m.person}"'
         where = f"{samples.get(m.voice, 'listen to it')}"

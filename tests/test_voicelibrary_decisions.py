@@ -34,6 +34,7 @@ def test_a_close_voice_is_named_and_a_far_one_is_not():
     found = vl.match(voices, {"Spreker 1": 100, "Spreker 2": 100}, [MIKE, ANNE], ["Mike Brantjes", "Anne de Vries"])
     sure = {m.voice: m.person for m in found if m.sure}
     assert sure == {"Spreker 1": "Mike Brantjes"}
+    assert vl.check_lines(found, {}) == []
     assert found[0].evidence.startswith("voice library: ep1 (similarity 0.93")
 
 
@@ -62,6 +63,14 @@ def test_two_voices_like_one_person_name_neither():
     voices = {"Spreker 1": vec(0.95, 0, 6), "Spreker 3": vec(0.94, 0, 5)}
     found = vl.match(voices, {"Spreker 1": 60, "Spreker 3": 60}, [MIKE], ["Mike Brantjes"])
     assert [m.sure for m in found] == [False, False]
+    assert len(vl.check_lines(found, {})) == 2
+
+
+def test_a_voice_only_like_a_person_named_on_another_voice_is_no_check():
+    voices = {"Spreker 1": vec(0.97, 0, 6), "Spreker 2": vec(vl.MATCH - 0.01, 0, 5)}
+    found = vl.match(voices, {"Spreker 1": 60, "Spreker 2": 60}, [MIKE], ["Mike Brantjes"])
+    assert [(m.voice, m.sure) for m in found] == [("Spreker 1", True), ("Spreker 2", False)]
+    assert vl.check_lines(found, {}) == []
 
 
 def test_a_person_not_in_this_episode_is_proposed_not_named():
