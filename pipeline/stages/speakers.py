@@ -122,21 +122,12 @@ def run(ctx: Context, opts: Options) -> Outcome:
         if task is not None:
             task.close()
     log.info("%d voices (%s)", result.voices, result.chosen_because)
-    document = build_document(result.turns, transcript, opts)
-    prints, problems = library_prints(ctx, opts)
-    centroids = voice_centroids(result)
-    matches = library_matches(document, centroids, prints, opts)
-    if any(m.sure for m in matches):  # name again with the library's names held like pins
-        document = build_document(result.turns, transcript, replace(
-            opts, pinned=tuple(sorted({**dict(opts.pinned), **{m.voice: m.person for m in matches if m.sure}}.items()))))
-    document = with_library(document, matches, problems)
-    new, document["library"]["kept"] = pinned_prints(document, centroids, opts, ctx.episode.slug,
-                                                     ctx.episode.date.isoformat())
+    document, prints = use_library(ctx, opts, result, transcript, build_document(result.turns, transcript, opts))
     document["model"] = voiceprint.MODEL_NAME
     document["voices_found_because"] = result.chosen_because
     document["objective_by_voice_count"] = {str(k): v for k, v in result.scores_by_count.items()}
     fsutil.write_json(ctx.paths.speakers, document)
-    remember(ctx, new)
+    remember(ctx, prints)
     return outcome(document, opts)
 
 
@@ -242,8 +233,26 @@ def library_prints(ctx: Context, opts: Options | None = None) -> tuple[list[voic
     prints, problems = voicelibrary.load(voice_library(ctx.show.file), MODEL_NAME)
     usable = voicelibrary.earlier(prints, ctx.episode.slug, ctx.episode.date.isoformat())
     if opts is not None:
-        usable = [p for p in usable if (p.person, p.episode, p.digest) in set(opts.library)]
+        recorded = set(opts.library)
+        usable = [p for p in usable if (p.person, p.episode, p.digest) in recorded]
     return usable, problems
+
+
+def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transcript: Transcript,
+                document: dict) -> tuple[dict, list[voicelibrary.Print]]:
+    """speakers.json named with the voice library's sure matches (held like pins while the other voices are
+    named), its suggestions and what this episode keeps; and the prints to keep."""
+    prints, problems = library_prints(ctx, opts)
+    centroids = voice_centroids(result)
+    matches = library_matches(document, centroids, prints, opts)
+    sure = {m.voice: m.person for m in matches if m.sure}
+    if sure:
+        document = build_document(result.turns, transcript,
+                                  replace(opts, pinned=tuple(sorted({**dict(opts.pinned), **sure}.items()))))
+    document = with_library(document, matches, problems)
+    new, document["library"]["kept"] = pinned_prints(document, centroids, opts, ctx.episode.slug,
+                                                     ctx.episode.date.isoformat())
+    return document, new
 
 
 def voice_centroids(result: diarize.Diarization) -> dict[str, list[float]]:
