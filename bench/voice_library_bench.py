@@ -17,7 +17,14 @@ Same person: two prints of one actor from different levels. Different people: ev
 different people. Reported: similarity percentiles, and per threshold the share of same-person pairs refused and
 different-people pairs accepted. The eight reserved levels are never read (showgen.voices refuses them).
 
+With `--diarized N` it measures instead what the stage really keeps: the voices the speakers stage finds
+(pipeline.stages.speakers.find_voices) in N two-actor dialogues (bench/judgement_bench.py's dialogue(): a
+level's Dutch lines in script order, in a room, one actor 4 dB further away), each voice's centroid as its print
+and its talk time; each voice is the actor it overlaps most in the truth. Every level's voices are then
+matched (pipeline.voicelibrary.match, both actors listed) against a library of the other levels' prints.
+
 Usage: python bench/voice_library_bench.py [--levels 16] [--seconds 40] [--out FILE]
+       python bench/voice_library_bench.py --diarized 6 [--out FILE]
 """
 
 from __future__ import annotations
@@ -92,14 +99,75 @@ def voice_print(audio: np.ndarray, spans: list[tuple[float, float]], folder: Pat
     return voicelibrary.unit(embeddings.mean(axis=0))
 
 
+def diarized(count: int, folder: Path) -> list[str]:
+    """Prints of the voices the speakers stage finds in `count` dialogues, and the library's decisions."""
+    import subprocess
+
+    from bench.judgement_bench import dialogue, dialogue_levels
+    from pipeline.stages import speakers
+
+    opts = speakers.Options(people=(("font_small", "guest"), ("font_big", "guest")))
+    found = []  # (level, actor, centroid, seconds, purity)
+    for i, level in enumerate(dialogue_levels(count)):
+        audio, spans = dialogue(level, RATE, seed=i)
+        wav = folder / f"{level}.wav"
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i",
+                        "pipe:0", "-c:a", "pcm_s16le", str(wav)], input=np.clip(audio, -1, 1).tobytes(), check=True)
+        result = speakers.find_voices(voiceprint.read_features(wav), [(s, e) for s, e, _ in spans], opts)
+        for voice in dict.fromkeys(t.voice for t in result.turns):
+            own = [t for t in result.turns if t.voice == voice]
+            overlap = {a: sum(max(0.0, min(t.end, e) - max(t.start, s)) for t in own for s, e, who in spans if who == a)
+                       for a in voices.ACTORS}
+            actor = max(overlap, key=overlap.__getitem__)
+            seconds = sum(t.end - t.start for t in own)
+            found.append((level, actor, voicelibrary.unit(result.centroids[voice]), seconds,
+                          overlap[actor] / max(seconds, 1e-9)))
+        print(f"{level}: {result.voices} voices", file=sys.stderr)
+    same = [float(a[2] @ b[2]) for a, b in itertools.combinations(found, 2) if a[0] != b[0] and a[1] == b[1]]
+    other = [float(a[2] @ b[2]) for a, b in itertools.combinations(found, 2) if a[1] != b[1]]
+    right = wrong = unsure = 0
+    for level in dict.fromkeys(f[0] for f in found):
+        library = [voicelibrary.make_print(actor, lv, "2024-01-01", "Spreker 1", sec, c)
+                   for lv, actor, c, sec, _ in found if lv != level and sec >= voicelibrary.MIN_SECONDS]
+        here = {f"Spreker {i + 1}": f for i, f in enumerate(f for f in found if f[0] == level)}
+        matches = {m.voice: m for m in voicelibrary.match({v: f[2] for v, f in here.items()},
+                                                          {v: f[3] for v, f in here.items()}, library, list(voices.ACTORS))}
+        for voice, f in here.items():
+            m = matches.get(voice)
+            if m is not None and m.sure:
+                right += m.person == f[1]
+                wrong += m.person != f[1]
+            else:
+                unsure += 1
+    lines = [f"Diarized voices: {len(found)} in {len(set(f[0] for f in found))} dialogues "
+             f"(talk {min(f[3] for f in found):.0f}-{max(f[3] for f in found):.0f} s, purity "
+             f"{min(f[4] for f in found):.0%}-{max(f[4] for f in found):.0%}).", "",
+             "| pairs | n | min | median | max |", "|---|---|---|---|---|"]
+    for name, values in (("same actor, other dialogue", same), ("other actor", other)):
+        lines.append(f"| {name} | {len(values)} | {min(values):.3f} | {np.median(values):.3f} | {max(values):.3f} |")
+    total = right + wrong + unsure
+    lines += ["", f"Decisions against the other dialogues' prints (MATCH {voicelibrary.MATCH}, MARGIN "
+                  f"{voicelibrary.MARGIN}): {right}/{total} voices named right, {wrong}/{total} named wrong, "
+                  f"{unsure}/{total} not named."]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", type=int, default=16, help="levels (episodes) to use")
+    parser.add_argument("--diarized", type=int, default=0, help="measure diarized voices of this many dialogues")
     parser.add_argument("--seconds", type=float, default=40.0, help="speech per print (the stage needs >= "
                                                                     f"{voicelibrary.MIN_SECONDS:.0f} s)")
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
     args = parser.parse_args()
     started = time.monotonic()
+    if args.diarized:
+        with tempfile.TemporaryDirectory() as tmp:
+            text = "\n".join(diarized(args.diarized, Path(tmp)) + ["", f"{time.monotonic() - started:.0f} s."])
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        return 0
     rng = np.random.default_rng(7)
     nl = voices.dutch_lines()
     by_level: dict[str, dict[str, list]] = {}
