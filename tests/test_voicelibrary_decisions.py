@@ -171,3 +171,15 @@ def test_a_pinned_voice_or_person_is_not_looked_up():
     document = _document({"Spreker 1": 200, "Spreker 2": 60}, {})
     centroids = {"Spreker 1": vec(0.95, 0), "Spreker 2": vec(0.3, 0)}
     assert speakers.library_matches(document, centroids, [MIKE], opts) == []
+
+
+def test_voice_labels_get_their_own_centroids():
+    from pipeline.diarize import Diarization
+    from pipeline.timeline import Turn
+
+    centroids = np.array([_AXES[0], _AXES[1], _AXES[2]])
+    result = Diarization(turns=(Turn(0.0, 1.0, 0), Turn(1.0, 2.0, 2), Turn(2.0, 3.0, 1)), voices=3,
+                         centroids=centroids, scores_by_count={}, chosen_because="")
+    labelled = speakers.voice_centroids(result)
+    assert list(labelled) == ["Spreker 1", "Spreker 2", "Spreker 3"]  # by first turn, as build_document labels
+    assert np.allclose(labelled["Spreker 2"], _AXES[2]) and np.allclose(labelled["Spreker 3"], _AXES[1])
