@@ -38,8 +38,8 @@ MAX_PRINTS = 5  # per person: the latest episodes' prints
 MIN_SECONDS = 20.0  # a pinned voice with less speech than this makes no print (too little to trust)
 MIN_MATCH_SECONDS = 10.0  # a voice with less speech than this is not looked up
 # cosine similarity between a voice and a person's print. Measured on real voices (docs/voice-library.md):
-MATCH = 0.80  # at least this similar: the same person, when nothing else comes close
-NEAR = 0.70  # at least this similar but not a sure match: a CHECK line, no name
+MATCH = 0.85  # at least this similar: the same person, when nothing else comes close
+NEAR = 0.80  # at least this similar but not a sure match: a CHECK line, no name
 MARGIN = 0.05  # a sure match leads every other person, and every other voice, by this much
 CONFIDENCE = 0.95  # the confidence of a name from the library
 DECIMALS = 5  # rounding of stored vectors: the same print always gives the same bytes
@@ -163,11 +163,11 @@ def similarities(voices: Mapping[str, Sequence[float]], prints: Sequence[Print])
 
 
 def match(voices: Mapping[str, Sequence[float]], seconds: Mapping[str, float], prints: Sequence[Print],
-          people: Sequence[str]) -> list[Match]:
+          people: Sequence[str], at: float = MATCH) -> list[Match]:
     """What the library says about each voice with at least MIN_MATCH_SECONDS of speech. Pure.
 
     A voice's candidate is the person whose print is closest. It is sure when the similarity is at least
-    MATCH, it leads every other person for this voice by MARGIN, and it leads every other voice of this
+    `at` (MATCH), it leads every other person for this voice by MARGIN, and it leads every other voice of this
     episode for this person by MARGIN (the person has one voice here). Voices whose candidate is at least NEAR
     similar are listed too (sure or not), so the stage can tell the producer. `people`: this episode's people;
     when it is empty every person in the library may be named.
@@ -185,7 +185,7 @@ def match(voices: Mapping[str, Sequence[float]], seconds: Mapping[str, float], p
         other_voices = [table[w][person][0] for w in table if w != voice and person in table[w]]
         runner_up = max(other_people + other_voices, default=-1.0)
         listed = not people or person in people
-        sure = listed and similarity >= MATCH and similarity - runner_up >= MARGIN
+        sure = listed and similarity >= at and similarity - runner_up >= MARGIN
         result.append(Match(voice, person, round(similarity, 3), source, round(runner_up, 3), listed, sure))
     return result
 
