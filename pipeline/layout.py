@@ -146,3 +146,9 @@ class EpisodePaths:
 def show_manifest(config_file: Path) -> Path:
     """The records of the show-level stages (the feed): work/manifest.json beside config.toml."""
     return Path(config_file).resolve().parent / "work" / "manifest.json"
+
+
+def voice_library(config_file: Path) -> Path:
+    """The show's voice library (pipeline/voicelibrary.py): voices/ beside config.toml, one file per person.
+    Never removed by `pipeline clean`; safe to delete by hand."""
+    return Path(config_file).resolve().parent / "voices"

@@ -135,3 +135,18 @@ def test_review_on_a_port_in_use_is_one_line_and_exit_2(episode):
         result = run_cli("review", episode, "--port", str(taken.getsockname()[1]))
     assert result.returncode == 2 and "cannot listen on 127.0.0.1:" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "token" not in result.stdout
+
+
+def test_confirming_a_voice_pins_the_name_it_was_given(episode):
+    fsutil.write_json(episode / "work" / "speakers.json", {"turns": [], "voices": {
+        "Spreker 1": {"name": "Spreker 1"}, "Spreker 2": {"name": "Mike Brantjes", "confidence": 0.56}}})
+    before = (episode / "episode.toml").read_text(encoding="utf-8")
+    with pytest.raises(save.ReviewError, match="no person's name to confirm") as refused:
+        save.confirm_voice(load_context(episode), "Spreker 1", {})
+    assert refused.value.status == 422
+    with pytest.raises(save.ReviewError) as missing:
+        save.confirm_voice(load_context(episode), "Spreker 9", {})
+    assert missing.value.status == 404
+    assert (episode / "episode.toml").read_text(encoding="utf-8") == before  # refused: nothing written
+    save.confirm_voice(load_context(episode), "Spreker 2", {})
+    assert load_episode(episode).speakers == {"Spreker 2": "Mike Brantjes"}

@@ -5,6 +5,7 @@
     GET  /api/peaks?timeline=published|recording&buckets=N    waveform peaks (peaks.py)
     GET  /media/published          the published MP3;  GET /media/recording: the recording (model.audio_files)
     PUT  /api/chapters/{n}         {"start": s}           PUT /api/voices/{voice}  {"name": person}
+    PUT  /api/voices/{voice}/confirm  {}  pins the voice to the name it was given (the voice library keeps it)
     PUT  /api/trim                 {"start": s, "end": s} PUT /api/transcript/{n}  {"text": "..."}
     POST /api/apply                re-run what the saves touch; GET /api/apply: its progress (apply.py)
 
@@ -126,6 +127,10 @@ def create_app(episode_dir: Path, config: Path | None = None, token: str | None 
         return await guarded(request, lambda ctx, body, version: save.set_voice(
             ctx, request.path_params["voice"], body, version))
 
+    async def confirm(request: Request) -> Response:
+        return await guarded(request, lambda ctx, body, version: save.confirm_voice(
+            ctx, request.path_params["voice"], body, version))
+
     async def trim(request: Request) -> Response:
         return await guarded(request, lambda ctx, body, version: save.set_trim(ctx, body, version))
 
@@ -149,6 +154,7 @@ def create_app(episode_dir: Path, config: Path | None = None, token: str | None 
         Route("/media/{which}", media),
         Route("/api/chapters/{n:int}", chapter, methods=["PUT"]),
         Route("/api/voices/{voice}", voice, methods=["PUT"]),
+        Route("/api/voices/{voice}/confirm", confirm, methods=["PUT"]),
         Route("/api/trim", trim, methods=["PUT"]),
         Route("/api/transcript/{n:int}", line, methods=["PUT"]),
         Route("/api/apply", apply, methods=["GET", "POST"]),

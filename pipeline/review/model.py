@@ -91,7 +91,8 @@ def voices(ctx: Context) -> list[dict]:
     for label, info in document.get("voices", {}).items():
         result.append({"voice": label, "name": info.get("name", label), "pinned": ctx.episode.speakers.get(label),
                        "confidence": info.get("confidence"), "talk_time": info.get("talk_time"),
-                       "sample": info.get("sample"), "evidence": info.get("evidence", [])})
+                       "sample": info.get("sample"), "evidence": info.get("evidence", []),
+                       "library": (info.get("library") or {}).get("episode")})
     return result
 
 

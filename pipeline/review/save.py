@@ -168,6 +168,20 @@ def set_voice(ctx: Context, voice: str, body: dict, version: str | None = None) 
     return _save(ctx, ctx.paths.episode_file, version, _toml_edit(change))
 
 
+def confirm_voice(ctx: Context, voice: str, body: dict, version: str | None = None) -> dict:
+    """PUT /api/voices/{voice}/confirm: {} pins the voice to the name the pipeline gave it, the same pin as
+    choosing that person (so its voiceprint goes into the show's voice library on the next run)."""
+    found = next((v for v in model.voices(ctx) if v["voice"] == voice), None)
+    if found is None:
+        known = [v["voice"] for v in model.voices(ctx)]
+        raise ReviewError(404, f"there is no voice {voice!r}; the voices are: {', '.join(known) or 'none (run the pipeline first)'}")
+    people = [p.name for p in ctx.episode.people]
+    if found["name"] not in people:
+        raise ReviewError(422, f"{voice} has no person's name to confirm (it is {found['name']!r}); choose the "
+                               f"person and save instead")
+    return set_voice(ctx, voice, {"name": found["name"]}, version)
+
+
 def set_trim(ctx: Context, body: dict, version: str | None = None) -> dict:
     """PUT /api/trim: {"start": s, "end": s} on the recording's own timeline (null: detect it again)."""
     start, end = _number(body, "start"), _number(body, "end")

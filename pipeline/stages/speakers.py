@@ -8,7 +8,11 @@ Writes: work/speakers.json:
            "voices": {"Spreker 1": {"name", "confidence", "talk_time", "sample": [start, end], "pinned",
                                     "evidence": [...]}},
            "model", "voices_found_because", "objective_by_voice_count"}
-Report: report.json "speakers": every voice with its talk time, a sample to listen to, the name and confidence.
+        The show's voice library (voices/ beside config.toml, pipeline.voicelibrary): the prints of earlier
+        episodes; their digests are options, so a new print re-runs this stage in later episodes only.
+        Writes the prints of the voices pinned here into it (never of a name the pipeline guessed).
+Report: report.json "speakers": every voice with its talk time, a sample to listen to, the name and confidence;
+        "library": the names that came from the voice library and the prints this episode keeps there.
 
 How: voiceprints (pipeline.voiceprint, Resemblyzer's encoder on the CPU) of 1.6 s windows every 0.8 s over the
 speech; voices found by pipeline.diarize (unknown count, at most the listed people; up to `unlisted_voices`
@@ -23,13 +27,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from pipeline import diarize, fsutil, naming, timeline
+from pipeline import diarize, fsutil, naming, timeline, voicelibrary
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, StageError
+from pipeline.layout import voice_library
 from pipeline.timefmt import short_clock
 from pipeline.timeline import Interval, Line, Turn
 from pipeline.transcript import Transcript
@@ -53,6 +58,8 @@ class Options:
     # edit must not re-run this stage
     chapters: tuple[tuple[tuple[str, ...], float | None], ...] = ()
     pinned: tuple[tuple[str, str], ...] = ()  # (voice, name)
+    # (person, episode, digest) of every voice library print of an earlier episode (pipeline.voicelibrary)
+    library: tuple[tuple[str, str, str], ...] = ()
 
 
 def options(ctx: Context) -> Options:
@@ -61,6 +68,7 @@ def options(ctx: Context) -> Options:
         chapters=tuple((tuple(c.people), c.start if c.start is not None else c.approx)
                        for c in ctx.episode.chapters),
         pinned=tuple(sorted(ctx.episode.speakers.items())),
+        library=tuple((p.person, p.episode, p.digest) for p in library_prints(ctx)[0]),
     )
 
 
@@ -114,11 +122,12 @@ def run(ctx: Context, opts: Options) -> Outcome:
         if task is not None:
             task.close()
     log.info("%d voices (%s)", result.voices, result.chosen_because)
-    document = build_document(result.turns, transcript, opts)
+    document, prints = use_library(ctx, opts, result, transcript, build_document(result.turns, transcript, opts))
     document["model"] = voiceprint.MODEL_NAME
     document["voices_found_because"] = result.chosen_because
     document["objective_by_voice_count"] = {str(k): v for k, v in result.scores_by_count.items()}
     fsutil.write_json(ctx.paths.speakers, document)
+    remember(ctx, prints)
     return outcome(document, opts)
 
 
@@ -213,6 +222,102 @@ def unheard_and_shared(voices: dict[str, dict], people: list[str]) -> list[str]:
     return lines
 
 
+# ------------------------------------------------------------------------------------------ voice library
+
+
+def library_prints(ctx: Context, opts: Options | None = None) -> tuple[list[voicelibrary.Print], list[str]]:
+    """The library prints this episode may use (earlier episodes; with `opts`, exactly those its options
+    recorded), and a line per unreadable library file."""
+    from pipeline.voiceprint import MODEL_NAME
+
+    prints, problems = voicelibrary.load(voice_library(ctx.show.file), MODEL_NAME)
+    usable = voicelibrary.earlier(prints, ctx.episode.slug, ctx.episode.date.isoformat())
+    if opts is not None:
+        recorded = set(opts.library)
+        usable = [p for p in usable if (p.person, p.episode, p.digest) in recorded]
+    return usable, problems
+
+
+def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transcript: Transcript,
+                document: dict) -> tuple[dict, list[voicelibrary.Print]]:
+    """speakers.json named with the voice library's sure matches (held like pins while the other voices are
+    named), its suggestions and what this episode keeps; and the prints to keep."""
+    prints, problems = library_prints(ctx, opts)
+    centroids = voice_centroids(result)
+    matches = library_matches(document, centroids, prints, opts)
+    sure = {m.voice: m.person for m in matches if m.sure}
+    if sure:
+        document = build_document(result.turns, transcript,
+                                  replace(opts, pinned=tuple(sorted({**dict(opts.pinned), **sure}.items()))))
+    document = with_library(document, matches, problems)
+    new, document["library"]["kept"] = pinned_prints(document, centroids, opts, ctx.episode.slug,
+                                                     ctx.episode.date.isoformat())
+    return document, new
+
+
+def voice_centroids(result: diarize.Diarization) -> dict[str, list[float]]:
+    """Each voice label's centroid (labels as build_document gives them: by first turn). Pure."""
+    order = dict.fromkeys(t.voice for t in result.turns)
+    return {f"Spreker {i + 1}": result.centroids[v].tolist() for i, v in enumerate(order)}
+
+
+def library_matches(document: dict, centroids: dict[str, list[float]], prints: list[voicelibrary.Print],
+                    opts: Options) -> list[voicelibrary.Match]:
+    """The library's view of the voices the producer did not pin, for the people not pinned. Pure."""
+    pinned_people = {name for _, name in opts.pinned}
+    free = {v: c for v, c in centroids.items() if v not in dict(opts.pinned) and v in document["voices"]}
+    talk = {v: document["voices"][v]["talk_time"] for v in free}
+    return voicelibrary.match(free, talk, [p for p in prints if p.person not in pinned_people],
+                              [name for name, _ in opts.people])
+
+
+def with_library(document: dict, matches: list[voicelibrary.Match], problems: list[str]) -> dict:
+    """speakers.json with the library's names marked (confidence, evidence, "library") and its suggestions.
+    Pure."""
+    voices = dict(document["voices"])
+    for m in matches:
+        if m.sure and voices.get(m.voice, {}).get("name") == m.person:
+            voices[m.voice] = {**voices[m.voice], "confidence": voicelibrary.CONFIDENCE, "pinned": False,
+                               "evidence": [m.evidence],
+                               "library": {"episode": m.source.episode, "similarity": m.similarity,
+                                           "runner_up": m.runner_up}}
+    samples = {label: f"listen at {short_clock(v['sample'][0])}-{short_clock(v['sample'][1])}"
+               for label, v in voices.items()}
+    return {**document, "voices": voices,
+            "library": {"checks": voicelibrary.check_lines(matches, samples) + problems}}
+
+
+def pinned_prints(document: dict, centroids: dict[str, list[float]], opts: Options, episode: str,
+                  date: str) -> tuple[list[voicelibrary.Print], list[str]]:
+    """The prints of the people pinned in this episode (two voices pinned to one person make one print), and
+    a line per person saying what was kept. Only pins: a name the pipeline guessed is never kept. Pure."""
+    by_person: dict[str, list[tuple[list[float], float]]] = {}
+    for voice, person in opts.pinned:
+        if voice in centroids and voice in document["voices"]:
+            by_person.setdefault(person, []).append((centroids[voice], document["voices"][voice]["talk_time"]))
+    new, kept = [], []
+    for person, parts in sorted(by_person.items()):
+        centroid, seconds = voicelibrary.combine(parts)
+        voice = ", ".join(v for v, p in opts.pinned if p == person and v in centroids)
+        if seconds >= voicelibrary.MIN_SECONDS:
+            new.append(voicelibrary.make_print(person, episode, date, voice, seconds, centroid))
+            kept.append(f"{person} ({voice}, {seconds:.0f} s of speech)")
+        else:
+            kept.append(f"{person} not kept ({voice}): {seconds:.0f} s of speech, under "
+                        f"{voicelibrary.MIN_SECONDS:.0f} s")
+    return new, kept
+
+
+def remember(ctx: Context, new: list[voicelibrary.Print]) -> None:
+    """Keep this episode's prints in the show's voice library, replacing its earlier ones (a person no longer
+    pinned here loses the print from here)."""
+    from pipeline.voiceprint import MODEL_NAME
+
+    folder = voice_library(ctx.show.file)
+    everything, _ = voicelibrary.load(folder, MODEL_NAME)
+    voicelibrary.save(folder, voicelibrary.updated(everything, ctx.episode.slug, new), MODEL_NAME)
+
+
 def outcome(document: dict, opts: Options) -> Outcome:
     """The report section, the status figure and the warnings for the producer. Pure."""
     voices = document["voices"]
@@ -233,6 +338,13 @@ def outcome(document: dict, opts: Options) -> Outcome:
         if voice not in voices:
             warnings.append(f"[speakers] pins {voice!r} = {name!r}, but only {len(voices)} voices were found "
                             f"({', '.join(voices) or 'none'}); the pin was not used")
+    library = document.get("library", {})
+    warnings += library.get("checks", [])
     figure = ", ".join(f"{v['name']} {100 * v['talk_time'] / total:.0f}%" for v in voices.values())
-    return Outcome(report={"speakers": {"voices": listing, "model": document.get("model", "")}},
-                   figures={"voices": f"{len(voices)}: {figure}" if voices else "none"}, warnings=warnings)
+    figures = {"voices": f"{len(voices)}: {figure}" if voices else "none"}
+    named = [f"{v['name']} ({label}, from {v['library']['episode']})" for label, v in voices.items() if "library" in v]
+    if named:
+        figures["from voice library"] = ", ".join(named)
+    return Outcome(report={"speakers": {"voices": listing, "model": document.get("model", ""),
+                                        "library": {"named": named, "kept": library.get("kept", [])}}},
+                   figures=figures, warnings=warnings)

@@ -238,9 +238,14 @@ function renderVoices() {
           `/api/voices/${encodeURIComponent(voice.voice)}`, { name: select.value || null }, "episode",
           `naam van ${voice.voice}`) }, "bewaar"),
         voice.sample ? el("button", { type: "button", class: "play", title: "voorbeeld",
-          onclick: () => playAt(wave, voice.sample[0]) }, "▶") : null),
+          onclick: () => playAt(wave, voice.sample[0]) }, "▶") : null,
+        !voice.pinned && state.people.some(p => p.name === voice.name)
+          ? el("button", { type: "button", class: "confirm", title: "de naam klopt: vastzetten (stemmenbank)",
+            onclick: () => save(`/api/voices/${encodeURIComponent(voice.voice)}/confirm`, {}, "episode",
+              `${voice.name} bevestigd voor ${voice.voice}`) }, "bevestig") : null),
       el("td", {}, voice.talk_time === null ? "" : `${voice.talk_time} s`,
-        voice.confidence === null ? "" : ` · zekerheid ${voice.confidence}`)));
+        voice.confidence === null ? "" : ` · zekerheid ${voice.confidence}`,
+        voice.library ? ` · uit de stemmenbank (${voice.library})` : "")));
   }
 }
 
