@@ -24,7 +24,7 @@ from pipeline.engine import Engine, load_context
 from pipeline.stages import speakers
 from showgen.demo_scene import CLOSING, HANDOVER, HOST, JORNT, MARIJE, OPENING, PART_1, PART_2
 from showgen.synth import Applause, Chatter, Pause, Say, Scene
-from tests.helpers import make_show, run_cli
+from tests.helpers import make_show, put_speech, run_cli
 from tests.stages.test_speakers import transcript_from_truth
 
 pytestmark = pytest.mark.slow
@@ -52,7 +52,7 @@ def episode(show: Path, slug: str, date: str, number: int, wav: Path, truth: dic
     (folder / "episode.toml").write_text(
         f'title = "Aflevering {number}"\ndate = {date}\nnumber = {number}\ndescription = "Test."\n'
         f'source = "{wav.name}"\n' + body, encoding="utf-8")
-    (folder / "work" / "speech.wav").write_bytes(wav.read_bytes())
+    put_speech(wav, folder)
     transcript_from_truth(truth).save(folder / "work" / "transcript.raw.json")
     return folder
 
@@ -130,7 +130,7 @@ def test_a_pinned_host_is_named_from_the_library_in_a_later_episode(render_scene
     # (apart from its own pin edit)
     toml.write_text(toml.read_text().replace(f'"{label}" = "{HOST.name}"', ""))
     (first / "work").mkdir(exist_ok=True)  # clean --all removed work/: give the stage its inputs again
-    (first / "work" / "speech.wav").write_bytes(first_wav.read_bytes())
+    put_speech(first_wav, first)
     transcript_from_truth(first_truth).save(first / "work" / "transcript.raw.json")
     assert run_speakers(first) == "done"
     assert not library.exists()
