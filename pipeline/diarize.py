@@ -3,7 +3,9 @@
 Pure functions on numbers (no files, no model): the speakers stage feeds them the word times of the
 transcript and the embeddings from pipeline.voiceprint, and gets back anonymous voice turns.
 
-1. speech_regions(): the words' time spans, merged across short gaps.
+1. speech_regions(): the words' time spans, merged across short gaps; with_activity() adds the speech a voice
+   activity detector heard inside the show that the transcript has no words for (a guest speaking another
+   language, a line Whisper skipped, the tail of a sentence).
 2. windows(): fixed-length analysis windows sliding over each region (a short region gets one window centred
    on it, so a lone "ja" still gets a voiceprint).
 3. The speech time is cut into steps of 0.1 s; each step gets each voice's cosine similarity, averaged over
@@ -47,6 +49,25 @@ def speech_regions(word_spans: Sequence[tuple[float, float]], duration: float, j
     padded = [Span(max(0.0, s - pad), min(duration, e + pad)) for s, e in spans]
     merged: list[Span] = []
     for span in padded:
+        if merged and span.start <= merged[-1].end:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    return [s for s in merged if s.duration > 0]
+
+
+def with_activity(regions: Sequence[Span], activity: Sequence[Span], margin: float = 1.0,
+                  min_length: float = 0.3) -> list[Span]:
+    """The union of word `regions` and voice `activity` (detected speech), keeping only activity of at least
+    `min_length` seconds between `margin` seconds before the first word and after the last (outside the words'
+    span is the crowd and the applause around the show). Pure."""
+    if not regions:
+        return []
+    first, last = regions[0].start - margin, regions[-1].end + margin
+    extra = [Span(max(a.start, first), min(a.end, last)) for a in activity
+             if a.duration >= min_length and a.end > first and a.start < last]
+    merged: list[Span] = []
+    for span in sorted([*regions, *extra], key=lambda s: s.start):
         if merged and span.start <= merged[-1].end:
             merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
         else:

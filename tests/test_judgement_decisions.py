@@ -119,3 +119,16 @@ def test_a_sound_check_in_the_crowd_does_not_start_the_show():
     energy = np.concatenate([crowd, talk(60, 0.0, rng)])
     start = trim.sustained_start(energy, 0.0, 90.0, speech_level=0.0)
     assert start is not None and 29.5 <= start <= 30.5
+
+
+def test_detected_speech_without_words_joins_the_regions_but_not_outside_the_show():
+    words = [Interval(10.0, 12.0), Interval(20.0, 21.0)]
+    activity = [Interval(2.0, 8.0),  # the crowd before the show: outside the words' span
+                Interval(11.5, 15.0),  # the tail of a sentence without words
+                Interval(16.0, 16.1),  # a click: too short
+                Interval(17.0, 19.0),  # a line in another language
+                Interval(21.5, 30.0)]  # applause and chatter after the last word: cut at the margin
+    assert diarize.with_activity(words, activity) == [Interval(10.0, 15.0), Interval(17.0, 19.0),
+                                                      Interval(20.0, 21.0), Interval(21.5, 22.0)]
+    assert diarize.with_activity(words, []) == words
+    assert diarize.with_activity([], activity) == []
