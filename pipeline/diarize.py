@@ -57,14 +57,15 @@ def speech_regions(word_spans: Sequence[tuple[float, float]], duration: float, j
 
 
 def with_activity(regions: Sequence[Span], activity: Sequence[Span], margin: float = 1.0,
-                  min_length: float = 0.3) -> list[Span]:
-    """The union of word `regions` and voice `activity` (detected speech), keeping only activity of at least
-    `min_length` seconds between `margin` seconds before the first word and after the last (outside the words'
-    span is the crowd and the applause around the show). Pure."""
+                  min_length: float = 0.3, pad: float = 0.0) -> list[Span]:
+    """The union of word `regions` and voice `activity` (detected speech, each stretch widened by `pad` on both
+    sides: the detector drops soft onsets and tails), keeping only activity of at least `min_length` seconds
+    between `margin` seconds before the first word and after the last (outside the words' span is the crowd
+    and the applause around the show). Pure."""
     if not regions:
         return []
     first, last = regions[0].start - margin, regions[-1].end + margin
-    extra = [Span(max(a.start, first), min(a.end, last)) for a in activity
+    extra = [Span(max(a.start - pad, first), min(a.end + pad, last)) for a in activity
              if a.duration >= min_length and a.end > first and a.start < last]
     merged: list[Span] = []
     for span in sorted([*regions, *extra], key=lambda s: s.start):

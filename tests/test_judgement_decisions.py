@@ -131,4 +131,6 @@ def test_detected_speech_without_words_joins_the_regions_but_not_outside_the_sho
     assert diarize.with_activity(words, activity) == [Interval(10.0, 15.0), Interval(17.0, 19.0),
                                                       Interval(20.0, 21.0), Interval(21.5, 22.0)]
     assert diarize.with_activity(words, []) == words
+    assert diarize.with_activity(words, [Interval(15.0, 16.0)], pad=0.2) == [*words[:1], Interval(14.8, 16.2),
+                                                                             *words[1:]]
     assert diarize.with_activity([], activity) == []
