@@ -134,3 +134,25 @@ def test_detected_speech_without_words_joins_the_regions_but_not_outside_the_sho
     assert diarize.with_activity(words, [Interval(15.0, 16.0)], pad=0.2) == [*words[:1], Interval(14.8, 16.2),
                                                                              *words[1:]]
     assert diarize.with_activity([], activity) == []
+
+
+def test_a_misheard_name_in_the_place_of_an_address_is_that_name():
+    people = ["Steven Blok", "Bram de Graaf", "Daan Vermeulen", "Marije Boer", "Mike Bos"]
+    assert naming.addressed_name("Braan, hoe zie je dat?", people) == ("Bram de Graaf", 0, 5)
+    assert naming.addressed_name("Wat vind je daarvan, Steeven?", people)[0] == "Steven Blok"
+    assert naming.addressed_name("Braan, hoe zie je dat.", people) is None  # not a question
+    assert naming.addressed_name("Maar, wat denk jij?", people) is None  # a word, not Marije or Mike
+    assert naming.addressed_name("Kraan, hoe zie je dat?", people) is None  # no name with that first letter
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3, 10, "B")]
+    lines = [naming.Line(0, 3, "Braan, hoe zie je dat?")]
+    assert naming.address_evidence(lines, turns, people)[("B", "Bram de Graaf")] == 1.0
+
+
+def test_with_no_more_voices_than_people_a_voice_with_little_speech_is_still_someone():
+    turns = [t for t in show_turns() if not (t.voice == "M" and t.start > 40)]
+    turns = [VoiceTurn(35, 38, "M") if t.voice == "M" else t for t in turns]  # M says one thing in part 1 (3 s)
+    turns.append(VoiceTurn(150, 153, "D"))  # and D one thing in part 2
+    names = naming.name_voices(turns, [], PEOPLE, PLAN, {})
+    assert names["M"].name in ("Marije Boer", "Mike Bos") and names["M"].name != names["A"].name
+    assert names["D"].name in ("Jornt Zuil", "Steven Blok") and names["D"].name != names["C"].name
+    assert names["M"].confidence < 0.6  # from the plan alone: a CHECK
