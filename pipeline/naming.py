@@ -155,15 +155,17 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
                 continue
             person, begin, finish = named[0]
             before, after = sentence[:begin], sentence[finish:]
+            spelled = sentence[begin:finish].lower() == person.split()[0].lower()
             if SELF_INTRO.search(before):
                 add(speaker, person, 2.0)
-            elif after[:1] in (",", "?") or SECOND_PERSON.search(sentence):
+            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)):
+                # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
                 answer = share_in(ordered, line.end, line.end + ANSWER_SECONDS)
                 answering = max(answer, key=answer.__getitem__) if answer else None
                 add(answering, person, 1.0)
                 if answering != speaker:
                     add(speaker, person, -0.5)
-            else:
+            elif spelled:  # talking about someone (a misheard name here is more likely a word)
                 add(speaker, person, -0.3)
     return scores
 

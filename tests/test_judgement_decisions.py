@@ -156,3 +156,14 @@ def test_with_no_more_voices_than_people_a_voice_with_little_speech_is_still_som
     assert names["M"].name in ("Marije Boer", "Mike Bos") and names["M"].name != names["A"].name
     assert names["D"].name in ("Jornt Zuil", "Steven Blok") and names["D"].name != names["C"].name
     assert names["M"].confidence < 0.6  # from the plan alone: a CHECK
+
+
+def test_a_word_that_sounds_like_a_name_is_no_address_without_the_comma():
+    """"Bram, herken je dat?" heard as "Dan gaan je dan raar.": the word "dan" is not Daan; "Daan, ..." is."""
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3, 10, "B")]
+    people = ["Bram de Graaf", "Daan Vermeulen"]
+    assert naming.address_evidence([naming.Line(0, 3, "Dan gaan je dan raar.")], turns, people) == {}
+    assert naming.address_evidence([naming.Line(0, 3, "Daan wat denk jij?")], turns, people) == {
+        ("B", "Daan Vermeulen"): 1.0, ("H", "Daan Vermeulen"): -0.5}
+    assert naming.address_evidence([naming.Line(0, 3, "Dan, wat denk jij?")], turns, people)[
+        ("B", "Daan Vermeulen")] == 1.0
