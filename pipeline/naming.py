@@ -131,7 +131,7 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     """Scores (voice, person) from names in the transcript.
 
     "Marije, jij ..." or "..., Marije?" (the name with a comma/question mark, or with "jij/je/u" in the same
-    sentence) by voice A: the voice that answers (most speech in the ANSWER_SECONDS after the line) gets +1
+    sentence) by voice A: the voice that answers (`answerer`) gets +1
     for Marije, and A gets -0.5 unless A is that answering voice too (then the short question was most
     likely given the guest's voice by the diarization, and says nothing against A). "ik ben Marije": +2 for
     the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by name). A
@@ -160,14 +160,28 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
                 add(speaker, person, 2.0)
             elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)):
                 # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
-                answer = share_in(ordered, line.end, line.end + ANSWER_SECONDS)
-                answering = max(answer, key=answer.__getitem__) if answer else None
+                answering = answerer(ordered, speaker, line.end)
                 add(answering, person, 1.0)
                 if answering != speaker:
                     add(speaker, person, -0.5)
             elif spelled:  # talking about someone (a misheard name here is more likely a word)
                 add(speaker, person, -0.3)
     return scores
+
+
+ANSWER_TURN = 0.8  # seconds: a shorter turn after a question is a backchannel, not the answer
+
+
+def answerer(turns: Sequence[VoiceTurn], asker: str | None, after: float) -> str | None:
+    """Who answers a question that ends at `after`: the first voice other than the asker's with a turn of at
+    least ANSWER_TURN seconds starting within ANSWER_SECONDS (the person addressed answers first; the other
+    guest may talk longer after them); when no other voice speaks, the voice heard most in that time (the
+    question was given to the answering guest's voice by the diarization, which then goes on). Pure."""
+    for t in turns:
+        if after - 0.5 <= t.start < after + ANSWER_SECONDS and t.voice != asker and t.end - t.start >= ANSWER_TURN:
+            return t.voice
+    answer = share_in(turns, after, after + ANSWER_SECONDS)
+    return max(answer, key=answer.__getitem__) if answer else None
 
 
 def naming_shares(lines: Sequence[Line], turns: Sequence[VoiceTurn], guests: Sequence[str]) -> dict[str, float]:
