@@ -158,7 +158,8 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
             spelled = sentence[begin:finish].lower() == person.split()[0].lower()
             if SELF_INTRO.search(before):
                 add(speaker, person, 2.0)
-            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)):
+            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)) \
+                    or (not before.strip() and after.strip() in ("", ".", "!")):  # "Jornt." (its question cut off)
                 # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
                 answering = answerer(ordered, speaker, line.end)
                 add(answering, person, 1.0)

@@ -167,3 +167,11 @@ def test_a_word_that_sounds_like_a_name_is_no_address_without_the_comma():
         ("B", "Daan Vermeulen"): 1.0, ("H", "Daan Vermeulen"): -0.5}
     assert naming.address_evidence([naming.Line(0, 3, "Dan, wat denk jij?")], turns, people)[
         ("B", "Daan Vermeulen")] == 1.0
+
+
+def test_a_sentence_that_is_only_a_name_is_an_address():
+    """Whisper cut "Jornt, herken je dat?" after the name: "... Zuijlen. Jorant. Heerlijk en Jondat." """
+    turns = [VoiceTurn(0, 6, "H"), VoiceTurn(6, 12, "S"), VoiceTurn(12, 20, "J")]
+    line = naming.Line(0, 6, "We gaan verder met Steven Blok en Jornt van Zuijlen. Jorant. Heerlijk en Jondat.")
+    scores = naming.address_evidence([line], turns, ["Steven Blok", "Jornt van Zuijlen"])
+    assert scores.get(("S", "Jornt van Zuijlen")) == 1.0  # the next voice answers
