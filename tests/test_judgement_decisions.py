@@ -177,3 +177,11 @@ def test_a_sentence_that_is_only_a_name_is_an_address():
     line = naming.Line(0, 6, "We gaan verder met Steven Blok en Jornt van Zuijlen. Jorant. Heerlijk en Jondat.")
     scores = naming.address_evidence([line], turns, ["Steven Blok", "Jornt van Zuijlen"])
     assert scores.get(("S", "Jornt van Zuijlen")) == 1.0  # the next voice answers
+
+
+def test_the_answer_is_the_addressed_persons_first_turn():
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3.2, 4.5, "L"), VoiceTurn(4.7, 12, "M")]
+    assert naming.answerer(turns, "H", 3.0) == "L"  # Lotte answers briefly, Marije talks longer after her
+    assert naming.answerer([VoiceTurn(0, 3, "H"), VoiceTurn(3.1, 3.4, "M"), VoiceTurn(3.6, 9, "L")], "H", 3.0) == "L"
+    given_to_guest = [VoiceTurn(0, 8, "M")]  # "Mike, ...?" inside Mike's voice, nobody else: the voice heard most
+    assert naming.answerer(given_to_guest, "M", 2.0) == "M"
