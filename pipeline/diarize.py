@@ -57,11 +57,12 @@ def speech_regions(word_spans: Sequence[tuple[float, float]], duration: float, j
 
 
 def with_activity(regions: Sequence[Span], activity: Sequence[Span], margin: float = 1.0,
-                  min_length: float = 0.3, pad: float = 0.0, join_gap: float = 2 * STEP) -> list[Span]:
+                  min_length: float = 0.3, pad: float = 0.0, join_gap: float = 0.0) -> list[Span]:
     """The union of word `regions` and voice `activity` (detected speech, each stretch widened by `pad` on both
     sides: the detector drops soft onsets and tails), keeping only activity of at least `min_length` seconds
     between `margin` seconds before the first word and after the last (outside the words' span is the crowd
-    and the applause around the show); spans less than `join_gap` apart are joined. Pure."""
+    and the applause around the show); spans less than `join_gap` apart are joined (0: only touching ones;
+    the demo's espeak voices measured DER 0.08 unjoined, 0.21 with gaps of 0.2 s joined). Pure."""
     if not regions:
         return []
     first, last = regions[0].start - margin, regions[-1].end + margin
@@ -69,7 +70,7 @@ def with_activity(regions: Sequence[Span], activity: Sequence[Span], margin: flo
              if a.duration >= min_length and a.end > first and a.start < last]
     merged: list[Span] = []
     for span in sorted([*regions, *extra], key=lambda s: s.start):
-        if merged and span.start <= merged[-1].end + join_gap:  # a gap under a step would overlap turns
+        if merged and span.start <= merged[-1].end + join_gap:
             merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
         else:
             merged.append(span)

@@ -134,8 +134,8 @@ def test_detected_speech_without_words_joins_the_regions_but_not_outside_the_sho
     assert diarize.with_activity(words, [Interval(15.0, 16.0)], pad=0.2) == [*words[:1], Interval(14.8, 16.2),
                                                                              *words[1:]]
     assert diarize.with_activity([], activity) == []
-    close = diarize.with_activity(words, [Interval(12.05, 12.5), Interval(12.55, 13.0)])  # gaps of 0.05 s
-    assert close == [Interval(10.0, 13.0), words[1]]  # joined: steps of 0.1 s on either side would overlap
+    close = diarize.with_activity(words, [Interval(12.05, 12.5), Interval(12.55, 13.0)], join_gap=0.2)
+    assert close == [Interval(10.0, 13.0), words[1]]  # gaps of 0.05 s joined on request
 
 
 def test_a_misheard_name_in_the_place_of_an_address_is_that_name():
