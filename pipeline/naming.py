@@ -96,6 +96,33 @@ def _mentions(text: str, name: str) -> list[re.Match]:
     return found
 
 
+ADDRESS_FORM = re.compile(r"^\W*([A-ZÀ-Þ][A-Za-zÀ-ÿ'-]+)\s*,.*\?\W*$|,\s*([A-ZÀ-Þ][A-Za-zÀ-ÿ'-]+)\s*\?\W*$")
+LOOSE_NAME = 0.65  # a word in the place of an address that sounds this much like a first name with its first
+LOOSE_MARGIN = 0.15  # letter, and this much more than like any other such name, is that name ("Maar," is
+#                      0.60 like "Marije": not a name)
+
+
+def addressed_name(sentence: str, people: Sequence[str]) -> tuple[str, int, int] | None:
+    """The person a question addresses by a misheard name: "Braan, hoe zie je dat?" is Bram (Whisper rarely
+    spells a name it does not know). Only in a question and in the place of an address (the first word before
+    a comma, or the last word after a comma), only a first name with the same first letter, clearly closer to
+    that word than any other such name. (person, start, end of the word) or None. Pure."""
+    match = ADDRESS_FORM.search(sentence)
+    if match is None:
+        return None
+    group = 1 if match.group(1) else 2
+    word = match.group(group).lower()
+    ratios = sorted(((difflib.SequenceMatcher(None, word, p.split()[0].lower()).ratio(), p) for p in people
+                     if p[:1].lower() == word[:1]), reverse=True)
+    if not ratios:
+        return None
+    best, person = ratios[0]
+    second = ratios[1][0] if len(ratios) > 1 else 0.0
+    if best >= LOOSE_NAME and best - second >= LOOSE_MARGIN:
+        return person, match.start(group), match.end(group)
+    return None
+
+
 # ------------------------------------------------------------------------------------------ evidence
 
 
@@ -104,7 +131,7 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     """Scores (voice, person) from names in the transcript.
 
     "Marije, jij ..." or "..., Marije?" (the name with a comma/question mark, or with "jij/je/u" in the same
-    sentence) by voice A: the voice that answers (most speech in the ANSWER_SECONDS after the line) gets +1
+    sentence) by voice A: the voice that answers (`answerer`) gets +1
     for Marije, and A gets -0.5 unless A is that answering voice too (then the short question was most
     likely given the guest's voice by the diarization, and says nothing against A). "ik ben Marije": +2 for
     the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by name). A
@@ -120,22 +147,42 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     for line in lines:
         speaker = voice_at(ordered, (line.start + line.end) / 2)
         for sentence in re.split(r"(?<=[.!?])\s+", line.text.strip()):
-            named = [(p, m) for p in people for m in _mentions(sentence, p)]
-            if len({p for p, _ in named}) != 1:
+            named = [(p, m.start(), m.end()) for p in people for m in _mentions(sentence, p)]
+            if not named:
+                loose = addressed_name(sentence, people)
+                named = [loose] if loose else []
+            if len({p for p, _, _ in named}) != 1:
                 continue
-            person, match = named[0]
-            before, after = sentence[:match.start()], sentence[match.end():]
+            person, begin, finish = named[0]
+            before, after = sentence[:begin], sentence[finish:]
+            spelled = sentence[begin:finish].lower() == person.split()[0].lower()
             if SELF_INTRO.search(before):
                 add(speaker, person, 2.0)
-            elif after[:1] in (",", "?") or SECOND_PERSON.search(sentence):
-                answer = share_in(ordered, line.end, line.end + ANSWER_SECONDS)
-                answering = max(answer, key=answer.__getitem__) if answer else None
+            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)) \
+                    or (not before.strip() and after.strip() in ("", ".", "!")):  # "Jornt." (its question cut off)
+                # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
+                answering = answerer(ordered, speaker, line.end)
                 add(answering, person, 1.0)
                 if answering != speaker:
                     add(speaker, person, -0.5)
-            else:
+            elif spelled:  # talking about someone (a misheard name here is more likely a word)
                 add(speaker, person, -0.3)
     return scores
+
+
+ANSWER_TURN = 0.8  # seconds: a shorter turn after a question is a backchannel, not the answer
+
+
+def answerer(turns: Sequence[VoiceTurn], asker: str | None, after: float) -> str | None:
+    """Who answers a question that ends at `after`: the first voice other than the asker's with a turn of at
+    least ANSWER_TURN seconds starting within ANSWER_SECONDS (the person addressed answers first; the other
+    guest may talk longer after them); when no other voice speaks, the voice heard most in that time (the
+    question was given to the answering guest's voice by the diarization, which then goes on). Pure."""
+    for t in turns:
+        if after - 0.5 <= t.start < after + ANSWER_SECONDS and t.voice != asker and t.end - t.start >= ANSWER_TURN:
+            return t.voice
+    answer = share_in(turns, after, after + ANSWER_SECONDS)
+    return max(answer, key=answer.__getitem__) if answer else None
 
 
 def naming_shares(lines: Sequence[Line], turns: Sequence[VoiceTurn], guests: Sequence[str]) -> dict[str, float]:
@@ -225,6 +272,8 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             result[voice] = Naming(voice, name, 1.0, True, ("pinned in episode.toml [speakers]",))
     taken = {n.name for n in result.values()}
     free = [v for v in voices if v not in result]
+    if len(voices) <= len(people):  # no more voices than people: every voice is someone, however little it says
+        min_talk, min_share = min(min_talk, FEW_VOICES_MIN_TALK), 0.0
     major = [v for v in free if talk[v] >= min_talk and talk[v] / total >= min_share]
     if not turns:
         return result
@@ -417,6 +466,7 @@ HOST_TWIN_SCORE = 0.2  # host evidence of a guest's voice stays near 0.1 (openin
 HOST_TWIN_SHARE = 0.35  # ... and a second host voice has at least this share of the host's evidence
 HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and of the closing (guests of two
 #                        parts joined in one voice are heard throughout too, but not at both ends)
+FEW_VOICES_MIN_TALK = 1.5  # seconds a voice needs to be named when there are no more voices than people
 ORDER_ONLY = 0.85  # the most a guest's name gets without being addressed or introduced by name
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 

@@ -13,12 +13,11 @@ and the listeners say "ja"/"hm" under a long answer (backchannels, short lines o
 The people (issue 9 asks for five distinct ones, levels up to 10 dB apart):
 - the host is espeak-ng (showgen.synth.speak), because the host must say the guests' names ("Marije, ...")
   and hand over between the parts, and no recorded line says those names;
-- the four guests are the two actors of the Fish Fillets Dutch voice-over (showgen.voices): part 1 has the
-  small and the big fish as recorded, part 2 the same two actors with pitch and formants moved together
-  (ffmpeg asetrate + atempo: the small fish 12 % lower, the big fish 12 % higher). Weakness: two of the
-  "people" of part 2 are the same actors as part 1 with a changed vocal tract; a voice encoder may still hear
-  the speaker behind the shift (harder than real people) or only the shift (easier); their speaking style is
-  the same. The guests speak the game's dialogue, in order, so a part sounds like a real two-person dialogue.
+- the four guests are four distinct real people: the two actors of the Fish Fillets Dutch voice-over and the
+  two other actors of its Czech voice-over (showgen.voices), one language's pair per part (the seed picks
+  which part). A Czech pair speaks Czech while the host still asks them by name in Dutch: a guest who answers
+  in another language, which the Dutch transcription turns into nonsense words (the voices are still there).
+  The guests speak the game's dialogue, in order, so a part sounds like a real two-person dialogue.
 - each person sits at their own distance: a gain (0 to -10 dB) and a room impulse response of their own
   (generated: direct sound, early reflections, exponentially decaying diffuse tail, RT60 0.35-0.6 s).
 The babble uses lines of other levels than the show, every voice moved up or down in pitch.
@@ -69,7 +68,7 @@ HOST_BACKCHANNELS = ("Ja.", "Hm.", "Precies.")
 class Person:
     name: str
     role: str  # host | guest
-    source: str  # "espeak" or a voices.ACTORS font
+    source: str  # "espeak" or a recorded voice "<language>:<actor>" (voices.VoiceLine.voice), e.g. "cs:font_big"
     shift: float = 1.0
     gain_db: float = 0.0
     wet: float = 0.3  # share of reverberant sound (distance from the microphone)
@@ -180,15 +179,18 @@ def babble(seconds: float, sample_rate: int, lines: list[voices.VoiceLine], rng:
 
 
 def cast(seed: int) -> tuple[Person, list[Person]]:
-    """The host and the four guests (part 1: two, part 2: two) of a seeded show, levels up to 10 dB apart."""
+    """The host and the four guests (part 1: two, part 2: two) of a seeded show, levels up to 10 dB apart.
+    Each part's guests are one language's two actors (four distinct people); the seed picks the order."""
     rng = random.Random(seed * 7919 + 1)
     host = Person(rng.choice(HOST_NAMES), "host", "espeak", gain_db=0.0, wet=0.2)
     names = rng.sample(GUEST_NAMES, 4)
     gains = [0.0, -10.0, rng.uniform(-8, 0), rng.uniform(-8, 0)]
     rng.shuffle(gains)
-    sources = (("font_small", 1.0), ("font_big", 1.0), ("font_small", 0.88), ("font_big", 1.12))
-    guests = [Person(name, "guest", src, shift, round(gain, 1), round(rng.uniform(0.25, 0.45), 2))
-              for name, (src, shift), gain in zip(names, sources, gains)]
+    languages = list(voices.LANGUAGES)
+    rng.shuffle(languages)
+    sources = [f"{language}:{actor}" for language in languages for actor in voices.ACTORS]
+    guests = [Person(name, "guest", src, 1.0, round(gain, 1), round(rng.uniform(0.25, 0.45), 2))
+              for name, src, gain in zip(names, sources, gains)]
     return host, guests
 
 
@@ -226,7 +228,7 @@ def simulate(folder: Path, minutes: float = 5.0, seed: int = 0, level_db: float 
     split = max(1, len(all_levels) // 6)  # a sixth of the levels for the crowd, the rest for the show
     babble_levels, show_levels = all_levels[:split], all_levels[split:]
     babble_lines = voices.dutch_lines(only=babble_levels)
-    dialogue = voices.dutch_lines(only=show_levels)
+    dialogue = [line for language in voices.LANGUAGES for line in voices.lines(language, only=show_levels)]
 
     def say(person: Person, line, gap: float, chapter_title: str | None = None, backchannel_at: int | None = None):
         dry = vox.dry(person, line)
@@ -273,7 +275,11 @@ def simulate(folder: Path, minutes: float = 5.0, seed: int = 0, level_db: float 
 
     fixed = tl.at / sr + 40.0  # the closing, applause and chatter take about this long
     part_seconds = max(40.0, (minutes * 60 - fixed) / 2)
-    pools = {src: [line for line in dialogue if line.speaker == src] for src in voices.ACTORS}
+    pools = {g.source: [line for line in dialogue if line.voice == g.source] for g in guests}
+    empty = sorted(src for src, pool in pools.items() if not pool)
+    if empty:
+        raise voices.VoicesMissing(f"no recorded lines for {', '.join(empty)} in {voices.game_root()}; "
+                                   "run: bash scripts/fetch_voices.sh")
     short = {src: [line for line in pool if len(line.text.split()) <= 2] for src, pool in pools.items()}
     cursor = {src: rng.randrange(len(pool)) for src, pool in pools.items()}
 

@@ -1,4 +1,4 @@
-"""Real recorded Dutch voices for simulated shows: the Fish Fillets NG voice-over (Debian, GPL-2).
+"""Real recorded human voices for simulated shows: the Fish Fillets NG voice-over (Debian, GPL-2), Dutch and Czech.
 
 `scripts/fetch_voices.sh` puts the packages in a cache outside git (never at pipeline run time). The game's
 subtitles say who speaks each line: `script/<level>/dialogs_nl.lua` holds, per line,
@@ -7,10 +7,14 @@ subtitles say who speaks each line: `script/<level>/dialogs_nl.lua` holds, per l
     dialogStr("Wat was dat?")                                       -- the Dutch text
 
 and the recording is `sound/<level>/nl/<id>.ogg`. The Dutch voice-over has two actors: the small fish
-("font_small") and the big fish ("font_big"); lines of other characters have no Dutch recording.
+("font_small") and the big fish ("font_big"); lines of other characters have no Dutch recording. The Czech
+voice-over (`fillets-ng-data-cs`: `dialogs_cs.lua`, `sound/<level>/cs/`) has the same layout and two other
+actors for the two fish, so the four voices of LANGUAGES x ACTORS are four distinct people (the voice encoder
+measures their centroids at most 0.75 alike; the Czech characters other than the fish sound like the Czech
+actors again, 0.8-0.9, and are not used).
 
-RESERVED_LEVELS are the acceptance set of issue 9: `dutch_lines()` never returns them and refuses to be asked
-for them, so no test, tuning or benchmark can hear those lines.
+RESERVED_LEVELS are the acceptance set of issue 9: `lines()` never returns them (in any language) and refuses
+to be asked for them, so no test, tuning or benchmark can hear those lines.
 
     lines = dutch_lines()                              # every usable line, in level and script order
     audio = load_clip(lines[0], 44100, shift=1.08)     # float32 mono, silence trimmed, voice shifted up
@@ -28,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 RESERVED_LEVELS = frozenset({"start", "library", "briefcase", "electromagnet", "kitchen", "key", "keys", "turtle"})
-ACTORS = ("font_small", "font_big")  # the two voices of the Dutch voice-over
+ACTORS = ("font_small", "font_big")  # the two voices of each language's voice-over
+LANGUAGES = ("nl", "cs")  # Dutch (fillets-ng-data-nl) and Czech (fillets-ng-data-cs): other actors
 GAME_DATA = Path("root/usr/share/games/fillets-ng")
 CLIP_CACHE_VERSION = "1"
 
@@ -45,9 +50,15 @@ class VoiceLine:
     level: str
     id: str
     speaker: str  # the subtitle font: "font_small" or "font_big"
-    text: str  # Dutch
+    text: str  # in `language`
     english: str
     ogg: Path
+    language: str = "nl"
+
+    @property
+    def voice(self) -> str:
+        """The person speaking: language and actor, e.g. "cs:font_big"."""
+        return f"{self.language}:{self.speaker}"
 
 
 def cache_dir() -> Path:
@@ -71,31 +82,37 @@ def parse_dialogs(lua: str) -> list[tuple[str, str, str, str]]:
     return [tuple(_unescape(g) for g in m.groups()) for m in _DIALOG.finditer(lua)]  # type: ignore[misc]
 
 
-def levels(root: Path | None = None) -> list[str]:
-    """The levels that have Dutch dialogue, without the reserved ones, sorted."""
+def levels(root: Path | None = None, language: str = "nl") -> list[str]:
+    """The levels that have dialogue in `language`, without the reserved ones, sorted."""
     root = root or game_root()
-    return sorted(p.parent.name for p in (root / "script").glob("*/dialogs_nl.lua")
+    return sorted(p.parent.name for p in (root / "script").glob(f"*/dialogs_{language}.lua")
                   if p.parent.name not in RESERVED_LEVELS)
 
 
 def dutch_lines(root: Path | None = None, only: list[str] | None = None,
                 speakers: tuple[str, ...] = ACTORS) -> list[VoiceLine]:
-    """Every Dutch line with a recording, by `speakers`, in level and script order (reserved levels never).
+    """Every Dutch line with a recording, by `speakers`, in level and script order (reserved levels never)."""
+    return lines("nl", root, only, speakers)
 
-    `only` limits the levels; asking for a reserved level raises ValueError.
-    """
+
+def lines(language: str = "nl", root: Path | None = None, only: list[str] | None = None,
+          speakers: tuple[str, ...] = ACTORS) -> list[VoiceLine]:
+    """Every line in `language` with a recording, by `speakers`, in level and script order (reserved levels
+    never). `only` limits the levels; asking for a reserved level raises ValueError."""
     root = root or game_root()
     if only is not None:
         reserved = sorted(set(only) & RESERVED_LEVELS)
         if reserved:
             raise ValueError(f"levels {', '.join(reserved)} are reserved for acceptance and never read")
     result = []
-    for level in (only if only is not None else levels(root)):
-        script = root / "script" / level / "dialogs_nl.lua"
-        for line_id, font, english, dutch in parse_dialogs(script.read_text(encoding="utf-8", errors="replace")):
-            ogg = root / "sound" / level / "nl" / f"{line_id}.ogg"
+    for level in (only if only is not None else levels(root, language)):
+        script = root / "script" / level / f"dialogs_{language}.lua"
+        if not script.is_file():
+            continue
+        for line_id, font, english, text in parse_dialogs(script.read_text(encoding="utf-8", errors="replace")):
+            ogg = root / "sound" / level / language / f"{line_id}.ogg"
             if font in speakers and ogg.is_file():
-                result.append(VoiceLine(level, line_id, font, dutch, english, ogg))
+                result.append(VoiceLine(level, line_id, font, text, english, ogg, language))
     return result
 
 

@@ -119,3 +119,69 @@ def test_a_sound_check_in_the_crowd_does_not_start_the_show():
     energy = np.concatenate([crowd, talk(60, 0.0, rng)])
     start = trim.sustained_start(energy, 0.0, 90.0, speech_level=0.0)
     assert start is not None and 29.5 <= start <= 30.5
+
+
+def test_detected_speech_without_words_joins_the_regions_but_not_outside_the_show():
+    words = [Interval(10.0, 12.0), Interval(20.0, 21.0)]
+    activity = [Interval(2.0, 8.0),  # the crowd before the show: outside the words' span
+                Interval(11.5, 15.0),  # the tail of a sentence without words
+                Interval(16.0, 16.1),  # a click: too short
+                Interval(17.0, 19.0),  # a line in another language
+                Interval(21.5, 30.0)]  # applause and chatter after the last word: cut at the margin
+    assert diarize.with_activity(words, activity) == [Interval(10.0, 15.0), Interval(17.0, 19.0),
+                                                      Interval(20.0, 21.0), Interval(21.5, 22.0)]
+    assert diarize.with_activity(words, []) == words
+    assert diarize.with_activity(words, [Interval(15.0, 16.0)], pad=0.2) == [*words[:1], Interval(14.8, 16.2),
+                                                                             *words[1:]]
+    assert diarize.with_activity([], activity) == []
+    close = diarize.with_activity(words, [Interval(12.05, 12.5), Interval(12.55, 13.0)], join_gap=0.2)
+    assert close == [Interval(10.0, 13.0), words[1]]  # gaps of 0.05 s joined on request
+
+
+def test_a_misheard_name_in_the_place_of_an_address_is_that_name():
+    people = ["Steven Blok", "Bram de Graaf", "Daan Vermeulen", "Marije Boer", "Mike Bos"]
+    assert naming.addressed_name("Braan, hoe zie je dat?", people) == ("Bram de Graaf", 0, 5)
+    assert naming.addressed_name("Wat vind je daarvan, Steeven?", people)[0] == "Steven Blok"
+    assert naming.addressed_name("Braan, hoe zie je dat.", people) is None  # not a question
+    assert naming.addressed_name("Maar, wat denk jij?", people) is None  # a word, not Marije or Mike
+    assert naming.addressed_name("Kraan, hoe zie je dat?", people) is None  # no name with that first letter
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3, 10, "B")]
+    lines = [naming.Line(0, 3, "Braan, hoe zie je dat?")]
+    assert naming.address_evidence(lines, turns, people)[("B", "Bram de Graaf")] == 1.0
+
+
+def test_with_no_more_voices_than_people_a_voice_with_little_speech_is_still_someone():
+    turns = [t for t in show_turns() if not (t.voice == "M" and t.start > 40)]
+    turns = [VoiceTurn(35, 38, "M") if t.voice == "M" else t for t in turns]  # M says one thing in part 1 (3 s)
+    turns.append(VoiceTurn(150, 153, "D"))  # and D one thing in part 2
+    names = naming.name_voices(turns, [], PEOPLE, PLAN, {})
+    assert names["M"].name in ("Marije Boer", "Mike Bos") and names["M"].name != names["A"].name
+    assert names["D"].name in ("Jornt Zuil", "Steven Blok") and names["D"].name != names["C"].name
+    assert names["M"].confidence < 0.6  # from the plan alone: a CHECK
+
+
+def test_a_word_that_sounds_like_a_name_is_no_address_without_the_comma():
+    """"Bram, herken je dat?" heard as "Dan gaan je dan raar.": the word "dan" is not Daan; "Daan, ..." is."""
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3, 10, "B")]
+    people = ["Bram de Graaf", "Daan Vermeulen"]
+    assert naming.address_evidence([naming.Line(0, 3, "Dan gaan je dan raar.")], turns, people) == {}
+    assert naming.address_evidence([naming.Line(0, 3, "Daan wat denk jij?")], turns, people) == {
+        ("B", "Daan Vermeulen"): 1.0, ("H", "Daan Vermeulen"): -0.5}
+    assert naming.address_evidence([naming.Line(0, 3, "Dan, wat denk jij?")], turns, people)[
+        ("B", "Daan Vermeulen")] == 1.0
+
+
+def test_a_sentence_that_is_only_a_name_is_an_address():
+    """Whisper cut "Jornt, herken je dat?" after the name: "... Zuijlen. Jorant. Heerlijk en Jondat." """
+    turns = [VoiceTurn(0, 6, "H"), VoiceTurn(6, 12, "S"), VoiceTurn(12, 20, "J")]
+    line = naming.Line(0, 6, "We gaan verder met Steven Blok en Jornt van Zuijlen. Jorant. Heerlijk en Jondat.")
+    scores = naming.address_evidence([line], turns, ["Steven Blok", "Jornt van Zuijlen"])
+    assert scores.get(("S", "Jornt van Zuijlen")) == 1.0  # the next voice answers
+
+
+def test_the_answer_is_the_addressed_persons_first_turn():
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3.2, 4.5, "L"), VoiceTurn(4.7, 12, "M")]
+    assert naming.answerer(turns, "H", 3.0) == "L"  # Lotte answers briefly, Marije talks longer after her
+    assert naming.answerer([VoiceTurn(0, 3, "H"), VoiceTurn(3.1, 3.4, "M"), VoiceTurn(3.6, 9, "L")], "H", 3.0) == "L"
+    given_to_guest = [VoiceTurn(0, 8, "M")]  # "Mike, ...?" inside Mike's voice, nobody else: the voice heard most
+    assert naming.answerer(given_to_guest, "M", 2.0) == "M"

@@ -1,8 +1,8 @@
 """showgen.room: simulated live shows, checked against the audio with ffmpeg (not with the simulator's own code).
 
-The voices here come from a generated game tree in the Fish Fillets layout (two espeak-ng "actors" speaking
-short Dutch lines, stored as .ogg with dialogs_nl.lua), so the test needs no downloaded package; the
-benchmark (bench/judgement_bench.py) uses the real recordings.
+The voices here come from a generated game tree in the Fish Fillets layout (two espeak-ng "actors" per
+language speaking short lines, stored as .ogg with dialogs_nl.lua and dialogs_cs.lua), so the test needs no
+downloaded package; the benchmark (bench/judgement_bench.py) uses the real recordings.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from showgen import room
 
 pytestmark = pytest.mark.slow  # renders two 3-minute shows
 
-LINES = ("Wat is dit voor raar schip?", "Ik heb geen idee.", "Ja.", "Kijk eens naar die kast daar.",
-         "We moeten hier weg zien te komen.", "Hm.", "Dat lukt ons nooit zonder hulp.")
+LINES = {"nl": ("Wat is dit voor raar schip?", "Ik heb geen idee.", "Ja.", "Kijk eens naar die kast daar.",
+                "We moeten hier weg zien te komen.", "Hm.", "Dat lukt ons nooit zonder hulp."),
+         "cs": ("Co je to za divnou lod?", "Nemam tuseni.", "Ano.", "Podivej se na tu skrin.",
+                "Musime se odsud dostat.", "Hm.", "Bez pomoci to nezvladneme.")}
 
 
 @pytest.fixture(scope="module")
@@ -28,17 +30,18 @@ def game(tmp_path_factory):
     for level_no in range(8):
         level = f"level{level_no}"
         (root / "script" / level).mkdir(parents=True)
-        (root / "sound" / level / "nl").mkdir(parents=True)
-        lua = []
-        for i, text in enumerate(LINES):
-            font, voice = (("font_small", "nl+klatt4"), ("font_big", "nl+klatt2"))[i % 2]
-            line_id = f"l{level_no}-{i}"
-            lua.append(f'dialogId("{line_id}", "{font}", "x")\ndialogStr("{text}")\n')
-            wav = subprocess.run(["espeak-ng", "-v", voice, "-p", str(40 + 5 * level_no), "--stdout", text],
-                                 capture_output=True, check=True).stdout
-            subprocess.run(["ffmpeg", "-loglevel", "error", "-i", "pipe:0", "-ar", "22050", "-c:a", "libvorbis",
-                            str(root / "sound" / level / "nl" / f"{line_id}.ogg")], input=wav, check=True)
-        (root / "script" / level / "dialogs_nl.lua").write_text("\n".join(lua), encoding="utf-8")
+        for language, texts in LINES.items():
+            (root / "sound" / level / language).mkdir(parents=True)
+            lua = []
+            for i, text in enumerate(texts):
+                font, voice = (("font_small", f"{language}+klatt4"), ("font_big", f"{language}+klatt2"))[i % 2]
+                line_id = f"l{level_no}-{i}"
+                lua.append(f'dialogId("{line_id}", "{font}", "x")\ndialogStr("{text}")\n')
+                wav = subprocess.run(["espeak-ng", "-v", voice, "-p", str(40 + 5 * level_no), "--stdout", text],
+                                     capture_output=True, check=True).stdout
+                subprocess.run(["ffmpeg", "-loglevel", "error", "-i", "pipe:0", "-ar", "22050", "-c:a", "libvorbis",
+                                str(root / "sound" / level / language / f"{line_id}.ogg")], input=wav, check=True)
+            (root / "script" / level / f"dialogs_{language}.lua").write_text("\n".join(lua), encoding="utf-8")
     return cache
 
 
@@ -67,6 +70,8 @@ def test_a_show_has_five_people_chapters_and_turns_of_1_to_60_seconds(shows):
     assert abs(float(probe.stdout) - truth["duration"]) < 0.05
     people = {n: s for n, s in truth["speakers"].items() if s["role"] in ("host", "guest")}
     assert len(people) == 5 and len({(s["source"], s["shift"]) for s in people.values()}) == 5
+    guests = [s["source"] for s in people.values() if s["role"] == "guest"]  # one language's two actors a part
+    assert {guests[0][:3], guests[2][:3]} == {"nl:", "cs:"} and guests[0][:3] == guests[1][:3]
     gains = [s["gain_db"] for s in people.values()]
     assert max(gains) - min(gains) == pytest.approx(10.0)
     assert [c["title"] for c in truth["chapters"]][0] == "Opening" and len(truth["chapters"]) == 4

@@ -28,11 +28,11 @@ dialogStr("Er is geen direct gevaar.")
 '''
 
 
-def make_game(root, levels):
+def make_game(root, levels, language="nl"):
     for level in levels:
-        (root / "script" / level).mkdir(parents=True)
-        (root / "script" / level / "dialogs_nl.lua").write_text(LUA, encoding="utf-8")
-        sound = root / "sound" / level / "nl"
+        (root / "script" / level).mkdir(parents=True, exist_ok=True)
+        (root / "script" / level / f"dialogs_{language}.lua").write_text(LUA, encoding="utf-8")
+        sound = root / "sound" / level / language
         sound.mkdir(parents=True)
         for line_id, freq in (("1st-m-cotobylo", 300), ("1st-v-netusim", 150), ("vit-hs-klid2", 500)):
             subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
@@ -65,6 +65,19 @@ def test_reserved_levels_are_never_read(tmp_path):
     reserved_line = voices.VoiceLine("key", "x", "font_small", "", "", root / "sound" / "kitchen" / "nl" / "x.ogg")
     with pytest.raises(ValueError, match="reserved"):
         voices.load_clip(reserved_line, 16000, cache=tmp_path / "cache")
+
+
+def test_czech_lines_are_other_people_and_keep_the_reserved_levels_out(tmp_path):
+    root = make_game(tmp_path, ["city", "kitchen"])
+    make_game(tmp_path, ["city", "kitchen", "bathroom"], language="cs")
+    czech = voices.lines("cs", root)
+    assert {line.level for line in czech} == {"bathroom", "city"}
+    assert {line.voice for line in czech} == {"cs:font_small", "cs:font_big"}
+    assert all(line.ogg.parent.name == "cs" for line in czech)
+    assert {line.voice for line in voices.dutch_lines(root)} == {"nl:font_small", "nl:font_big"}
+    assert voices.levels(root, "cs") == ["bathroom", "city"]
+    with pytest.raises(ValueError, match="reserved"):
+        voices.lines("cs", root, only=["kitchen"])
 
 
 def test_load_clip_trims_silence_and_shifts_pitch(tmp_path):
