@@ -147,7 +147,7 @@ def _viterbi_kernel():
     from numba import njit
 
     @njit(cache=True, nogil=True)
-    def decode(scores, switch_penalty):  # pragma: no cover - runs compiled
+    def decode(scores, switch_penalty):
         steps, voices = scores.shape
         back = np.empty((steps, voices), np.int32)
         acc = scores[0].copy()
