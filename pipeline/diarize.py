@@ -23,6 +23,7 @@ transcript and the embeddings from pipeline.voiceprint, and gets back anonymous 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -152,28 +153,51 @@ def viterbi(scores: np.ndarray, switch_penalty: float) -> tuple[np.ndarray, floa
     """The voice sequence that maximises the summed step scores minus `switch_penalty` per change of voice.
 
     A change of voice must be paid for by evidence: a backchannel or a cough of a few tenths of a second inside
-    someone's turn does not buy a switch, a real turn of a second or more does.
+    someone's turn does not buy a switch, a real turn of a second or more does. Ties go to the lowest voice
+    number, and staying beats switching. Compiled (numba, already loaded with librosa): fit() decodes
+    hundreds of times per show, which was most of the speakers stage's clustering time in pure Python.
     """
     steps, voices = scores.shape
     if steps == 0:
         return np.zeros(0, int), 0.0
-    rows = scores.tolist()
-    back = [[0] * voices for _ in range(steps)]
-    acc = list(rows[0])
-    for t in range(1, steps):
-        best = max(range(voices), key=acc.__getitem__)
-        switch = acc[best] - switch_penalty
-        row, links = rows[t], back[t]
-        for k in range(voices):
-            if switch > acc[k]:
-                acc[k], links[k] = switch + row[k], best
-            else:
-                acc[k], links[k] = acc[k] + row[k], k
-    path = [max(range(voices), key=acc.__getitem__)]
-    total = acc[path[0]]
-    for t in range(steps - 1, 0, -1):
-        path.append(back[t][path[-1]])
-    return np.array(path[::-1], dtype=int), float(total)
+    path, total = _viterbi_kernel()(np.ascontiguousarray(scores, dtype=np.float64), float(switch_penalty))
+    return path.astype(int), float(total)
+
+
+@lru_cache(maxsize=1)
+def _viterbi_kernel():
+    """The decoder, compiled on first use (cached on disk by numba beside this module)."""
+    from numba import njit
+
+    @njit(cache=True, nogil=True)
+    def decode(scores, switch_penalty):
+        steps, voices = scores.shape
+        back = np.empty((steps, voices), np.int32)
+        acc = scores[0].copy()
+        for t in range(1, steps):
+            best = 0
+            for k in range(1, voices):
+                if acc[k] > acc[best]:
+                    best = k
+            switch = acc[best] - switch_penalty
+            for k in range(voices):
+                if switch > acc[k]:
+                    acc[k] = switch + scores[t, k]
+                    back[t, k] = best
+                else:
+                    acc[k] = acc[k] + scores[t, k]
+                    back[t, k] = k
+        last = 0
+        for k in range(1, voices):
+            if acc[k] > acc[last]:
+                last = k
+        path = np.empty(steps, np.int64)
+        path[steps - 1] = last
+        for t in range(steps - 1, 0, -1):
+            path[t - 1] = back[t, path[t]]
+        return path, acc[last]
+
+    return decode
 
 
 # ------------------------------------------------------------------------------------------ clustering
@@ -190,22 +214,35 @@ class Fit:
 def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: float, seeds: int = 3,
         iterations: int = 10) -> Fit:
     """Best of `seeds` runs of: k-means++ start on the window embeddings, then alternate Viterbi decoding
-    of the step scores with re-estimating each voice's centroid from the windows it was given."""
-    from scipy.cluster.vq import kmeans2
+    of the step scores with re-estimating each voice's centroid from the windows it was given.
 
+    Work that cannot change the result is skipped (the result is the same, bit for bit, as running every
+    seed to the end): one voice has one start whatever the seed, a k-means start that an earlier seed already
+    gave decodes the same way (and the earlier seed wins ties), and k-means stops once its labels repeat."""
     x = _normalise(embeddings.astype(np.float64))
+    scores_for = _step_scorer(line, x)
+    starts = line.cover[:, 0]
+    ends = line.cover[:, 1]
+    empty = ends <= starts
+    fallback = np.minimum(starts[empty], line.steps - 1)
     best: Fit | None = None
-    for seed in range(seeds):
+    tried: set[bytes] = set()
+    for seed in range(seeds if voices > 1 else 1):
         if voices == 1:
             centroids = _normalise(x.mean(axis=0, keepdims=True))
         else:
-            centroids, _ = kmeans2(x, voices, minit="++", seed=seed)
-            centroids = _normalise(centroids)
+            centroids = _normalise(_kmeans_plus_plus(x, voices, seed))
+        if centroids.tobytes() in tried:
+            continue
+        tried.add(centroids.tobytes())
         path, score = np.zeros(line.steps, int), float("-inf")
         for _ in range(iterations):
-            path, score = viterbi(step_scores(line, x, centroids), switch_penalty)
-            labels = np.array([np.bincount(path[lo:hi], minlength=voices).argmax() if hi > lo
-                               else path[min(lo, line.steps - 1)] for lo, hi in line.cover.tolist()], dtype=int)
+            path, score = viterbi(scores_for(centroids), switch_penalty)
+            # each window's voice: the one with most of its steps (ties to the lowest number)
+            running = np.zeros((line.steps + 1, voices), np.int64)
+            np.cumsum(np.eye(voices, dtype=np.int64)[path], axis=0, out=running[1:])
+            labels = (running[ends] - running[starts]).argmax(axis=1)
+            labels[empty] = path[fallback]
             updated = _normalise(np.stack([x[labels == k].mean(axis=0) if np.any(labels == k) else centroids[k]
                                            for k in range(voices)]))
             if np.allclose(updated, centroids, atol=1e-6):
@@ -215,6 +252,54 @@ def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: 
             best = Fit(voices, path, centroids, score)
     assert best is not None
     return best
+
+
+def _kmeans_plus_plus(x: np.ndarray, voices: int, seed: int, iterations: int = 10) -> np.ndarray:
+    """scipy's kmeans2(x, voices, minit="++", seed=seed) (10 iterations), stopped once the labels repeat:
+    from then on every iteration gives the same centroids again."""
+    from scipy.cluster.vq import kmeans2
+
+    centroids, labels = kmeans2(x, voices, iter=1, minit="++", seed=seed)
+    for _ in range(iterations - 1):
+        centroids, again = kmeans2(x, centroids, iter=1, minit="matrix", check_finite=False)
+        if np.array_equal(again, labels):
+            break
+        labels = again
+    return centroids
+
+
+def _step_scorer(line: Timeline, x: np.ndarray):
+    """step_scores(line, x, centroids) for many centroids of one fit: which windows cover each step is
+    gathered once, and the windows' similarities are added per step in the same order (the same result,
+    bit for bit), as numpy gathers instead of a Python loop over the windows."""
+    fill = np.zeros(line.steps, np.int64)
+    depth = 0
+    for lo, hi in line.cover.tolist():
+        if hi > lo:
+            depth = max(depth, int(fill[lo:hi].max()) + 1)
+            fill[lo:hi] += 1
+    covering = np.full((line.steps, max(depth, 1)), -1, np.int64)  # -1: the zero row appended below
+    fill[:] = 0
+    for window, (lo, hi) in enumerate(line.cover.tolist()):
+        covering[np.arange(lo, hi), fill[lo:hi]] = window
+        fill[lo:hi] += 1
+    count = fill.astype(np.float64)
+    missing = count == 0
+    unit = _normalise(x.astype(np.float64))
+
+    def scores(centroids: np.ndarray) -> np.ndarray:
+        sims = unit @ centroids.T
+        padded = np.vstack([sims, np.zeros((1, sims.shape[1]))])
+        total = np.zeros((line.steps, sims.shape[1]))
+        for column in covering.T:
+            total += padded[column]
+        counts = count.copy()
+        if np.any(missing) and len(sims):
+            total[missing] = sims[line.fallback[missing]]
+            counts[missing] = 1
+        return total / np.maximum(counts, 1)[:, None]
+
+    return scores
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,12 @@ FRAMES_PER_SECOND = RATE // HOP
 TARGET_DBFS = -30.0  # the level the encoder was trained on
 EMBEDDING_SIZE = 256
 MODEL_NAME = "resemblyzer-0.1.4 voice encoder (GE2E, 256-d)"
+# PyTorch threads for the encoder. One: the LSTM steps through 160 frames x 3 layers per batch, each step a small
+# matrix product, and splitting those over threads costs more in waiting than it gains. Measured on the 20-minute
+# cost show (bench/judgement_cost_bench.py, 900 windows, 2 shared cores): 2 threads 16-18 s CPU and 22-26 s wall,
+# 1 thread 4.3 s CPU and 4-6 s wall, the same embeddings bit for bit. It also leaves the other cores to stages
+# that run beside this one.
+ENCODER_THREADS = 1
 
 
 class VoiceprintError(Exception):
@@ -141,6 +147,7 @@ def embed_windows(features: Features, windows: list[tuple[int, int]], batch: int
     """One L2-normalised 256-d embedding per window (first frame, end frame); windows are batched by length.
 
     Each window's mel frames are scaled so that its RMS level is TARGET_DBFS (silent windows are left alone).
+    Runs on ENCODER_THREADS PyTorch threads (the process's setting is restored afterwards).
     """
     import torch
 
@@ -152,15 +159,20 @@ def embed_windows(features: Features, windows: list[tuple[int, int]], batch: int
             raise ValueError(f"window {index} is shorter than two frames")
         by_length.setdefault(end - first, []).append(index)
     done = 0
-    with torch.inference_mode():
-        for length, indices in sorted(by_length.items()):
-            for start in range(0, len(indices), batch):
-                chunk = indices[start:start + batch]
-                stack = np.stack([_levelled(features, *windows[i]) for i in chunk])
-                out[chunk] = model(torch.from_numpy(stack)).numpy()
-                done += len(chunk)
-                if on_progress:
-                    on_progress(done)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(ENCODER_THREADS)
+    try:
+        with torch.inference_mode():
+            for length, indices in sorted(by_length.items()):
+                for start in range(0, len(indices), batch):
+                    chunk = indices[start:start + batch]
+                    stack = np.stack([_levelled(features, *windows[i]) for i in chunk])
+                    out[chunk] = model(torch.from_numpy(stack)).numpy()
+                    done += len(chunk)
+                    if on_progress:
+                        on_progress(done)
+    finally:
+        torch.set_num_threads(threads)
     return out
 
 
