@@ -1,6 +1,6 @@
 """Speech activity and level analysis of a 16 kHz mono file: the measurements trim and chapters decide from.
 
-Works on the samples of a 16 kHz mono file (the proxy or speech.flac, read with pipeline.speechwav); returns
+Works on 16 kHz mono samples (speech.flac read with pipeline.speechwav, or trim's decoded recording); returns
 plain numbers and intervals.
 """
 

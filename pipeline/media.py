@@ -14,9 +14,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from pipeline.errors import InputError, PipelineError
+from pipeline.speechwav import RATE as SPEECH_RATE
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger("pipeline.media")
 TOOLS = ("ffmpeg",)  # its version is part of the code fingerprint of every stage that uses this module
@@ -212,6 +216,16 @@ def measure_loudness(source: Path | Sequence[tuple[Path, float]], *, start: floa
     """EBU R128 integrated loudness, loudness range and true peak by ffmpeg, of a file (or the part of it from
     `start` to `end`), or of the (start, seconds) `spans` of a recording made of parts (see span_inputs);
     `pre_filter` is applied before measuring."""
+    return measure_branches(source, [None], start=start, end=end, spans=spans, pre_filter=pre_filter,
+                            true_peak=true_peak, on_progress=on_progress)[0]
+
+
+def measure_branches(source: Path | Sequence[tuple[Path, float]], branches: Sequence[str | None], *,
+                     start: float | None = None, end: float | None = None,
+                     spans: Sequence[tuple[float, float]] | None = None, pre_filter: str | None = None,
+                     true_peak: bool = True, on_progress: Callable[[float], None] | None = None) -> list[Loudness]:
+    """measure_loudness of the same audio through `pre_filter` and then each of `branches` at once (one decode,
+    one ffmpeg, the shared part of the chain run once): a loudness for each branch."""
     if isinstance(source, (str, Path)):
         args = [*(["-ss", f"{start:.3f}"] if start is not None else []),
                 *(["-to", f"{end:.3f}"] if end is not None else []), "-i", str(source)]
@@ -219,12 +233,19 @@ def measure_loudness(source: Path | Sequence[tuple[Path, float]], *, start: floa
     else:
         args, graph = span_inputs(source, spans or [(0.0, sum(d for _, d in source))])
         name = ", ".join(sorted({Path(p).name for p, _ in source}))
+    count = len(branches)
     with Meters() as meters:
-        figures = meters.new()
-        chain = ",".join(f for f in (pre_filter, meter(figures, true_peak)) if f)
-        ffmpeg([*args, "-filter_complex", f"{graph};[src]{chain}[m]", "-map", "[m]", "-f", "null", "-"],
-               on_progress=on_progress, what=f"measuring loudness of {name}")
-        return read_meter(figures, true_peak)
+        figures = [meters.new() for _ in branches]
+        split = f"asplit={count}" + "".join(f"[b{i}]" for i in range(count)) if count > 1 else "anull[b0]"
+        graph += f";[src]{pre_filter + ',' if pre_filter else ''}{split}"
+        maps: list[str] = []
+        for i, (branch, path) in enumerate(zip(branches, figures)):
+            chain = ",".join(f for f in (branch, meter(path, true_peak)) if f)
+            graph += f";[b{i}]{chain}[m{i}]"
+            maps += ["-map", f"[m{i}]", "-f", "null", "-"]
+        ffmpeg([*args, "-filter_complex", graph, *maps], on_progress=on_progress,
+               what=f"measuring loudness of {name}")
+        return [read_meter(path, true_peak) for path in figures]
 
 
 def _side_process(args: Sequence[str], **streams) -> subprocess.Popen:
@@ -284,6 +305,30 @@ def encode_mp3_measured(args: Sequence[str], target: Path, bitrate: int, sample_
         if failure is not None:
             raise failure
         return read_meter(figures)
+
+
+# The 16 kHz mono 16-bit analysis audio (pipeline.speechwav) from recorded audio: fold-down and resampling.
+# osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same on every run.
+SPEECH_FILTER = f"aresample={SPEECH_RATE}:resampler=soxr:osf=flt,aformat=sample_fmts=s16:channel_layouts=mono"
+
+
+def speech_samples(parts: Sequence[Path]) -> np.ndarray:
+    """The recording made of `parts` (files in order, one timeline) as 16 kHz mono int16 samples (SPEECH_FILTER),
+    decoded by one ffmpeg into memory (115 MB an hour). MediaError when ffmpeg cannot decode it."""
+    import numpy as np
+
+    args: list[str] = []
+    for path in parts:
+        args += ["-i", str(path)]
+    joined = "".join(f"[{i}:a:0]" for i in range(len(parts)))
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *args, "-filter_complex",
+           f"{joined}concat=n={len(parts)}:v=0:a=1,{SPEECH_FILTER}[px]", "-map", "[px]", "-f", "s16le", "pipe:1"]
+    log.debug("run: %s", " ".join(cmd))
+    proc = subprocess.run(cmd, capture_output=True)
+    if proc.returncode != 0:
+        tail = " | ".join(l.strip() for l in proc.stderr.decode(errors="replace").splitlines()[-3:] if l.strip())
+        raise MediaError(f"decoding failed (ffmpeg exit {proc.returncode}): {tail}")
+    return np.frombuffer(proc.stdout, dtype="<i2")
 
 
 def span_inputs(parts: Sequence[tuple[Path, float]], spans: Sequence[tuple[float, float]],

@@ -1,6 +1,7 @@
 """trim: find where the show starts and ends inside the room recording.
 
-Reads:  work/proxy.flac (16 kHz mono, source timeline), the [trim] overrides of episode.toml
+Reads:  the source files (work/ingest.json lists them with their lengths), decoded to 16 kHz mono in memory
+        (media.speech_samples: the source timeline, parts joined), the [trim] overrides of episode.toml
 Writes: work/trim.json: {"start", "end"}: the cut points in seconds of the source timeline (pad included);
         work/trim-evidence.json: the same with the first and last show words and the evidence.
 
@@ -22,8 +23,8 @@ import numpy as np
 
 from pipeline import analysis, fsutil, media
 from pipeline.engine import Context, Outcome
-from pipeline.errors import ConfigError
-from pipeline.speechwav import RATE, SpeechWav
+from pipeline.errors import ConfigError, InputError
+from pipeline.speechwav import RATE
 from pipeline.timefmt import clock
 from pipeline.timeline import Interval
 
@@ -49,7 +50,7 @@ def options(ctx: Context) -> Options:
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.proxy]
+    return [*(Path(p) for p in ctx.episode.sources), ctx.paths.ingest_info]
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
@@ -242,9 +243,23 @@ def cut_warnings(start: float, end: float, regions: list[Interval], start_set: b
 # ---------------------------------------------------------------- the stage
 
 
+def decoded(sources: list[Path], expected: float):
+    """The recording as 16 kHz mono samples; InputError (one line, what to do) when it does not decode fully."""
+    names = ", ".join(p.name for p in sources)
+    try:
+        samples = media.speech_samples(sources)
+    except media.MediaError as exc:
+        raise InputError(f"{names}: could not be decoded ({exc}). The file may be corrupt or truncated; copy it "
+                         "again from the recorder.") from None
+    if len(samples) / RATE < expected - max(0.5, 0.01 * expected):
+        raise InputError(f"{names}: only {len(samples) / RATE:.1f} s of the {expected:.1f} s the file header "
+                         "promises could be read; the file is truncated or corrupt. Copy it again from the recorder.")
+    return samples
+
+
 def run(ctx: Context, opts: Options) -> Outcome:
-    with SpeechWav(ctx.paths.proxy) as proxy:
-        samples = proxy.pcm()
+    expected = fsutil.read_json(ctx.paths.ingest_info)["duration"]
+    samples = decoded([Path(p) for p in ctx.episode.sources], expected)
     duration = len(samples) / RATE
     energy = analysis.energy_db(samples, FRAME)
     need_detection = opts.start is None or opts.end is None
