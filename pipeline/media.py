@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from pipeline.errors import InputError, PipelineError
 from pipeline.speechwav import RATE as SPEECH_RATE
@@ -307,15 +307,49 @@ def encode_mp3_measured(args: Sequence[str], target: Path, bitrate: int, sample_
         return read_meter(figures)
 
 
+def ffmpeg_on_speech(source_args: Sequence[str], args: Sequence[str], *,
+                     on_progress: Callable[[float], None] | None = None, what: str = "ffmpeg") -> str:
+    """Run ffmpeg with `args`, its input 0 the 16 kHz mono 16-bit audio (SPEECH_FILTER's) that a second ffmpeg
+    beside it makes from `source_args` (inputs, graph, -map of that one stream) and streams through a pipe: the
+    decoding of the recording and the work on what it gives run on two cores. Returns the stderr of the first;
+    MediaError when either fails."""
+    pcm_read, pcm_write = os.pipe()
+    try:
+        feeder = _side_process([*source_args, "-f", "s16le", "pipe:1"], stdout=pcm_write)
+    finally:
+        os.close(pcm_write)
+    failure: MediaError | None = None
+    stderr = ""
+    try:
+        stderr = ffmpeg(["-f", "s16le", "-ar", str(SPEECH_RATE), "-ac", "1", "-i", f"pipe:{pcm_read}", *args],
+                        on_progress=on_progress, what=what, pass_fds=(pcm_read,))
+    except MediaError as exc:
+        failure = exc
+    finally:
+        os.close(pcm_read)
+    try:
+        _finished(feeder, "decoding the recording")
+    except MediaError as exc:
+        failure = failure or exc
+    if failure is not None:
+        raise failure
+    return stderr
+
+
 # The 16 kHz mono 16-bit analysis audio (pipeline.speechwav) from recorded audio: fold-down and resampling.
 # osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same on every run.
 SPEECH_FILTER = f"aresample={SPEECH_RATE}:resampler=soxr:osf=flt,aformat=sample_fmts=s16:channel_layouts=mono"
 
 
-def speech_samples(parts: Sequence[Path]) -> np.ndarray:
+def speech_blocks(parts: Sequence[Path], size: int) -> Iterator[np.ndarray]:
     """The recording made of `parts` (files in order, one timeline) as 16 kHz mono int16 samples (SPEECH_FILTER),
-    decoded by one ffmpeg into memory (115 MB an hour). MediaError when ffmpeg cannot decode it."""
+    in consecutive blocks of `size` samples (the last one shorter), decoded by ffmpeg beside the caller: a thread
+    keeps reading its output, so the next block is decoded while the caller works on this one. MediaError when
+    ffmpeg cannot decode it."""
     import numpy as np
+    import queue
+    import tempfile
+    import threading
 
     args: list[str] = []
     for path in parts:
@@ -324,11 +358,31 @@ def speech_samples(parts: Sequence[Path]) -> np.ndarray:
     cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *args, "-filter_complex",
            f"{joined}concat=n={len(parts)}:v=0:a=1,{SPEECH_FILTER}[px]", "-map", "[px]", "-f", "s16le", "pipe:1"]
     log.debug("run: %s", " ".join(cmd))
-    proc = subprocess.run(cmd, capture_output=True)
-    if proc.returncode != 0:
-        tail = " | ".join(l.strip() for l in proc.stderr.decode(errors="replace").splitlines()[-3:] if l.strip())
-        raise MediaError(f"decoding failed (ffmpeg exit {proc.returncode}): {tail}")
-    return np.frombuffer(proc.stdout, dtype="<i2")
+    chunks: queue.Queue[bytes | None] = queue.Queue()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            while data := proc.stdout.read(size * 2):
+                chunks.put(data)
+            chunks.put(None)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            while (data := chunks.get()) is not None:
+                yield np.frombuffer(data, dtype="<i2")
+        finally:
+            if proc.poll() is None and reader.is_alive():  # the caller stopped early
+                proc.kill()
+            reader.join()
+            proc.wait()
+        if proc.returncode != 0:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").splitlines()
+            tail = " | ".join(l.strip() for l in lines[-3:] if l.strip())
+            raise MediaError(f"decoding failed (ffmpeg exit {proc.returncode}): {tail}")
 
 
 def span_inputs(parts: Sequence[tuple[Path, float]], spans: Sequence[tuple[float, float]],

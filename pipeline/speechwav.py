@@ -3,7 +3,7 @@
 Normalise writes work/speech.flac: 16-bit PCM, RATE Hz, mono, lossless FLAC (a WAV of that shape reads the same:
 the tests and benchmarks write some). Every analysis of the show (transcription windows, pauses and applause,
 voiceprints) reads it through `SpeechWav`; trim decodes the recording to the same format in memory
-(media.speech_samples).
+(media.speech_blocks).
 """
 
 from __future__ import annotations

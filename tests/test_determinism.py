@@ -1,6 +1,6 @@
 """The same recording gives byte-identical work files on every run.
 
-Trim decides from the recording decoded to 16 kHz (media.speech_samples); Whisper, the speaker encoder and the
+Trim decides from the recording decoded to 16 kHz (media.speech_blocks); Whisper, the speaker encoder and the
 chapter search see work/speech.flac; a least-significant
 bit of random dither in them (soxr converting to 16 bits dithers with a seed of its own) changed the demo's
 transcript and moved its speaker naming from 88 % to 61 % between two runs on one machine. So the audio stages
@@ -33,5 +33,5 @@ def test_the_audio_stages_write_the_same_bytes_every_run(tmp_path, render_scene)
         assert {r.status for r in engine.run()} == {"done"}
         work = folder / "work"
         digests.append({name: sha256(work / name) for name in ("trim-evidence.json", "speech.flac")})
-        digests[-1]["decoded"] = hashlib.sha256(media.speech_samples([recording]).tobytes()).hexdigest()
+        digests[-1]["decoded"] = hashlib.sha256(b"".join(b.tobytes() for b in media.speech_blocks([recording], 16000))).hexdigest()
     assert digests[0] == digests[1]

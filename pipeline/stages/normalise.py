@@ -133,15 +133,16 @@ def run(ctx: Context, opts: Options) -> Outcome:
         try:
             with fsutil.atomic_path(ctx.paths.speech) as path:
                 raw, whole = meters.new(), meters.new()
-                media.ffmpeg([*args, "-filter_complex",
-                              f"{graph};[src]{media.SPEECH_FILTER},asplit=2[raw][speech];"
-                              f"[raw]{media.meter(raw, true_peak=False)}[m1];"
-                              f"[speech]{speech.filters()},asplit=2[whole][faded];"
-                              f"[whole]{media.meter(whole, true_peak=False)}[m2];"
-                              f"[faded]{fades(length, opts.fade)},volume={-fold_down:.2f}dB,"
-                              f"aformat=sample_fmts=s16[sp]", "-map", "[sp]", "-c:a", "flac", str(path),
-                              "-map", "[m1]", "-f", "null", "-", "-map", "[m2]", "-f", "null", "-"],
-                             on_progress=task.update, what="writing the speech copy")
+                media.ffmpeg_on_speech(  # decoding the source beside the chain: two cores
+                    [*args, "-filter_complex", f"{graph};[src]{media.SPEECH_FILTER}[px]", "-map", "[px]"],
+                    ["-filter_complex", "[0:a]asplit=2[raw][speech];"
+                     f"[raw]{media.meter(raw, true_peak=False)}[m1];"
+                     f"[speech]{speech.filters()},asplit=2[whole][faded];"
+                     f"[whole]{media.meter(whole, true_peak=False)}[m2];"
+                     f"[faded]{fades(length, opts.fade)},volume={-fold_down:.2f}dB,aformat=sample_fmts=s16[sp]",
+                     "-map", "[sp]", "-c:a", "flac", str(path),
+                     "-map", "[m1]", "-f", "null", "-", "-map", "[m2]", "-f", "null", "-"],
+                    on_progress=task.update, what="writing the speech copy")
                 measured_input = media.read_meter(raw, true_peak=False)
                 whole_level = media.read_meter(whole, true_peak=False).integrated + fold_down
         finally:
