@@ -121,8 +121,9 @@ def run(ctx: Context, opts: Options) -> Outcome:
         render = Render(pre_gain_db=pre_gain, gain_db=0.0, limit_db=opts.true_peak - LIMITER_MARGIN_DB,
                         leveler=opts.leveler, target=opts.loudness_target, source_rate=source_rate,
                         sample_rate=source_rate, channels=output_channels(opts.channels, source_channels))
-        on_source = media.measure_loudness(parts, spans=spans, pre_filter=render.filters(),
-                                           true_peak=False).integrated
+        common, branches = render.level_branches([render.gain_db])  # the limiter at the source rate: cheaper
+        on_source = media.measure_branches(parts, branches, spans=spans, pre_filter=common,
+                                           true_peak=False)[0].integrated
         provisional = round(opts.loudness_target - on_source, 2) if on_source > -70 else 0.0
 
         # One pass over the show folded down to 16 kHz: its loudness as recorded (the report's input), and the
