@@ -84,7 +84,6 @@ def run(ctx: Context, opts: Options) -> Outcome:
     parts = [(Path(p), s["duration"]) for p, s in zip(ctx.episode.sources, info["sources"])]
     source_rate, source_channels = info["render_from"]["sample_rate"], info["render_from"]["channels"]
     spans = calibration_spans(start, end)
-    task = ctx.progress("Normaliseren", length)
     with tempfile.TemporaryDirectory(dir=ctx.paths.work) as scratch, media.Meters() as meters:
         # The excerpts at full quality (measured) and folded down to 16 kHz (kept in a scratch WAV, so the passes
         # below read them without decoding the source again): how much louder the recording is than the proxy
@@ -131,6 +130,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
         # is than the excerpts through the same chain: the bias; only speech.flac's relative level matters).
         speech = dataclasses.replace(on_proxy, pre_gain_db=pre_gain + fold_down, gain_db=provisional)
         args, graph = media.span_inputs(parts, [(start, length)])
+        task = ctx.progress("Normaliseren", length)
         try:
             with fsutil.atomic_path(ctx.paths.speech) as path:
                 raw, whole = meters.new(), meters.new()
