@@ -14,9 +14,13 @@ Goals (issue 10): audio stages at most 2x the transcode, work/ at most half the 
 +-0.5 LU of -16 LUFS and true peak at most -1.0 dBTP on the first encode.
 
 With --source FILE the recording is that file instead (e.g. a real-voice show from showgen/room.py, see
-bench/pipeline_bench.py), so work/ is compared with a real FLAC's size.
+bench/pipeline_bench.py), so work/ is compared with a real FLAC's size. With --near-mono as well, it is a
+variant of FILE made once beside it: both channels the left one (the right 0.95 x, with its own faint pink noise),
+a 48 kHz stereo FLAC that compresses like the held-out recording of issue 10 (about 190 MB an hour, where the
+room simulator's two distinct channels give 240).
 
-Usage: .venv/bin/python bench/audio_path_bench.py [--minutes 60] [--workdir bench/out] [--source FILE]
+Usage: .venv/bin/python bench/audio_path_bench.py [--minutes 60] [--workdir bench/out] [--source FILE
+       [--near-mono]]
 """
 
 from __future__ import annotations
@@ -46,6 +50,19 @@ def cpu_seconds() -> float:
 
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def near_mono(recording: Path) -> Path:
+    """A near-mono 48 kHz stereo FLAC variant of `recording` (made once, beside it; see the module docstring)."""
+    variant = recording.with_name(f"{recording.stem}-near-mono.flac")
+    if not variant.exists():
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(recording), "-f", "lavfi", "-i",
+                        "anoisesrc=color=pink:amplitude=0.0004:sample_rate=48000:seed=7", "-filter_complex",
+                        "[0:a]pan=mono|c0=c0,aresample=48000,asplit=2[l][r];[r]volume=0.95[r2];"
+                        "[r2][1:a]amix=inputs=2:duration=first:normalize=0[ro];"
+                        "[l][ro]join=inputs=2:channel_layout=stereo[out]",
+                        "-map", "[out]", "-c:a", "flac", "-sample_fmt", "s16", str(variant)], check=True)
+    return variant
 
 
 def run_stages(folder: Path) -> dict:
@@ -78,6 +95,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--source", type=Path, help="a recording to use instead of the generated one")
+    parser.add_argument("--near-mono", action="store_true", help="a near-mono variant of --source (190 MB/h)")
     parser.add_argument("--stages-only", type=Path, help=argparse.SUPPRESS)  # the child's job
     args = parser.parse_args()
     if args.stages_only:
@@ -87,6 +105,8 @@ def main() -> int:
     shutil.rmtree(work / "episodes", ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     recording = args.source.resolve() if args.source else work / f"long-{args.minutes:g}min.flac"
+    if args.source and args.near_mono:
+        recording = near_mono(recording)
     if not recording.exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long_recording.py"), "--minutes",
                         str(args.minutes), "--out", str(recording)], check=True)

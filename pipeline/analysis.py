@@ -1,10 +1,12 @@
 """Speech activity and level analysis of a 16 kHz mono file: the measurements trim and chapters decide from.
 
-Works on the samples of a 16 kHz mono file (the proxy or speech.flac, read with pipeline.speechwav); returns
+Works on 16 kHz mono samples (speech.flac read with pipeline.speechwav, or trim's decoded recording); returns
 plain numbers and intervals.
 """
 
 from __future__ import annotations
+
+from typing import Iterable
 
 import numpy as np
 
@@ -37,16 +39,26 @@ def energy_db(samples: np.ndarray, frame: float = 0.05, rate: int = RATE) -> np.
 def speech_regions(samples: np.ndarray, threshold: float = 0.5, min_silence: float = 0.3,
                    min_speech: float = 0.25) -> list[Interval]:
     """Speech according to the Silero VAD that ships with faster-whisper, without padding."""
+    blocks = (samples[offset: offset + BLOCK] for offset in range(0, len(samples), BLOCK))
+    return speech_regions_in_blocks(blocks, threshold, min_silence, min_speech)
+
+
+def speech_regions_in_blocks(blocks: Iterable[np.ndarray], threshold: float = 0.5, min_silence: float = 0.3,
+                             min_speech: float = 0.25) -> list[Interval]:
+    """speech_regions of samples given as consecutive blocks of BLOCK samples (the last one shorter), taken as
+    they come (the VAD copies what it is given several times: memory stays flat however long the show)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     opts = VadOptions(threshold=threshold, min_silence_duration_ms=int(min_silence * 1000),
                       min_speech_duration_ms=int(min_speech * 1000), speech_pad_ms=0)
     regions: list[Interval] = []
-    for offset in range(0, len(samples), BLOCK):  # in blocks: the VAD copies what it is given several times
-        block = as_float(samples[offset: offset + BLOCK])
+    offset = 0
+    for samples in blocks:
+        block = as_float(samples)
         for stamp in get_speech_timestamps(block, opts, sampling_rate=RATE):
             region = Interval((offset + stamp["start"]) / RATE, (offset + stamp["end"]) / RATE)
             if regions and region.start - regions[-1].end < min_silence:  # speech across a block boundary
                 region = Interval(regions.pop().start, region.end)
             regions.append(region)
+        offset += len(samples)
     return regions

@@ -1,6 +1,6 @@
 """`pipeline clean`: remove from an episode's work/ folder what a run can make again, and say how much it freed.
 
-Removed: the audio the stages made (the 16 kHz proxy and speech copies, the untagged MP3, the full-quality
+Removed: the audio the stages made (the 16 kHz speech copy, the untagged MP3, the proxies and full-quality
 WAVs older versions kept) and leftovers of interrupted runs (temporary files and folders). Kept: the small
 records of every decision, the logs, the manifest, and what is costly to make again: the transcription
 (work/transcript.raw.json and its resume log work/segments.jsonl). With `everything` the whole work/ folder goes.

@@ -36,7 +36,8 @@ class EpisodePaths:
 
     @property
     def proxy(self) -> Path:
-        """16 kHz mono analysis copy of the joined source, same timeline, lossless FLAC: half a WAV (ingest)."""
+        """The 16 kHz analysis copy of the source that older versions kept (ingest removes it: the stages read the
+        source through media.SPEECH_FILTER now)."""
         return self.work / "proxy.flac"
 
     @property

@@ -14,9 +14,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from pipeline.errors import InputError, PipelineError
+from pipeline.speechwav import RATE as SPEECH_RATE
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger("pipeline.media")
 TOOLS = ("ffmpeg",)  # its version is part of the code fingerprint of every stage that uses this module
@@ -212,6 +216,16 @@ def measure_loudness(source: Path | Sequence[tuple[Path, float]], *, start: floa
     """EBU R128 integrated loudness, loudness range and true peak by ffmpeg, of a file (or the part of it from
     `start` to `end`), or of the (start, seconds) `spans` of a recording made of parts (see span_inputs);
     `pre_filter` is applied before measuring."""
+    return measure_branches(source, [None], start=start, end=end, spans=spans, pre_filter=pre_filter,
+                            true_peak=true_peak, on_progress=on_progress)[0]
+
+
+def measure_branches(source: Path | Sequence[tuple[Path, float]], branches: Sequence[str | None], *,
+                     start: float | None = None, end: float | None = None,
+                     spans: Sequence[tuple[float, float]] | None = None, pre_filter: str | None = None,
+                     true_peak: bool = True, on_progress: Callable[[float], None] | None = None) -> list[Loudness]:
+    """measure_loudness of the same audio through `pre_filter` and then each of `branches` at once (one decode,
+    one ffmpeg, the shared part of the chain run once): a loudness for each branch."""
     if isinstance(source, (str, Path)):
         args = [*(["-ss", f"{start:.3f}"] if start is not None else []),
                 *(["-to", f"{end:.3f}"] if end is not None else []), "-i", str(source)]
@@ -219,12 +233,19 @@ def measure_loudness(source: Path | Sequence[tuple[Path, float]], *, start: floa
     else:
         args, graph = span_inputs(source, spans or [(0.0, sum(d for _, d in source))])
         name = ", ".join(sorted({Path(p).name for p, _ in source}))
+    count = len(branches)
     with Meters() as meters:
-        figures = meters.new()
-        chain = ",".join(f for f in (pre_filter, meter(figures, true_peak)) if f)
-        ffmpeg([*args, "-filter_complex", f"{graph};[src]{chain}[m]", "-map", "[m]", "-f", "null", "-"],
-               on_progress=on_progress, what=f"measuring loudness of {name}")
-        return read_meter(figures, true_peak)
+        figures = [meters.new() for _ in branches]
+        split = f"asplit={count}" + "".join(f"[b{i}]" for i in range(count)) if count > 1 else "anull[b0]"
+        graph += f";[src]{pre_filter + ',' if pre_filter else ''}{split}"
+        maps: list[str] = []
+        for i, (branch, path) in enumerate(zip(branches, figures)):
+            chain = ",".join(f for f in (branch, meter(path, true_peak)) if f)
+            graph += f";[b{i}]{chain}[m{i}]"
+            maps += ["-map", f"[m{i}]", "-f", "null", "-"]
+        ffmpeg([*args, "-filter_complex", graph, *maps], on_progress=on_progress,
+               what=f"measuring loudness of {name}")
+        return [read_meter(path, true_peak) for path in figures]
 
 
 def _side_process(args: Sequence[str], **streams) -> subprocess.Popen:
@@ -284,6 +305,84 @@ def encode_mp3_measured(args: Sequence[str], target: Path, bitrate: int, sample_
         if failure is not None:
             raise failure
         return read_meter(figures)
+
+
+def ffmpeg_on_speech(source_args: Sequence[str], args: Sequence[str], *,
+                     on_progress: Callable[[float], None] | None = None, what: str = "ffmpeg") -> str:
+    """Run ffmpeg with `args`, its input 0 the 16 kHz mono 16-bit audio (SPEECH_FILTER's) that a second ffmpeg
+    beside it makes from `source_args` (inputs, graph, -map of that one stream) and streams through a pipe: the
+    decoding of the recording and the work on what it gives run on two cores. Returns the stderr of the first;
+    MediaError when either fails."""
+    pcm_read, pcm_write = os.pipe()
+    try:
+        feeder = _side_process([*source_args, "-f", "s16le", "pipe:1"], stdout=pcm_write)
+    finally:
+        os.close(pcm_write)
+    failure: MediaError | None = None
+    stderr = ""
+    try:
+        stderr = ffmpeg(["-f", "s16le", "-ar", str(SPEECH_RATE), "-ac", "1", "-i", f"pipe:{pcm_read}", *args],
+                        on_progress=on_progress, what=what, pass_fds=(pcm_read,))
+    except MediaError as exc:
+        failure = exc
+    finally:
+        os.close(pcm_read)
+    try:
+        _finished(feeder, "decoding the recording")
+    except MediaError as exc:
+        failure = failure or exc
+    if failure is not None:
+        raise failure
+    return stderr
+
+
+# The 16 kHz mono 16-bit analysis audio (pipeline.speechwav) from recorded audio: fold-down and resampling.
+# osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same on every run.
+SPEECH_FILTER = f"aresample={SPEECH_RATE}:resampler=soxr:osf=flt,aformat=sample_fmts=s16:channel_layouts=mono"
+
+
+def speech_blocks(parts: Sequence[Path], size: int) -> Iterator[np.ndarray]:
+    """The recording made of `parts` (files in order, one timeline) as 16 kHz mono int16 samples (SPEECH_FILTER),
+    in consecutive blocks of `size` samples (the last one shorter), decoded by ffmpeg beside the caller: a thread
+    keeps reading its output, so the next block is decoded while the caller works on this one. MediaError when
+    ffmpeg cannot decode it."""
+    import numpy as np
+    import queue
+    import tempfile
+    import threading
+
+    args: list[str] = []
+    for path in parts:
+        args += ["-i", str(path)]
+    joined = "".join(f"[{i}:a:0]" for i in range(len(parts)))
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *args, "-filter_complex",
+           f"{joined}concat=n={len(parts)}:v=0:a=1,{SPEECH_FILTER}[px]", "-map", "[px]", "-f", "s16le", "pipe:1"]
+    log.debug("run: %s", " ".join(cmd))
+    chunks: queue.Queue[bytes | None] = queue.Queue()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            while data := proc.stdout.read(size * 2):
+                chunks.put(data)
+            chunks.put(None)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            while (data := chunks.get()) is not None:
+                yield np.frombuffer(data, dtype="<i2")
+        finally:
+            if proc.poll() is None and reader.is_alive():  # the caller stopped early
+                proc.kill()
+            reader.join()
+            proc.wait()
+        if proc.returncode != 0:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").splitlines()
+            tail = " | ".join(l.strip() for l in lines[-3:] if l.strip())
+            raise MediaError(f"decoding failed (ffmpeg exit {proc.returncode}): {tail}")
 
 
 def span_inputs(parts: Sequence[tuple[Path, float]], spans: Sequence[tuple[float, float]],

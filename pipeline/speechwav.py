@@ -1,8 +1,9 @@
 """The 16 kHz speech files, and the one reader of them.
 
-Ingest writes work/proxy.flac and normalise writes work/speech.flac: 16-bit PCM, RATE Hz, mono, lossless FLAC
-(a WAV of that shape reads the same: the tests and benchmarks write some).
-Every analysis (trim, transcription windows, pauses and applause, voiceprints) reads them through `SpeechWav`.
+Normalise writes work/speech.flac: 16-bit PCM, RATE Hz, mono, lossless FLAC (a WAV of that shape reads the same:
+the tests and benchmarks write some). Every analysis of the show (transcription windows, pauses and applause,
+voiceprints) reads it through `SpeechWav`; trim decodes the recording to the same format in memory
+(media.speech_blocks).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import soundfile
 
 from pipeline.errors import InputError
 
-RATE = 16000  # Hz: the sample rate of the proxy and of speech.flac (what Whisper and the VAD expect)
+RATE = 16000  # Hz: the sample rate of speech.flac and of trim's decoded recording (what Whisper and the VAD expect)
 
 
 class SpeechWavError(InputError, ValueError):

@@ -32,9 +32,9 @@ def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_th
     kept = {p: sha(p) for p in (folder / "episode.toml", folder / recording.name, folder / "ep.mp3",
                                 folder / "transcript" / "corrections.txt", work / "segments.jsonl",
                                 work / "transcript.raw.json", work / "trim.json", work / "loudness.json")}
-    audio = [work / "proxy.flac", work / "speech.flac", work / ".speech.abc.part.wav"]
+    audio = [work / "speech.flac", work / ".speech.abc.part.wav"]
     expected = sum(p.stat().st_size for p in audio)
-    before = {p.name: sha(p) for p in audio[:2]}
+    before = {p.name: sha(p) for p in audio[:1]}
 
     result = run_cli("--config", tmp_path / "config.toml", "clean", folder)
     assert result.returncode == 0, result.stderr
@@ -43,15 +43,15 @@ def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_th
     assert not any(p.exists() for p in audio)
     assert {p: sha(p) for p in kept} == kept
     manifest = json.loads((work / "manifest.json").read_text())
-    assert not {"work/proxy.flac", "work/speech.flac"} & set(manifest["hashes"])
+    assert "work/speech.flac" not in manifest["hashes"]
     assert "Freed 0.0 MB" in run_cli("--config", tmp_path / "config.toml", "clean", folder).stdout  # nothing left
 
     # the next run makes exactly the removed files again, identical, and skips the stages that only read them
     statuses = run_audio_path(folder)
     # (the MP3 is not in work/: encode writes the published file, which clean never touches)
-    assert statuses == {"ingest": "done", "trim": "skipped", "normalise": "done", "encode": "skipped",
+    assert statuses == {"ingest": "skipped", "trim": "skipped", "normalise": "done", "encode": "skipped",
                         "tag": "skipped"}
-    assert {p.name: sha(p) for p in audio[:2]} == before
+    assert {p.name: sha(p) for p in audio[:1]} == before
     assert all(reason is None for _, reason in audio_engine(folder).plan())
 
     # --all removes work/ entirely, and still nothing outside it

@@ -1,6 +1,7 @@
 """The same recording gives byte-identical work files on every run.
 
-Whisper, the speaker encoder and the chapter search see work/proxy.flac and work/speech.flac; a least-significant
+Trim decides from the recording decoded to 16 kHz (media.speech_blocks); Whisper, the speaker encoder and the
+chapter search see work/speech.flac; a least-significant
 bit of random dither in them (soxr converting to 16 bits dithers with a seed of its own) changed the demo's
 transcript and moved its speaker naming from 88 % to 61 % between two runs on one machine. So the audio stages
 are run twice here, on a 16-bit source (the case where that dither happened), and the files compared by hash.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from showgen.demo_scene import short_show_scene
+from pipeline import media
 from pipeline.engine import Engine, load_context
 from pipeline.stages import ingest, normalise, trim
 from tests.helpers import make_episode, make_show
@@ -30,5 +32,6 @@ def test_the_audio_stages_write_the_same_bytes_every_run(tmp_path, render_scene)
         engine.check()
         assert {r.status for r in engine.run()} == {"done"}
         work = folder / "work"
-        digests.append({name: sha256(work / name) for name in ("proxy.flac", "speech.flac")})
+        digests.append({name: sha256(work / name) for name in ("trim-evidence.json", "speech.flac")})
+        digests[-1]["decoded"] = hashlib.sha256(b"".join(b.tobytes() for b in media.speech_blocks([recording], 16000))).hexdigest()
     assert digests[0] == digests[1]

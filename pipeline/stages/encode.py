@@ -15,8 +15,10 @@ would not hear (a few tenths of a LU) and raises true peaks (up to 3 dB on buzzy
 So gain and limit are settled beforehand on excerpts, seconds of work instead of full encodes: 20-second
 excerpts around the highest peaks (3 to 8, by length) are encoded to MP3, and the limit lowered until their MP3
 stays under the ceiling; they also give the MP3's loudness drop. Normalise's excerpts spread over the show are
-rendered and measured, plus that drop, and the gain stepped along the measured slope until they are on the
-target (less the whole show's measured excess over them). A short show is its own excerpt: its trials are full
+rendered and measured at the gain and 1 dB above it in one pass (the limiter at the source rate: the loudness
+of the full render within 0.01 LU), plus that drop, and the gain interpolated between the two, or stepped along
+the measured slope, until they are on the target (less the whole show's measured excess over them); usually one
+round. A short show is its own excerpt: its trials are full
 encodes and the one that settles is kept. Only when the MP3 misses the target by more than TOLERANCE_LU or the
 true-peak ceiling is it encoded once more with the correction, and report.json
 (loudness.encoding.second_encode) says why.
@@ -45,6 +47,9 @@ PEAK_SAFETY_DB = 0.5  # the excerpts' MP3 true peak is kept this far under the c
 # true peak may lie outside them (measured: 0.4 dB higher on a 20-minute show)
 EXCERPT_SECONDS = 20.0
 TRIAL_STEPS = 5  # gains and limits tried on the excerpts before the full encode
+LEVEL_PROBE_DB = 1.0  # the excerpts' level is measured this much louder too, in the same pass: the chain's slope
+#                       from the first trial, and a bracket to interpolate the gain in (MP3 encoding and the
+#                       limiter take loudness away, so the gain mostly has to go up)
 
 
 @dataclass(frozen=True)
@@ -182,15 +187,26 @@ def encode(parts: list[tuple[Path, float]], spans: list[tuple[float, float]], re
             task.close()
 
 
+def interpolated(gain: float, settings: tuple[float, float] | None, trials: list[dict]) -> bool:
+    """Whether next_settings' (gain, limit) lies inside the bracket the last round measured (its gain and the
+    probe LEVEL_PROBE_DB above it, at the same limit): then its loudness is interpolated on a measured slope,
+    within a few hundredths of a LU, and need not be measured again (pure)."""
+    if settings is None or len(trials) < 2 or not trials[-2].get("probe"):
+        return False
+    low, high = sorted((gain, trials[-2]["gain_db"]))
+    return settings[1] == trials[-1]["limit_db"] and low <= settings[0] <= high
+
+
 def settle(parts, level_spans, peak_spans, render: Render, aim: float, opts: Options, folder: Path,
            whole: bool, ctx: Context | None = None) -> tuple[Render, list[dict], media.Loudness | None]:
     """Settle gain and limit on trials of excerpts, a few seconds a try for an hour: the peakiest excerpts are
     encoded to MP3 (their true peak must stay under the ceiling less PEAK_SAFETY_DB; how much quieter the MP3
     is than what went into the encoder is measured on them too), again only when the limit changed; the
-    calibration excerpts are rendered and measured, plus that MP3 drop, until they are on `aim`. When the
-    calibration excerpt is the `whole` show (a short show), each trial is a full encode with fades, and the one
-    that settles is the result: its measurement is returned and its MP3 left in folder/level.mp3; else None
-    is returned with the settled render."""
+    calibration excerpts are rendered and measured at the gain and LEVEL_PROBE_DB above it in one pass (the
+    render's level chain, Render.level_branches), plus that MP3 drop, until they are on `aim`, or the gain that
+    puts them there lies between the two. When the calibration excerpt is the `whole` show (a short show), each
+    trial is a full encode with fades, and the one that settles is the result: its measurement is returned and
+    its MP3 left in folder/level.mp3; else None is returned with the settled render."""
     trials: list[dict] = []
     peak_at: float | None = None  # the limit the peak excerpts were last encoded with
     for _ in range(TRIAL_STEPS):
@@ -198,20 +214,28 @@ def settle(parts, level_spans, peak_spans, render: Render, aim: float, opts: Opt
             mp3 = encode(parts, level_spans, render, folder / "level.mp3", opts, fade=True, ctx=ctx)
             level, peak, drop = mp3.integrated, mp3.true_peak, None
         else:
+            gains = [round(render.gain_db + LEVEL_PROBE_DB, 2), render.gain_db]
+            common, branches = render.level_branches(gains)
             with ThreadPoolExecutor(2) as pool, media.Meters() as meters:  # both at once: two cores
-                rendered = pool.submit(media.measure_loudness, parts, spans=level_spans,
-                                       pre_filter=render.filters(), true_peak=False)
+                rendered = pool.submit(media.measure_branches, parts, branches, spans=level_spans,
+                                       pre_filter=common, true_peak=False)
                 if peak_at != render.limit_db:
                     before = meters.new()
                     mp3 = encode(parts, peak_spans, render, folder / "peaks.mp3", opts, before=before)
                     drop = round(mp3.integrated - media.read_meter(before, true_peak=False).integrated, 2)
                     peak, peak_at = mp3.true_peak, render.limit_db
-                level = rendered.result().integrated + drop
+                probe, level = (measured.integrated + drop for measured in rendered.result())
+            trials.append({"gain_db": gains[0], "limit_db": render.limit_db, "integrated": round(probe, 2),
+                           "true_peak": peak, "mp3_drop_lu": drop, "probe": True})
         trials.append({"gain_db": render.gain_db, "limit_db": render.limit_db, "integrated": round(level, 2),
                        "true_peak": peak, **({"mp3_drop_lu": drop} if drop is not None else {})})
         settings = next_settings(trials, aim, opts.true_peak)
         if settings is None:
             return render, trials, mp3 if whole else None
+        if not whole and interpolated(render.gain_db, settings, trials):
+            render = dataclasses.replace(render, gain_db=settings[0])
+            trials.append({"gain_db": render.gain_db, "limit_db": render.limit_db, "interpolated": True})
+            return render, trials, None
         render = dataclasses.replace(render, gain_db=settings[0], limit_db=settings[1])
     return render, trials, None
 

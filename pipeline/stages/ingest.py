@@ -1,10 +1,11 @@
-"""ingest: probe and validate the source recording(s), join a multi-file take into a 16 kHz analysis proxy.
+"""ingest: probe and validate the source recording(s): the parts of one take, their lengths and format.
 
 Reads:  the source files named in episode.toml (never modified, moved or re-encoded in place)
-Writes: work/proxy.flac (16 kHz mono, the joined timeline: for analysis), work/ingest.json (the parts and their
-        lengths, the format the show is rendered from)
+Writes: work/ingest.json (the parts and their lengths, the format the show is rendered from)
 
-No full-quality copy is kept: the encode stage streams the show from the sources themselves (one decode).
+No copy of the audio is kept: trim and normalise read the sources through the 16 kHz fold-down
+(media.SPEECH_FILTER), the encode stage streams the show from them at full quality. A body that does not
+decode is found by the first stage that decodes it (trim), with the same one-line message.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 from pipeline import fsutil, media
 from pipeline.engine import Context, Outcome
 from pipeline.errors import InputError
-from pipeline.speechwav import RATE as SPEECH_RATE
 
 NAME = "ingest"
 
@@ -34,7 +34,7 @@ def inputs(ctx: Context, opts: Options) -> list[Path]:
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.proxy, ctx.paths.ingest_info]
+    return [ctx.paths.ingest_info]
 
 
 def check_parts_match(infos: list[media.AudioInfo]) -> None:
@@ -65,41 +65,15 @@ def run(ctx: Context, opts: Options) -> Outcome:
     if len(infos) > 1:
         check_parts_match(infos)
     rate, channels = source_format(infos)
-    expected = sum(i.duration for i in infos)
-
-    args: list[str] = []
-    for path in sources:
-        args += ["-i", str(path)]
-    joined = "".join(f"[{i}:a:0]" for i in range(len(sources)))
-    task = ctx.progress("Inlezen", expected)
-    with fsutil.atomic_path(ctx.paths.proxy) as proxy:
-        try:
-            # osf=flt: soxr converts to s16 with random dither; float out, then s16, is the same every run
-            media.ffmpeg([*args, "-filter_complex",
-                          f"{joined}concat=n={len(sources)}:v=0:a=1,aresample={SPEECH_RATE}:resampler=soxr:osf=flt,"
-                          f"aformat=sample_fmts=s16:channel_layouts=mono[px]",
-                          "-map", "[px]", "-c:a", "flac", str(proxy)],
-                         on_progress=task.update, what="reading the recording")
-        except media.MediaError as exc:
-            raise InputError(f"{', '.join(p.name for p in sources)}: could not be decoded ({exc}). "
-                             "The file may be corrupt or truncated; copy it again from the recorder.") from None
-        finally:
-            task.close()
-        try:
-            decoded = media.probe(proxy).duration
-        except media.MediaError:
-            decoded = 0.0
-        if decoded < expected - max(0.5, 0.01 * expected):
-            raise InputError(f"{', '.join(p.name for p in sources)}: only {decoded:.1f} s of the "
-                             f"{expected:.1f} s the file header promises could be read; the file is truncated or corrupt. "
-                             "Copy it again from the recorder.")
+    duration = sum(i.duration for i in infos)
     info = {
         "sources": [{"path": str(i.path), "codec": i.codec, "sample_rate": i.sample_rate, "channels": i.channels,
                      "duration": round(i.duration, 6), "bits": i.bits} for i in infos],
-        "duration": round(decoded, 3),
+        "duration": round(duration, 3),
         "render_from": {"sample_rate": rate, "channels": channels},
     }
     fsutil.write_json(ctx.paths.ingest_info, info)
+    ctx.paths.proxy.unlink(missing_ok=True)  # the 16 kHz copy older versions kept: read from the source now
     return Outcome(report={"source": info},
-                   figures={"duration": f"{decoded / 60:.1f} min", "files": str(len(sources)),
+                   figures={"duration": f"{duration / 60:.1f} min", "files": str(len(sources)),
                             "format": f"{rate} Hz {channels} ch"})

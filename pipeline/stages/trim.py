@@ -1,6 +1,7 @@
 """trim: find where the show starts and ends inside the room recording.
 
-Reads:  work/proxy.flac (16 kHz mono, source timeline), the [trim] overrides of episode.toml
+Reads:  the source files (work/ingest.json lists them with their lengths), decoded to 16 kHz mono block by
+        block (media.speech_blocks: the source timeline, parts joined), the [trim] overrides of episode.toml
 Writes: work/trim.json: {"start", "end"}: the cut points in seconds of the source timeline (pad included);
         work/trim-evidence.json: the same with the first and last show words and the evidence.
 
@@ -17,13 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from pipeline import analysis, fsutil, media
 from pipeline.engine import Context, Outcome
-from pipeline.errors import ConfigError
-from pipeline.speechwav import RATE, SpeechWav
+from pipeline.errors import ConfigError, InputError
+from pipeline.speechwav import RATE
 from pipeline.timefmt import clock
 from pipeline.timeline import Interval
 
@@ -49,7 +51,7 @@ def options(ctx: Context) -> Options:
 
 
 def inputs(ctx: Context, opts: Options) -> list[Path]:
-    return [ctx.paths.proxy]
+    return [*(Path(p) for p in ctx.episode.sources), ctx.paths.ingest_info]
 
 
 def outputs(ctx: Context, opts: Options) -> list[Path]:
@@ -242,14 +244,40 @@ def cut_warnings(start: float, end: float, regions: list[Interval], start_set: b
 # ---------------------------------------------------------------- the stage
 
 
+class Decoding:
+    """The recording decoded block by block as ffmpeg goes (blocks()): the level of every frame and the number
+    of samples are gathered on the way. InputError (one line, what to do) when it does not decode fully."""
+
+    def __init__(self, sources: list[Path], expected: float):
+        self.sources, self.expected = sources, expected
+        self.levels: list[np.ndarray] = []
+        self.samples = 0
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        names = ", ".join(p.name for p in self.sources)
+        try:
+            for block in media.speech_blocks(self.sources, analysis.BLOCK):
+                self.levels.append(analysis.energy_db(block, FRAME))  # BLOCK is a whole number of frames
+                self.samples += len(block)
+                yield block
+        except media.MediaError as exc:
+            raise InputError(f"{names}: could not be decoded ({exc}). The file may be corrupt or truncated; copy "
+                             "it again from the recorder.") from None
+        if self.samples / RATE < self.expected - max(0.5, 0.01 * self.expected):
+            raise InputError(f"{names}: only {self.samples / RATE:.1f} s of the {self.expected:.1f} s the file "
+                             "header promises could be read; the file is truncated or corrupt. Copy it again from "
+                             "the recorder.")
+
+
 def run(ctx: Context, opts: Options) -> Outcome:
-    with SpeechWav(ctx.paths.proxy) as proxy:
-        samples = proxy.pcm()
-    duration = len(samples) / RATE
-    energy = analysis.energy_db(samples, FRAME)
+    # one pass over the recording, decoded beside the VAD: speech regions (also to check cut points set by
+    # hand) and the level of every frame
+    decoding = Decoding([Path(p) for p in ctx.episode.sources], fsutil.read_json(ctx.paths.ingest_info)["duration"])
+    regions = analysis.speech_regions_in_blocks(decoding.blocks())
+    energy = np.concatenate(decoding.levels) if decoding.levels else np.zeros(0, dtype=np.float32)
+    duration = decoding.samples / RATE
     need_detection = opts.start is None or opts.end is None
     span = None
-    regions = analysis.speech_regions(samples)  # also to check cut points set by hand
     if need_detection:
         try:
             span = find_show(regions, energy)

@@ -1,4 +1,5 @@
-"""ingest: joins a multi-file take into the proxy (no full-quality copy), never touches the source, rejects bad files."""
+"""ingest: probes a multi-file take (no copy of the audio in work/), never touches the source, rejects bad files;
+the parts are decoded as one timeline by the stages after it."""
 
 from __future__ import annotations
 
@@ -34,15 +35,15 @@ def test_multi_file_take_is_joined_in_order_and_sources_untouched(tmp_path, demo
     before = {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts}
     statuses = run_audio_path(folder)
     assert set(statuses.values()) == {"done"}
-    proxy = folder / "work" / "proxy.flac"
-    assert duration(proxy) == pytest.approx(truth["duration"], abs=0.05)
-    assert not list((folder / "work").glob("master*"))  # no full-quality copy: encode streams from the source
-    stream = ffprobe(proxy, "-show_streams")["streams"][0]
+    # no copy of the recording: trim and normalise read the sources through the fold-down, encode streams them
+    assert not list((folder / "work").glob("master*")) and not (folder / "work" / "proxy.flac").exists()
+    stream = ffprobe(folder / "work" / "speech.flac", "-show_streams")["streams"][0]
     assert (int(stream["sample_rate"]), stream["channels"]) == (16000, 1)
     assert {p.name: (sha(folder / p.name), (folder / p.name).stat().st_mtime_ns) for p in parts} == before
     # the trim found the show across the join, so the parts were joined in order
     import json
     trim = json.loads((folder / "work" / "trim-evidence.json").read_text())
+    assert trim["source_duration"] == pytest.approx(truth["duration"], abs=0.05)  # both parts, decoded
     assert abs(trim["first_word"] - truth["show_start"]) < 1.5
     # the encode streams the show from both parts: the MP3 is the whole cut, across the join
     assert trim["start"] < 40.0 < trim["end"]
@@ -103,7 +104,7 @@ def test_bad_source_one_line_and_earlier_outputs_intact(tmp_path, demo_like_reco
     line = f'source = "{names[0]}"' if len(names) == 1 else f"source = {names!r}".replace("'", '"')
     (good / "episode.toml").write_text(text.replace(f'source = "{recording.name}"', line))
     result = run_cli("--config", tmp_path / "config.toml", "run", good)
-    # a corrupt body is found only by decoding it, in the ingest stage: a failed stage (exit 1), not a refused
+    # a corrupt body is found only by decoding it, in the trim stage: a failed stage (exit 1), not a refused
     # plan (exit 2); either way one line, and the published MP3 of the last good run stays
     assert result.returncode == (1 if kind == "corrupt" else 2), result.stderr
     assert "Traceback" not in result.stderr

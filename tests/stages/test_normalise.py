@@ -87,3 +87,19 @@ def test_excerpt_trials_follow_the_measured_slope_and_lower_the_limit_on_overs()
     hot = {"gain_db": 2.0, "limit_db": -3.0, "integrated": -16.0, "true_peak": safe + 0.6}
     gain, limit = next_settings([hot], -16.0, -1.0)
     assert limit == pytest.approx(-3.7) and gain == pytest.approx(2.35)
+
+
+def test_a_gain_inside_the_measured_bracket_is_taken_without_measuring_again():
+    from pipeline.stages.encode import PEAK_SAFETY_DB, interpolated, next_settings
+
+    safe = -1.0 - PEAK_SAFETY_DB - 0.1
+    probe = {"gain_db": 2.0, "limit_db": -3.0, "integrated": -15.9, "true_peak": safe, "probe": True}
+    quiet = {"gain_db": 1.0, "limit_db": -3.0, "integrated": -16.8, "true_peak": safe}
+    settings = next_settings([probe, quiet], -16.0, -1.0)
+    assert settings == (pytest.approx(1.0 + 0.8 / 0.9, abs=0.005), -3.0)  # on the slope the probe measured
+    assert interpolated(1.0, settings, [probe, quiet])
+    loud = dict(quiet, integrated=-15.5)  # the gain must come down: outside the bracket, measured again
+    assert not interpolated(1.0, next_settings([probe, loud], -16.0, -1.0), [probe, loud])
+    hot = dict(quiet, true_peak=safe + 0.5)  # a lower limit: measured again
+    assert not interpolated(1.0, next_settings([probe, hot], -16.0, -1.0), [probe, hot])
+    assert not interpolated(1.0, settings, [quiet])  # no probe, no bracket
