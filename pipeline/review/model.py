@@ -47,7 +47,7 @@ def versions(ctx: Context) -> dict[str, str]:
 
 
 def wav_duration(path: Path) -> float | None:
-    """Seconds of a WAV or FLAC file (the proxy, the speech copy), None when it is missing or unreadable."""
+    """Seconds of a WAV or FLAC file (the speech copy), None when it is missing or unreadable."""
     try:
         return soundfile.info(str(path)).duration
     except (FileNotFoundError, RuntimeError, OSError):  # libsndfile's errors are RuntimeErrors
@@ -64,16 +64,16 @@ def recording_duration(ctx: Context) -> float | None:
     """Seconds of the source recording (the timeline of the trim points)."""
     duration = _json(ctx.paths.trim, {}).get("source_duration") or _json(ctx.paths.report, {}).get(
         "source", {}).get("duration")
-    return float(duration) if duration else wav_duration(ctx.paths.proxy)
+    return float(duration) if duration else None
 
 
 def audio_files(ctx: Context, timeline: str, for_peaks: bool = False) -> list[Path]:
     """The audio of a timeline that exists now. "published": the published MP3 (for the peaks the 16 kHz
-    speech copy first: the same timeline, quicker to read). "recording": the ingest proxy, else the sources."""
+    speech copy first: the same timeline, quicker to read). "recording": the sources."""
     if timeline == "published":
         candidates = [[ctx.paths.speech], [ctx.paths.audio]] if for_peaks else [[ctx.paths.audio]]
     else:
-        candidates = [[ctx.paths.proxy], list(ctx.episode.sources)]
+        candidates = [list(ctx.episode.sources)]
     for files in candidates:
         if files and all(Path(f).is_file() for f in files):
             return [Path(f) for f in files]
