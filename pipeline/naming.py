@@ -230,6 +230,15 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: 
     return scores
 
 
+def first_heard(turns: Sequence[VoiceTurn], voice: str, since: float = float("-inf")) -> float:
+    """When a voice is first heard in its part: its first turn of ANSWER_TURN s or more from `since` (a
+    backchannel, or a line of someone else's that the clustering gave it before its part, does not count);
+    else its first turn. Pure."""
+    own = sorted(t.start for t in turns if t.voice == voice)
+    return next((t.start for t in sorted(turns, key=lambda t: t.start)
+                 if t.voice == voice and t.start >= since and t.end - t.start >= ANSWER_TURN), own[0])
+
+
 FIRST_ANSWER = 1.0  # evidence for the person last addressed before a voice is first heard
 
 
@@ -241,10 +250,7 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
     addressed before that moment (by another voice) who has not been given to an earlier voice this way.
     Unlike `answerer`, this holds when the answer itself was short and went to the asker's voice: the
     voice heard next for the first time is still the one asked. Pure."""
-    first = {}
-    for t in sorted(turns, key=lambda t: t.start):
-        if t.voice in voices and t.voice not in first and t.end - t.start >= ANSWER_TURN and t.start >= since:
-            first[t.voice] = t.start
+    first = {v: first_heard(turns, v, since) for v in voices if any(t.voice == v for t in turns)}
     taken: set[str] = set()
     scores: dict[tuple[str, str], float] = {}
     for voice in sorted(first, key=first.__getitem__):
