@@ -35,7 +35,8 @@ for folder in sorted(root.iterdir()):
     tr = Transcript.load(work / "transcript.raw.json")
     turns = tuple(Turn(t["start"], t["end"], t["voice"]) for t in doc["turns"])
     opts = speakers.Options(people=tuple((p["name"], p["role"]) for p in ep["people"]),
-                            chapters=tuple((tuple(c["people"]), c.get("start", c.get("approx"))) for c in ep["chapters"]))
+                            chapters=tuple((tuple(c["people"]), c.get("start", c.get("approx")))
+                                           for c in ep["chapters"]))
     new = speakers.build_document(turns, tr, opts)
     out = speakers.outcome(new, opts)
     reference = [(u["start"], u["end"], u["speaker"]) for u in truth["utterances"]]
@@ -72,4 +73,5 @@ for name, s in rows.items():
     shows.setdefault(name.split("-")[1], []).append(s)
 gaps = [100*(max(v)-min(v)) for v in shows.values() if len(v) == 3]
 if gaps: print(f"level gap mean {np.mean(gaps):.0f} worst {max(gaps):.0f}")
-print(f"names: wrong {n_wrong} flagged {flag_wrong}; right {n_right} flagged {flag_right} ({100*flag_right/max(1,n_right):.0f}%); sure wrong {sure_wrong}")
+print(f"names: wrong {n_wrong} flagged {flag_wrong}; right {n_right} flagged {flag_right} "
+      f"({100 * flag_right / max(1, n_right):.0f}%); sure wrong {sure_wrong}")

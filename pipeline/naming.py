@@ -99,7 +99,8 @@ def _mentions(text: str, name: str) -> list[re.Match]:
 ADDRESS_FORM = re.compile(r"^\W*([A-ZÀ-Þ][A-Za-zÀ-ÿ'-]+)\s*,.*\?\W*$|,\s*([A-ZÀ-Þ][A-Za-zÀ-ÿ'-]+)\s*\?\W*$")
 # in a part, a question whose mark Whisper dropped still addresses someone when it says "je/jij/u":
 # "Mika, kun je dat uitleggen." for "Mike, kun je dat uitleggen?"
-PART_ADDRESS_FORM = re.compile(r"^\W*([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]+)\s*,(?=.*\b(?:jij|je|jou|jouw|u|uw)\b)|" + ADDRESS_FORM.pattern)
+PART_ADDRESS_FORM = re.compile(r"^\W*([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]+)\s*,(?=.*\b(?:jij|je|jou|jouw|u|uw)\b)|"
+                               + ADDRESS_FORM.pattern)
 LOOSE_NAME = 0.65  # a word in the place of an address that sounds this much like a first name with its first
 LOOSE_MARGIN = 0.15  # letter, and this much more than like any other such name, is that name ("Maar," is
 #                      0.60 like "Marije": not a name)
@@ -162,11 +163,11 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
               parts: Sequence[tuple[float, float, Sequence[str]]] = (),
               askers: Sequence[str] | None = None) -> list[Address]:
     """The names heard, in time order. A name spelled (or nearly: `_mentions`) counts anywhere; a misheard one
-    only in the place of an address (`addressed_name`); in a part, a name nearly but not exactly that of
-    someone outside the part is taken for a misheard guest of the part. Misheard names are matched against the guests of the part the line is in
-    when `parts` ((start, end, guests) per part) are given and the line is said by one of `askers` (the
-    host's voices; a guest's "Nou, ..." is a word), else strictly against everyone. A sentence naming
-    two of the people is skipped (a thank-you to both says nothing). Pure."""
+    only in the place of an address (`addressed_name`). When `parts` ((start, end, guests) per part) are
+    given and the line is said by one of `askers` (the host's voices; a guest's "Nou, ..." is a word), a
+    misheard name is matched against the guests of the part of its answer, and a name nearly but not exactly
+    that of someone outside the part is taken for a misheard guest of the part; else strictly against
+    everyone. A sentence naming two of the people is skipped (a thank-you to both says nothing). Pure."""
     ordered = sorted(turns, key=lambda t: t.start)
     found = []
     for line in sorted(lines, key=lambda l: l.start):
