@@ -97,28 +97,50 @@ def _mentions(text: str, name: str) -> list[re.Match]:
 
 
 ADDRESS_FORM = re.compile(r"^\W*([A-ZÀ-Þ][A-Za-zÀ-ÿ'-]+)\s*,.*\?\W*$|,\s*([A-ZÀ-Þ][A-Za-zÀ-ÿ'-]+)\s*\?\W*$")
+# in a part, a question whose mark Whisper dropped still addresses someone when it says "je/jij/u":
+# "Mika, kun je dat uitleggen." for "Mike, kun je dat uitleggen?"
+PART_ADDRESS_FORM = re.compile(r"^\W*([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]+)\s*,(?=.*\b(?:jij|je|jou|jouw|u|uw)\b)|"
+                               + ADDRESS_FORM.pattern)
 LOOSE_NAME = 0.65  # a word in the place of an address that sounds this much like a first name with its first
 LOOSE_MARGIN = 0.15  # letter, and this much more than like any other such name, is that name ("Maar," is
 #                      0.60 like "Marije": not a name)
+PART_NAME = 0.4  # ... among the guests of the part the sentence is in (two or three names, not the whole show)
+#                  a word this much like one of them and LOOSE_MARGIN more than like the others is that guest
+#                  ("Nou," for Noor, "Draan," for Bram: Whisper hears the onset of a name it does not know worst)
+ONSET_COST = 0.15  # a different first letter: the rest of the word compared, less this
 
 
-def addressed_name(sentence: str, people: Sequence[str]) -> tuple[str, int, int] | None:
+def sounds_like(word: str, name: str) -> float:
+    """0..1: how much a heard word sounds like a first name; a different first letter is allowed at a cost
+    (only used among the few guests of one part). Pure."""
+    word, name = word.lower(), name.split()[0].lower()
+    if word[:1] == name[:1]:
+        return difflib.SequenceMatcher(None, word, name).ratio()
+    return max(0.0, difflib.SequenceMatcher(None, word[1:], name[1:]).ratio() - ONSET_COST)
+
+
+def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) -> tuple[str, int, int] | None:
     """The person a question addresses by a misheard name: "Braan, hoe zie je dat?" is Bram (Whisper rarely
     spells a name it does not know). Only in a question and in the place of an address (the first word before
     a comma, or the last word after a comma), only a first name with the same first letter, clearly closer to
-    that word than any other such name. (person, start, end of the word) or None. Pure."""
-    match = ADDRESS_FORM.search(sentence)
+    that word than any other such name. With `in_part` (`people` are then only the guests of the part the
+    sentence is in), also a question without its mark that says "je/jij/u", and a looser likeness
+    (PART_NAME, `sounds_like`). (person, start, end of the word) or None. Pure."""
+    match = (PART_ADDRESS_FORM if in_part else ADDRESS_FORM).search(sentence)
     if match is None:
         return None
-    group = 1 if match.group(1) else 2
+    group = next(g for g in range(1, len(match.groups()) + 1) if match.group(g))
     word = match.group(group).lower()
-    ratios = sorted(((difflib.SequenceMatcher(None, word, p.split()[0].lower()).ratio(), p) for p in people
-                     if p[:1].lower() == word[:1]), reverse=True)
+    if in_part:
+        ratios = sorted(((sounds_like(word, p), p) for p in people), reverse=True)
+    else:
+        ratios = sorted(((difflib.SequenceMatcher(None, word, p.split()[0].lower()).ratio(), p) for p in people
+                         if p[:1].lower() == word[:1]), reverse=True)
     if not ratios:
         return None
     best, person = ratios[0]
     second = ratios[1][0] if len(ratios) > 1 else 0.0
-    if best >= LOOSE_NAME and best - second >= LOOSE_MARGIN:
+    if best >= (PART_NAME if in_part else LOOSE_NAME) and best - second >= LOOSE_MARGIN:
         return person, match.start(group), match.end(group)
     return None
 
@@ -126,16 +148,68 @@ def addressed_name(sentence: str, people: Sequence[str]) -> tuple[str, int, int]
 # ------------------------------------------------------------------------------------------ evidence
 
 
-def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
-                     people: Sequence[str]) -> dict[tuple[str, str], float]:
-    """Scores (voice, person) from names in the transcript.
+@dataclass(frozen=True)
+class Address:
+    """A name heard in the transcript: `kind` "address" (a question to the person: the answering voice is
+    probably them), "intro" ("ik ben Marije": the speaker is them) or "about" (a mention: the speaker is
+    probably not them)."""
+    kind: str
+    person: str
+    speaker: str | None  # the voice saying it
+    at: float  # end of the line (an address: the answer comes after it)
+
+
+def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequence[str],
+              parts: Sequence[tuple[float, float, Sequence[str]]] = (),
+              askers: Sequence[str] | None = None) -> list[Address]:
+    """The names heard, in time order. A name spelled (or nearly: `_mentions`) counts anywhere; a misheard one
+    only in the place of an address (`addressed_name`). When `parts` ((start, end, guests) per part) are
+    given and the line is said by one of `askers` (the host's voices; a guest's "Nou, ..." is a word), a
+    misheard name is matched against the guests of the part of its answer, and a name nearly but not exactly
+    that of someone outside the part is taken for a misheard guest of the part; else strictly against
+    everyone. A sentence naming two of the people is skipped (a thank-you to both says nothing). Pure."""
+    ordered = sorted(turns, key=lambda t: t.start)
+    found = []
+    for line in sorted(lines, key=lambda l: l.start):
+        speaker = voice_at(ordered, (line.start + line.end) / 2)
+        answer = line.end + 1.0  # the part a question belongs to is the part of its answer
+        part = next((names for a, b, names in parts if a <= answer < b and names), None) \
+            if askers is None or speaker in askers else None
+        for sentence in re.split(r"(?<=[.!?])\s+", line.text.strip()):
+            named = [(p, m.start(), m.end()) for p in people for m in _mentions(sentence, p)]
+            if part:  # "Draan" is nearly Daan, but Daan is in another part: here it is more likely Bram
+                named = [(p, i, j) for p, i, j in named
+                         if p in part or sentence[i:j].lower() == p.split()[0].lower()]
+            if not named:
+                loose = addressed_name(sentence, part, in_part=True) if part else addressed_name(sentence, people)
+                named = [loose] if loose else []
+            if len({p for p, _, _ in named}) != 1:
+                continue
+            person, begin, finish = named[0]
+            before, after = sentence[:begin], sentence[finish:]
+            spelled = sentence[begin:finish].lower() == person.split()[0].lower()
+            if SELF_INTRO.search(before):
+                found.append(Address("intro", person, speaker, line.end))
+            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)) \
+                    or (not before.strip() and after.strip() in ("", ".", "!")):  # "Jornt." (its question cut off)
+                # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
+                found.append(Address("address", person, speaker, line.end))
+            elif spelled:  # talking about someone (a misheard name here is more likely a word)
+                found.append(Address("about", person, speaker, line.end))
+    return found
+
+
+def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequence[str],
+                     parts: Sequence[tuple[float, float, Sequence[str]]] = (),
+                     askers: Sequence[str] | None = None) -> dict[tuple[str, str], float]:
+    """Scores (voice, person) from the names heard in the transcript (`addresses`, which says what `parts`
+    and `askers` do).
 
     "Marije, jij ..." or "..., Marije?" (the name with a comma/question mark, or with "jij/je/u" in the same
     sentence) by voice A: the voice that answers (`answerer`) gets +1
     for Marije, and A gets -0.5 unless A is that answering voice too (then the short question was most
     likely given the guest's voice by the diarization, and says nothing against A). "ik ben Marije": +2 for
-    the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by name). A
-    sentence naming two of the people is skipped (a thank-you to both says nothing).
+    the speaker. Any other mention: -0.3 for the speaker (people rarely talk about themselves by name).
     """
     scores: dict[tuple[str, str], float] = {}
 
@@ -144,29 +218,49 @@ def address_evidence(lines: Sequence[Line], turns: Sequence[VoiceTurn],
             scores[(voice, person)] = scores.get((voice, person), 0.0) + amount
 
     ordered = sorted(turns, key=lambda t: t.start)
-    for line in lines:
-        speaker = voice_at(ordered, (line.start + line.end) / 2)
-        for sentence in re.split(r"(?<=[.!?])\s+", line.text.strip()):
-            named = [(p, m.start(), m.end()) for p in people for m in _mentions(sentence, p)]
-            if not named:
-                loose = addressed_name(sentence, people)
-                named = [loose] if loose else []
-            if len({p for p, _, _ in named}) != 1:
-                continue
-            person, begin, finish = named[0]
-            before, after = sentence[:begin], sentence[finish:]
-            spelled = sentence[begin:finish].lower() == person.split()[0].lower()
-            if SELF_INTRO.search(before):
-                add(speaker, person, 2.0)
-            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)) \
-                    or (not before.strip() and after.strip() in ("", ".", "!")):  # "Jornt." (its question cut off)
-                # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
-                answering = answerer(ordered, speaker, line.end)
-                add(answering, person, 1.0)
-                if answering != speaker:
-                    add(speaker, person, -0.5)
-            elif spelled:  # talking about someone (a misheard name here is more likely a word)
-                add(speaker, person, -0.3)
+    for name in addresses(lines, turns, people, parts, askers):
+        if name.kind == "intro":
+            add(name.speaker, name.person, 2.0)
+        elif name.kind == "address":
+            answering = answerer(ordered, name.speaker, name.at)
+            add(answering, name.person, 1.0)
+            if answering != name.speaker:
+                add(name.speaker, name.person, -0.5)
+        else:
+            add(name.speaker, name.person, -0.3)
+    return scores
+
+
+def first_heard(turns: Sequence[VoiceTurn], voice: str, since: float = float("-inf")) -> float:
+    """When a voice is first heard in its part: its first turn of ANSWER_TURN s or more from `since` (a
+    backchannel, or a line of someone else's that the clustering gave it before its part, does not count);
+    else its first turn. Pure."""
+    own = sorted(t.start for t in turns if t.voice == voice)
+    return next((t.start for t in sorted(turns, key=lambda t: t.start)
+                 if t.voice == voice and t.start >= since and t.end - t.start >= ANSWER_TURN), own[0])
+
+
+FIRST_ANSWER = 1.0  # evidence for the person last addressed before a voice is first heard
+
+
+def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: Sequence[str],
+                  persons: Sequence[str], since: float = float("-inf")) -> dict[tuple[str, str], float]:
+    """A guest is first heard answering the question put to them: each of `voices`, in the order in which
+    they first speak in their part (a turn of ANSWER_TURN s or more from `since`, the part's start: a
+    backchannel the clustering put in an earlier part does not count), gets FIRST_ANSWER for the latest of `persons`
+    addressed before that moment (by another voice) who has not been given to an earlier voice this way.
+    Unlike `answerer`, this holds when the answer itself was short and went to the asker's voice: the
+    voice heard next for the first time is still the one asked. Pure."""
+    first = {v: first_heard(turns, v, since) for v in voices if any(t.voice == v for t in turns)}
+    taken: set[str] = set()
+    scores: dict[tuple[str, str], float] = {}
+    for voice in sorted(first, key=first.__getitem__):
+        asked = [a for a in heard if a.kind == "address" and a.person in persons and a.person not in taken
+                 and a.speaker != voice and a.at <= first[voice] + 0.5]
+        if asked:
+            person = asked[-1].person
+            taken.add(person)
+            scores[(voice, person)] = FIRST_ANSWER
     return scores
 
 
@@ -279,7 +373,6 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         return result
     show_start, show_end = min(t.start for t in turns), max(t.end for t in turns)
     everyone = [p.name for p in people]
-    addressed = address_evidence(lines, turns, everyone)
 
     # --- hosts
     guest_chapters = [c for c in chapters if any(_role(people, p) == "guest" for p in c.people)]
@@ -333,10 +426,19 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             spans = [(edges[i], edges[i + 1]) for i in range(len(plan))]
             groups = {v: max(range(len(plan)), key=lambda i: _talk_between(turns, v, *spans[i]))
                       for v in candidates}
+    # a misheard name is matched against the guests of the part it is heard in
+    host_voices = [v for v, n in result.items() if _role(people, n.name) == "host"]
+    heard = addresses(lines, turns, everyone, [(a, b, c.people) for (a, b), c in zip(spans, plan)], host_voices)
+    addressed = address_evidence(lines, turns, everyone, [(a, b, c.people) for (a, b), c in zip(spans, plan)],
+                                 host_voices)
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]
         inside = {v: _share_inside(turns, v, *spans[index]) for v in members} if spans else {}
-        for naming in _assign(members, list(chapter.people), addressed, turns, chapter.title, inside):
+        evidence = dict(addressed)
+        since = spans[index][0] if spans else float("-inf")
+        for key, value in first_answers(heard, turns, members, chapter.people, since).items():
+            evidence[key] = evidence.get(key, 0.0) + value
+        for naming in _assign(members, list(chapter.people), evidence, turns, chapter.title, inside):
             result[naming.voice] = naming
 
     for v in voices:

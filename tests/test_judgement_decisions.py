@@ -185,3 +185,46 @@ def test_the_answer_is_the_addressed_persons_first_turn():
     assert naming.answerer([VoiceTurn(0, 3, "H"), VoiceTurn(3.1, 3.4, "M"), VoiceTurn(3.6, 9, "L")], "H", 3.0) == "L"
     given_to_guest = [VoiceTurn(0, 8, "M")]  # "Mike, ...?" inside Mike's voice, nobody else: the voice heard most
     assert naming.answerer(given_to_guest, "M", 2.0) == "M"
+
+
+def test_a_misheard_name_is_matched_among_the_guests_of_its_part():
+    part = ["Steven Blok", "Bram de Graaf"]
+    assert naming.addressed_name("Draan, hoe zie je dat?", part, in_part=True)[0] == "Bram de Graaf"
+    assert naming.addressed_name("Draan, hoe zie je dat?", part) is None  # outside a part: same first letter only
+    assert naming.addressed_name("Mika, kun je dat uitleggen.", ["Mike Bos", "Noor Hendriks"], in_part=True)[0] \
+        == "Mike Bos"  # the question mark dropped, "je" says it is a question to someone
+    assert naming.addressed_name("Nou, dat is mooi.", ["Mike Bos", "Noor Hendriks"], in_part=True) is None
+    assert naming.addressed_name("Wat, hoe zie je dat?", part, in_part=True) is None  # like neither
+
+
+def test_a_near_name_of_someone_in_another_part_is_a_guest_of_this_part():
+    people = ["Host", "Steven Blok", "Bram de Graaf", "Daan Vermeulen", "Kees Smit"]
+    turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.2, 20, "B"), VoiceTurn(20, 30, "S"), VoiceTurn(40, 50, "D")]
+    lines = [naming.Line(8, 10, "Draan, hoe zie je dat?")]
+    parts = [(0, 35, ("Steven Blok", "Bram de Graaf")), (35, 60, ("Daan Vermeulen", "Kees Smit"))]
+    assert naming.address_evidence(lines, turns, people) == {("B", "Daan Vermeulen"): 1.0,
+                                                            ("H", "Daan Vermeulen"): -0.5}
+    assert naming.address_evidence(lines, turns, people, parts, ["H"]) == {("B", "Bram de Graaf"): 1.0,
+                                                                           ("H", "Bram de Graaf"): -0.5}
+    # only the host's questions: a guest's "Nou, ..." (Czech "no") is a word, not Noor
+    guest_line = [naming.Line(41, 43, "Nou, wie is dat dan?")]
+    noor = [(35, 60, ("Noor Hendriks", "Mike Bos"))]
+    assert naming.address_evidence(guest_line, turns, ["Noor Hendriks", "Mike Bos"], noor, ["H"]) == {}
+    assert naming.address_evidence(guest_line, turns, ["Noor Hendriks", "Mike Bos"], noor, ["D"]) != {}
+
+
+def test_a_guest_is_first_heard_answering_the_question_put_to_them():
+    # the host asks Marije; her short answer went into the host's voice, so the voice answering "Lotte" is M;
+    # still M is first heard after "Marije" and L first after "Lotte"
+    turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.5, 20, "M"), VoiceTurn(20, 24, "H"), VoiceTurn(24.5, 30, "M"),
+             VoiceTurn(34, 40, "L"), VoiceTurn(40, 44, "H")]
+    heard = [naming.Address("address", "Marije Boer", "H", 10.0), naming.Address("address", "Lotte Mul", "H", 23.5)]
+    persons = ("Marije Boer", "Lotte Mul")
+    assert naming.first_answers(heard, turns, ["M", "L"], persons) == {("M", "Marije Boer"): 1.0,
+                                                                       ("L", "Lotte Mul"): 1.0}
+    assert naming.answerer(turns, "H", 23.5) == "M"  # what the plain answer rule says
+    # a voice's backchannel in an earlier part does not count as its first answer
+    early = [VoiceTurn(2, 3, "L"), *turns]
+    assert naming.first_answers(heard, early, ["M", "L"], persons) == {("M", "Marije Boer"): 1.0}
+    assert naming.first_answers(heard, early, ["M", "L"], persons, since=5.0) == {("M", "Marije Boer"): 1.0,
+                                                                                  ("L", "Lotte Mul"): 1.0}
