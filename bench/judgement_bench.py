@@ -292,8 +292,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "burger-pipeline" / "judgement-bench")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here")
     parser.add_argument("--force", action="append", default=[], metavar="STAGE",
-                        help="run this stage again even if the engine finds it up to date (after a change in the "
-                             "code it uses, where the stage's VERSION did not change)")
+                        help="run this stage again even if the engine finds it up to date (e.g. to time it, or "
+                             "after a change its code fingerprint cannot see, such as a model file)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     try:
