@@ -21,7 +21,7 @@ It also measures DER of the speakers stage alone (voiceprints + clustering, spee
 Whisper) on real two-person Dutch dialogue: the lines of non-reserved Fish Fillets levels in script order.
 
 Usage: python bench/judgement_bench.py [--shows 20] [--minutes 5] [--dialogues 4] [--work DIR]
-                                       [--out docs/judgement.md] [--dialogues-only] [--force STAGE]
+                                       [--out docs/judgement.md] [--dialogues-only] [--force STAGE] [--replay]
 """
 
 from __future__ import annotations
@@ -90,6 +90,17 @@ def run_stages(folder: Path, force: tuple[str, ...] = (), stages: list = STAGES
     engine = Engine(ctx, stages)
     engine.check()
     results = engine.run(force=force)
+    seconds = {r.name: r.seconds for r in results if r.status == "done"}
+    warnings = {name: list(outcome.warnings) for name, outcome in ctx.outcomes.items()}
+    return ctx, seconds, warnings
+
+
+def replay_judgement(folder: Path) -> tuple[dict, dict[str, float], dict[str, list[str]]]:
+    """Run speakers and chapters again on the stored transcript and speech copy, whatever the code of the
+    stages before them (a change to the voices or names is then graded on the same transcripts)."""
+    ctx = load_context(folder)
+    Engine(ctx, STAGES)  # loads every stage's recorded outcome (the trim's CHECK lines)
+    results = Engine(ctx, [speakers, chapters]).run(force=(speakers.NAME, chapters.NAME))
     seconds = {r.name: r.seconds for r in results if r.status == "done"}
     warnings = {name: list(outcome.warnings) for name, outcome in ctx.outcomes.items()}
     return ctx, seconds, warnings
@@ -291,6 +302,9 @@ def main() -> int:
     parser.add_argument("--trim-only", action="store_true", help="run ingest and trim only, report the trim errors")
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "burger-pipeline" / "judgement-bench")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here")
+    parser.add_argument("--replay", action="store_true",
+                        help="after a full run in --work: run only speakers and chapters again on the stored "
+                             "transcripts, even where the code of the stages before them has changed since")
     parser.add_argument("--force", action="append", default=[], metavar="STAGE",
                         help="run this stage again even if the engine finds it up to date (e.g. to time it, or "
                              "after a change its code fingerprint cannot see, such as a model file)")
@@ -315,7 +329,10 @@ def main() -> int:
                 trims.append(errors)
                 print(f"show {seed} {variant:12s} trim {fmt(errors)}", flush=True)
                 continue
-            _, seconds, warnings = run_stages(folder, tuple(args.force))
+            if args.replay:
+                _, seconds, warnings = replay_judgement(folder)
+            else:
+                _, seconds, warnings = run_stages(folder, tuple(args.force))
             row = {"seed": seed, "variant": variant, **grade_show(folder, truth, warnings), "seconds": seconds}
             rows.append(row)
             print(f"show {seed} {variant:12s} trim {fmt(row['trim_errors'])}  chapters {fmt(row['chapter_errors'])}"
