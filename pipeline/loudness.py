@@ -14,6 +14,9 @@ from typing import Callable
 
 LIMITER_MARGIN_DB = 2.0  # first limit under the true-peak ceiling: room for MP3 encoding overs
 OVERSAMPLE = 2  # the limiter runs at twice the rate: most inter-sample peaks, at a third of the cost of 4x
+# A recorder set low leaves speech 30-40 dB under the target (-46 to -56 LUFS); the pre-gain must reach it, or the
+# leveller hears a quieter show than at a higher recorder gain and the same room gets another speech copy.
+MAX_PRE_GAIN_DB = 50.0
 
 
 def leveller_chain(pre_gain: float, target: float, enabled: bool) -> str:
@@ -44,7 +47,7 @@ def settle_gain(level_at: Callable[[float], float], target: float, first_guess: 
     """The gain g for which level_at(g), the loudness through a non-linear chain, is on target (pure; level_at
     does the measuring). Compressors and a limiter make the loudness grow more slowly than the gain, so this
     steps along the measured slope (secant method, slope kept between 0.2 and 1.5) instead of trusting 1:1."""
-    clamp = lambda g: max(-30.0, min(30.0, g))  # noqa: E731
+    clamp = lambda g: max(-MAX_PRE_GAIN_DB, min(MAX_PRE_GAIN_DB, g))  # noqa: E731
     gain, level, slope = clamp(first_guess), None, 1.0
     for _ in range(steps):
         previous = (gain, level)

@@ -54,6 +54,18 @@ def test_settle_gain_converges_through_a_compressing_chain():
     gain = settle_gain(level_at, -16.0, first_guess=10.0)
     assert abs(level_at(gain) + 16.0) <= 0.2
     assert settle_gain(lambda g: -26.0 + g, -16.0, first_guess=10.0) == 10.0  # linear: first guess stands
+
+
+def test_settle_gain_reaches_a_recorder_set_low():
+    """A show recorded 10 dB lower gets a pre-gain exactly 10 dB higher (the chain then hears the same show):
+    the gain is not capped at the 30 dB a quiet room recording needs anyway."""
+    def chain(offset):
+        return lambda g: min(-16.0 + 0.5 * (offset + g - 34.0), -16.0 + (offset + g - 34.0))  # compressing above
+
+    as_recorded = settle_gain(chain(0.0), -16.0, first_guess=30.0)
+    quieter = settle_gain(chain(-10.0), -16.0, first_guess=40.0)
+    assert quieter - as_recorded == pytest.approx(10.0, abs=0.01)
+    assert as_recorded == pytest.approx(34.0, abs=0.3)
     assert output_channels("auto", 1) == 1 and output_channels("auto", 2) == 2 and output_channels("mono", 2) == 1
 
 
