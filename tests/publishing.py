@@ -1,8 +1,9 @@
 """Test helpers for publishing: a show config and produced episode folders, as the stages leave them.
 
 An episode gets a real MP3 (ffmpeg: a tone with a pause, 12 s, mono 64 kbps), Podcasting 2.0 JSON transcript
-with three speakers, WebVTT, SRT and plain text transcripts, Podcasting 2.0 chapters (0, 5, 9 s) and a
-report.json whose "outputs" list them, the way the engine writes it. The recording itself is not there
+with three speakers, WebVTT, SRT and plain text transcripts, Podcasting 2.0 chapters (0, 5, 9 s), a
+report.json whose "outputs" list them, the way the engine writes it, and the tag stage's record of the MP3 in
+work/manifest.json (publishing puts only the MP3 that record describes on the site). The recording itself is not there
 (publishing does not need it).
 """
 
@@ -67,6 +68,20 @@ def make_show(folder: Path, base_url: str = BASE_URL, extra: str = "", cover: Pa
         feed = "feed"
     """), encoding="utf-8")
     return config
+
+
+def record_tagged(folder: Path) -> None:
+    """Record the episode's MP3 as the tag stage does when it has written it: its outcome names the file as the
+    "audio" output and its outputs hold the file's SHA-256 (the engine's Manifest writes the file)."""
+    from pipeline.engine import Manifest
+    from pipeline.layout import EpisodePaths
+
+    paths = EpisodePaths.for_dir(folder)
+    manifest = Manifest(paths.root, paths.manifest)
+    key = manifest.key(paths.audio)
+    manifest.stages["tag"] = {"outcome": {"outputs": {"audio": key}}, "outputs": {key: manifest.digest(paths.audio)}}
+    paths.work.mkdir(exist_ok=True)
+    manifest.save()
 
 
 def _vtt(segments) -> str:
@@ -144,4 +159,5 @@ def make_episode(show_dir: Path, slug: str = "2024-06-13-burger-centraal", date:
             "audio": {"duration": MP3_SECONDS, "bytes": audio.stat().st_size, "bitrate": 64},
             "chapters": [{"title": name, "start": start, "confidence": 1.0, "evidence": []}
                          for start, name in CHAPTERS]}), encoding="utf-8")
+        record_tagged(folder)
     return folder

@@ -5,6 +5,7 @@ check written here (not the pipeline's own), stability across re-runs, and the c
 from __future__ import annotations
 
 import email.utils
+import os
 import re
 import uuid
 from pathlib import Path
@@ -19,7 +20,8 @@ from pipeline.config import APPLE_CATEGORIES, load_show
 from pipeline.errors import ConfigError
 from pipeline.publish import build_site
 from pipeline.identity import podcast_guid_for
-from tests.publishing import BASE_URL, CHAPTERS, MP3_SECONDS, ROOT, make_episode, make_mp3, make_show
+from tests.publishing import (BASE_URL, CHAPTERS, MP3_SECONDS, ROOT, make_episode, make_mp3, make_show,
+                              record_tagged)
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0", "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
       "psc": "http://podlove.org/simple-chapters", "atom": "http://www.w3.org/2005/Atom",
@@ -292,6 +294,27 @@ def test_rerun_changes_nothing_and_a_new_episode_keeps_the_first(show_dir, tone)
     assert copied.stat().st_mtime_ns == mtime  # the first episode's audio was not copied again
 
 
+def test_an_mp3_its_tag_stage_did_not_make_is_never_published_nor_described(show_dir, tone, tmp_path):
+    """The episode folder's MP3 replaced by an untagged, longer encode (as a run stopped between encode and tag
+    leaves it): the site keeps the published copy and the feed describes that copy (length by os.stat, duration
+    the 12 s it was made with); a new episode in that state, with nothing on the site yet, is left out."""
+    build(show_dir)
+    served = show_dir / "feed" / "episodes" / SLUG / f"{SLUG}.mp3"
+    published = served.read_bytes()
+    longer = make_mp3(tmp_path / "longer.mp3", seconds=30.0)
+    (show_dir / "episodes" / SLUG / f"{SLUG}.mp3").write_bytes(longer.read_bytes())
+    folder = make_episode(show_dir, slug=SLUG2, date="2025-01-16", number=2, title="Het slotevent", mp3=tone)
+    (folder / f"{SLUG2}.mp3").write_bytes(longer.read_bytes())  # not the MP3 its tag record describes
+
+    feed = build(show_dir)
+    assert served.read_bytes() == published
+    assert not (show_dir / "feed" / "episodes" / SLUG2 / f"{SLUG2}.mp3").exists()
+    items = list(etree.parse(str(feed)).getroot().iter("item"))
+    assert len(items) == 1
+    assert int(items[0].find("enclosure").get("length")) == os.stat(served).st_size
+    assert int(items[0].findtext("itunes:duration", namespaces=NS)) == MP3_SECONDS
+
+
 def test_podcast_guid_is_kept_when_the_base_url_changes(show_dir):
     feed = build(show_dir)
     guid = etree.parse(str(feed)).findtext("channel/podcast:guid", namespaces=NS)
@@ -414,6 +437,7 @@ def test_http_base_url_is_refused(show_dir):
 def test_a_file_that_is_not_an_mp3_is_refused(show_dir):
     audio = show_dir / "episodes" / SLUG / f"{SLUG}.mp3"
     audio.write_bytes(b"ID3" + bytes(5000))
+    record_tagged(audio.parent)  # as the tag stage would have written it
     with pytest.raises(Exception) as error:
         build(show_dir)
     assert SLUG in str(error.value) and "MP3" in str(error.value)

@@ -1,10 +1,17 @@
 """Find the publishable episodes and read what the stages left for them.
 
 Reads, per episode folder under [paths].episodes: episode.toml, report.json (its "outputs" tell which files the
-stages produced: "audio", "transcripts", "chapters"), the MP3 header (mutagen: length, and that it is an MP3),
-and the Podcasting 2.0 chapters JSON (or report.json "chapters" when there is none). Writes nothing.
+stages produced: "audio", "transcripts", "chapters"), work/manifest.json (whether the MP3 is still the one the
+tag stage made), the MP3 header (mutagen: length, and that it is an MP3), and the Podcasting 2.0 chapters JSON
+(or report.json "chapters" when there is none). Writes nothing.
 
 An episode without a report.json that lists an audio output is not produced yet: it is skipped with a log line.
+
+Only a finished MP3 is published. Encode writes `<slug>.mp3` untagged and the tag stage writes the tags into it
+later, so between the two (most of a run, or for good when a run stops there) the episode folder holds an MP3
+that must not reach listeners. An MP3 counts as finished while the record of the stage that listed it (report.json
+"audio", the tag stage) still holds its SHA-256 (`audio_is_current`); otherwise the episode keeps the copy
+already on the site (and is left out when there is none yet).
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ from typing import Any, Mapping
 from pipeline import fsutil
 from pipeline.chapter import Chapter, show_notes_lines
 from pipeline.config import ShowConfig, load_episode
+from pipeline.engine import Manifest
 from pipeline.errors import InputError
 from pipeline.identity import guid_of
 from pipeline.layout import EpisodePaths
-from pipeline.publish.model import TRANSCRIPT_FORMATS, PublishedEpisode, publication_time
+from pipeline.publish.model import TRANSCRIPT_FORMATS, PublishedEpisode, SiteLayout, publication_time
 
 log = logging.getLogger("pipeline.publish")
 
@@ -55,6 +63,25 @@ def _require_file(slug: str, what: str, path: Path) -> Path:
         raise InputError(f"{slug}: report.json lists the {what} {path}, but the file is missing; "
                          f"run `pipeline run` on the episode again")
     return path
+
+
+def audio_is_current(folder: Path, audio: Path) -> bool:
+    """Whether `audio` is still the file the stage that named it as its "audio" output made: that stage's record
+    in the episode's work/manifest.json holds the file's SHA-256 now (hashes cached by size and mtime, as the
+    engine keeps them). False while encode's untagged MP3 stands in its place (a run stopped or still running
+    between encode and tag), when the file was changed since, or when there is no readable record."""
+    manifest = Manifest(folder, EpisodePaths.for_dir(folder).manifest)
+    key = manifest.key(audio)
+    for record in manifest.stages.values():
+        named = _output_path(folder, ((record.get("outcome") or {}).get("outputs") or {}).get("audio"))
+        if named is not None and manifest.key(named) == key:
+            return (record.get("outputs") or {}).get(key) == manifest.digest(audio)
+    return False
+
+
+def published_audio(show: ShowConfig, slug: str) -> Path:
+    """Where the site serves the MP3 of episode `slug`."""
+    return show.paths.feed / SiteLayout.episode_dir(slug) / SiteLayout.audio_name(slug)
 
 
 def mp3_length(path: Path, slug: str) -> float:
@@ -97,6 +124,15 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
         return None
     episode = load_episode(folder, require_sources=False)
     _require_file(slug, "audio", audio)
+    if not audio_is_current(folder, audio):
+        served = published_audio(show, slug)
+        why = (f"{audio.name} is not the MP3 its tag stage made (a run stopped or is running between encode and "
+               f"tag, or the file changed since)")
+        if not served.is_file():
+            log.warning("skipping %s: %s and the site has no copy yet; run `pipeline run` on it", slug, why)
+            return None
+        log.warning("%s: %s; the site keeps the copy it published before", slug, why)
+        audio = served
 
     transcripts: dict[str, Path] = {}
     listed = outputs.get("transcripts") or {}

@@ -39,8 +39,8 @@ TRANSCRIPT_LABELS = {"vtt": "WebVTT (ondertitels)", "srt": "SRT (ondertitels)", 
 @dataclass(frozen=True)
 class PublishedEpisode:
     episode: Episode
-    audio: Path  # the tagged MP3 in the episode folder
-    audio_bytes: int
+    audio: Path  # the tagged MP3: the episode folder's, or the site's copy while the folder's is being remade
+    audio_bytes: int  # of `audio`; the feed measures the copy on the site again (pipeline.publish.site)
     duration: float  # seconds
     guid: str
     pub_date: dt.datetime

@@ -13,6 +13,11 @@ Reads every episode under [paths].episodes (see pipeline.publish.collect), check
 build_site writes both halves; the publish stage writes one episode's folder (publish_episode) and the feed
 stage the show's own files (publish_show), so each stage's outputs are its own.
 
+The feed describes the files listeners download: each item's enclosure length and duration are measured on the
+MP3 in the site folder when feed.xml is written, and an episode whose MP3 is not on the site (its publish stage
+has not run) is left out of the feed and the show page. An episode whose own MP3 is not finished (see
+pipeline.publish.collect) keeps the copy already published.
+
 Every write is atomic. Media are copied only when size or mtime differ (copies keep the source mtime); text files
 are rewritten only when their bytes change, so a re-run over an unchanged site changes nothing.
 
@@ -23,6 +28,7 @@ therefore keeps the guid; set [show] guid in config.toml to keep it even if the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -36,7 +42,8 @@ from pipeline.config import ShowConfig
 from pipeline.errors import InputError
 from pipeline.identity import FEED_NAME, resolve_podcast_guid
 from pipeline.publish.checks import raise_problems, site_problems
-from pipeline.publish.collect import collect_episode, episode_dirs, read_report, read_transcript_segments
+from pipeline.publish.collect import (collect_episode, episode_dirs, mp3_length, published_audio,
+                                      read_report, read_transcript_segments)
 from pipeline.publish.feed import feed_xml
 from pipeline.publish.model import (PublishedEpisode, SiteLayout, normalised_image_suffix, show_notes_html,
                                     show_notes_text)
@@ -120,10 +127,14 @@ def publish_episode(show: ShowConfig, slug: str, live_reports: Mapping[Path, dic
     site = collect_site(show, live_reports)
     for item in site.episodes:
         if item.slug == slug:
+            if item.audio == published_audio(show, slug):
+                raise InputError(f"{slug}: {slug}.mp3 is not the MP3 the tag stage made (changed since?); run "
+                                 f"`pipeline run` on the episode to tag it again")
             _write_episode(show, site, item)
             log.info("published %s to %s", slug, show.paths.feed / site.layout.episode_dir(slug))
             return episode_page(show, slug)
-    raise InputError(f"{slug}: not produced yet (no report.json with an audio output); nothing to publish")
+    raise InputError(f"{slug}: not produced yet (no report.json with an audio output, or its MP3 is not the one "
+                     f"its tag stage made); nothing to publish")
 
 
 def publish_show(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Path:
@@ -134,7 +145,8 @@ def publish_show(show: ShowConfig, live_reports: Mapping[Path, dict] | None = No
 def _write_episode(show: ShowConfig, site: Site, item: PublishedEpisode) -> int:
     layout = site.layout
     folder = show.paths.feed / layout.episode_dir(item.slug)
-    written = copy_if_changed(item.audio, folder / layout.audio_name(item.slug))
+    audio = published_audio(show, item.slug)
+    written = 0 if item.audio == audio else copy_if_changed(item.audio, audio)  # else the published copy stays
     for fmt, source in item.transcripts.items():
         written += copy_if_changed(source, folder / layout.transcript_name(item.slug, fmt))
     chapters_target = folder / layout.chapters_name(item.slug)
@@ -152,8 +164,24 @@ def _write_episode(show: ShowConfig, site: Site, item: PublishedEpisode) -> int:
     return written
 
 
+def served(show: ShowConfig, episodes: list[PublishedEpisode]) -> list[PublishedEpisode]:
+    """The episodes whose MP3 is on the site, each described by that copy (its length and duration), as podcast
+    apps will find it; an episode not on the site yet is left out with a log line."""
+    listed = []
+    for item in episodes:
+        audio = published_audio(show, item.slug)
+        if not audio.is_file():
+            log.warning("%s is not on the site yet (its publish stage has not run); left out of the feed",
+                        item.slug)
+            continue
+        listed.append(dataclasses.replace(item, audio=audio, audio_bytes=audio.stat().st_size,
+                                          duration=mp3_length(audio, item.slug)))
+    return listed
+
+
 def _write_show(show: ShowConfig, site: Site, written: int) -> Path:
-    layout, guid, episodes, notes = site
+    layout, guid, collected, notes = site
+    episodes = served(show, collected)
     out = show.paths.feed
     written += copy_if_changed(show.show.image, out / layout.cover_name)
     for asset in sorted(STATIC.iterdir()):
@@ -163,7 +191,7 @@ def _write_show(show: ShowConfig, site: Site, written: int) -> Path:
     feed = out / FEED_NAME
     written += write_if_changed(feed, feed_xml(show, layout, guid, episodes, notes, show.transcription.language))
 
-    known = {item.slug for item in episodes}
+    known = {item.slug for item in collected}
     stale = sorted(p.name for p in (out / "episodes").iterdir() if p.is_dir() and p.name not in known) \
         if (out / "episodes").is_dir() else []
     if stale:

@@ -1,10 +1,11 @@
 """Stage feed (show level): bring the show's own files of the published site up to date.
 
-Reads: the published files of every episode under [paths].episodes (episode.toml, MP3, transcripts, chapters)
-and the show's artwork. Writes: [paths].feed/feed.xml and the show page [paths].feed/index.html (plus the
-cover and the pages' static files). Its record is the show's (SCOPE = "show": work/manifest.json beside
-config.toml), so it runs after any episode changed what the feed lists, and `pipeline status` on every episode
-shows the same, truthful, state.
+Reads: the published files of every episode under [paths].episodes (episode.toml, transcripts, chapters), the
+episodes' MP3s on the site (each enclosure describes the copy listeners download, not the episode folder's MP3,
+which a run that stopped between encode and tag leaves untagged) and the show's artwork. Writes:
+[paths].feed/feed.xml and the show page [paths].feed/index.html (plus the cover and the pages' static files).
+Its record is the show's (SCOPE = "show": work/manifest.json beside config.toml), so it runs after any episode
+changed what the feed lists, and `pipeline status` on every episode shows the same, truthful, state.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from pipeline.engine import Context, Outcome
 from pipeline.layout import EpisodePaths
 from pipeline.publish import publish_show
-from pipeline.publish.collect import episode_dirs
+from pipeline.publish.collect import episode_dirs, published_audio
 from pipeline.publish.model import TRANSCRIPT_FORMATS, SiteLayout, SiteOptions, normalised_image_suffix
 from pipeline.publish.site import FEED_NAME
 
@@ -31,8 +32,8 @@ def inputs(ctx: Context, opts: Options) -> list[Path]:
     files = [opts.show.image]
     for folder in episode_dirs(opts.episodes):
         paths = EpisodePaths.for_dir(folder)
-        files += [paths.episode_file, paths.audio, *(paths.transcript_file(fmt) for fmt in TRANSCRIPT_FORMATS),
-                  paths.chapters_json]
+        files += [paths.episode_file, published_audio(ctx.show, paths.slug),
+                  *(paths.transcript_file(fmt) for fmt in TRANSCRIPT_FORMATS), paths.chapters_json]
     return files
 
 

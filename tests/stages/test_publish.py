@@ -123,7 +123,7 @@ def test_publishing_another_episode_leaves_this_one_clean_and_keeps_its_item(sho
     assert [(stage.NAME, reason) for stage, reason in engine(show_dir).plan()] == [
         ("produced", None), ("publish", None), ("feed", None)]
     assert json.loads((show_dir / "work" / "manifest.json").read_text())["stages"]["feed"]["inputs"][
-        "episodes/2025-01-16-slotevent/2025-01-16-slotevent.mp3"]
+        "feed/episodes/2025-01-16-slotevent/2025-01-16-slotevent.mp3"]  # the copy listeners get
     assert "feed" not in json.loads((show_dir / "episodes" / SLUG / "work" / "manifest.json").read_text())["stages"]
 
 
