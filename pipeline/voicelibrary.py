@@ -1,7 +1,7 @@
 """The show's voice library: voiceprints of the people the producer pinned, to recognise them in later episodes.
 
-Reads and writes `voices/<person>.json` beside config.toml (docs/voice-library.md), one small human-readable
-file per person:
+Reads and writes `voices/<person>-<hash>.json` beside config.toml (docs/voice-library.md, file_name()), one
+small human-readable file per person:
 
     {"version": 1, "person": "Mike Brantjes", "model": "resemblyzer-0.1.4 voice encoder (GE2E, 256-d)",
      "about": "...",
@@ -115,10 +115,28 @@ def combine(parts: Sequence[tuple[Sequence[float], float]]) -> tuple[np.ndarray,
 
 
 def file_name(person: str) -> str:
-    """voices/<file_name> of a person: their name in lower-case ASCII with hyphens ("mike-brantjes.json")."""
+    """voices/<file_name> of a person: their name in lower-case ASCII with hyphens, then the first 8 hex digits of
+    the SHA-256 of the name exactly as written ("mike-brantjes-47303fe6.json"). Pure. The hash keeps apart the
+    files of names that read alike in ASCII or differ only in case ("José Peters", "Jose Peters", "jose
+    peters"), also on file systems that ignore case."""
+    return f"{_ascii_slug(person) or 'person'}-{_name_digest(person)[:8]}.json"
+
+
+def legacy_file_name(person: str) -> str:
+    """The file name libraries were written with before the hash was added ("mike-brantjes.json"; names that
+    were unreadable in ASCII had a short hash already). Such a file is read like any other (load() goes by the
+    "person" inside) and replaced by file_name() when that person's prints change. Pure."""
+    slug = _ascii_slug(person)
+    return f"{slug}.json" if slug else f"person-{_name_digest(person)[:6]}.json"
+
+
+def _ascii_slug(person: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", person).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "person"
-    return f"{slug}-{hashlib.sha256(person.encode()).hexdigest()[:6]}.json" if slug == "person" else f"{slug}.json"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def _name_digest(person: str) -> str:
+    return hashlib.sha256(person.encode("utf-8")).hexdigest()
 
 
 def earlier(prints: Iterable[Print], episode: str, date: str) -> list[Print]:
@@ -256,7 +274,10 @@ def load(folder: Path, model: str) -> tuple[list[Print], list[str]]:
 
 
 def save(folder: Path, changes: Mapping[str, Sequence[Print]], model: str) -> list[Path]:
-    """Write (atomically) or delete the files of the people in `changes` (from updated()); the paths."""
+    """Write (atomically) or delete the files of the people in `changes` (from updated(), which holds every print
+    of those people, also those read from a file under its legacy name); the paths. A person's file under the
+    legacy name goes once its prints are written under file_name() (a file of that name that holds someone
+    else, whose name reads alike, is left alone)."""
     written = []
     for person, prints in sorted(changes.items()):
         path = Path(folder) / file_name(person)
@@ -264,5 +285,16 @@ def save(folder: Path, changes: Mapping[str, Sequence[Print]], model: str) -> li
             fsutil.write_json(path, to_json(person, prints, model))
         else:
             path.unlink(missing_ok=True)
+        legacy = Path(folder) / legacy_file_name(person)
+        if _holds(legacy, person):
+            legacy.unlink()
         written.append(path)
     return written
+
+
+def _holds(path: Path, person: str) -> bool:
+    """Whether the library file `path` exists and is `person`'s."""
+    try:
+        return fsutil.read_json(path).get("person") == person
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -112,8 +112,8 @@ def test_updated_replaces_this_episodes_prints_and_keeps_the_latest():
 def test_files_round_trip_and_other_models_are_left_out(tmp_path):
     changed = vl.updated([], "ep1", [MIKE, ANNE])
     paths = vl.save(tmp_path, changed, "model-a")
-    assert sorted(p.name for p in paths) == ["anne-de-vries.json", "mike-brantjes.json"]
-    data = json.loads((tmp_path / "mike-brantjes.json").read_text())
+    assert sorted(p.name for p in paths) == ["anne-de-vries-34b72783.json", "mike-brantjes-47303fe6.json"]
+    data = json.loads((tmp_path / "mike-brantjes-47303fe6.json").read_text())
     assert data["person"] == "Mike Brantjes" and "Safe to delete" in data["about"]
     loaded, problems = vl.load(tmp_path, "model-a")
     assert problems == [] and sorted(loaded, key=lambda p: p.person) == [ANNE, MIKE]
@@ -123,12 +123,52 @@ def test_files_round_trip_and_other_models_are_left_out(tmp_path):
     loaded, problems = vl.load(tmp_path, "model-a")
     assert len(loaded) == 2 and len(problems) == 1 and "broken.json" in problems[0]
     vl.save(tmp_path, {"Anne de Vries": []}, "model-a")
-    assert not (tmp_path / "anne-de-vries.json").exists()
+    assert not (tmp_path / "anne-de-vries-34b72783.json").exists()
 
 
-def test_file_names_are_plain():
-    assert vl.file_name("Marije Boerlaagh") == "marije-boerlaagh.json"
-    assert vl.file_name("Zoë d'Ancona") == "zoe-d-ancona.json"
+def test_file_names_are_readable_and_unique_per_person():
+    assert vl.file_name("Marije Boerlaagh") == "marije-boerlaagh-b14799e0.json"
+    assert vl.file_name("Zoë d'Ancona").startswith("zoe-d-ancona-")
+    alike = ["José Peters", "Jose Peters", "jose peters", "JOSE PETERS", "José  Peters"]
+    names = [vl.file_name(person) for person in alike]
+    assert all(name.startswith("jose-peters-") for name in names)
+    assert len({name.lower() for name in names}) == len(alike)  # apart also where the file system ignores case
+    assert vl.file_name("李") != vl.file_name("王") and vl.file_name("李").startswith("person-")
+
+
+def test_people_whose_names_read_alike_keep_their_own_prints(tmp_path):
+    """Issue: "José Peters" and "Jose Peters" shared one file, so one's voiceprint overwrote the other's."""
+    jose_accent = pr("José Peters", "ep1", "2024-06-13", _AXES[2])
+    jose_plain = pr("Jose Peters", "ep2", "2024-06-20", _AXES[3])
+    vl.save(tmp_path, vl.updated([], "ep1", [jose_accent]), "model-a")
+    loaded, _ = vl.load(tmp_path, "model-a")
+    vl.save(tmp_path, vl.updated(loaded, "ep2", [jose_plain]), "model-a")
+    loaded, problems = vl.load(tmp_path, "model-a")
+    assert problems == [] and sorted(loaded, key=lambda p: p.person) == [jose_plain, jose_accent]
+    assert len(list(tmp_path.glob("*.json"))) == 2
+    vl.save(tmp_path, vl.updated(loaded, "ep2", []), "model-a")  # unpinning one leaves the other
+    assert vl.load(tmp_path, "model-a")[0] == [jose_accent]
+
+
+def test_a_library_written_before_the_hash_is_read_and_renamed_when_a_person_changes(tmp_path):
+    (tmp_path / "mike-brantjes.json").write_text(json.dumps(vl.to_json("Mike Brantjes", [MIKE], "model-a")))
+    (tmp_path / "anne-de-vries.json").write_text(json.dumps(vl.to_json("Anne de Vries", [ANNE], "model-a")))
+    (tmp_path / "jose-peters.json").write_text(json.dumps(vl.to_json("Jose Peters", [ANNE], "model-a")))
+    loaded, problems = vl.load(tmp_path, "model-a")
+    assert problems == [] and len(loaded) == 3
+    later = pr("Mike Brantjes", "ep2", "2024-06-20", _AXES[0])
+    jose = pr("José Peters", "ep2", "2024-06-20", _AXES[2])
+    vl.save(tmp_path, vl.updated(loaded, "ep2", [later, jose]), "model-a")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "anne-de-vries.json",  # unchanged: kept under its old name, still read
+        vl.file_name("José Peters"), "jose-peters.json",  # Jose's old file is not José's: left alone
+        "mike-brantjes-47303fe6.json"]
+    assert json.loads((tmp_path / "mike-brantjes-47303fe6.json").read_text())["prints"] == vl.to_json(
+        "Mike Brantjes", [MIKE, later], "model-a")["prints"]
+    loaded, problems = vl.load(tmp_path, "model-a")
+    assert problems == [] and sorted((p.person, p.episode) for p in loaded) == [
+        ("Anne de Vries", "ep1"), ("Jose Peters", "ep1"), ("José Peters", "ep2"), ("Mike Brantjes", "ep1"),
+        ("Mike Brantjes", "ep2")]
 
 
 # ------------------------------------------------------------------------------------------ the stage's hooks
