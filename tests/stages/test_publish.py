@@ -122,8 +122,9 @@ def test_publishing_another_episode_leaves_this_one_clean_and_keeps_its_item(sho
     # the first episode's status: nothing to do, its page untouched, the feed's (show-level) record current
     assert [(stage.NAME, reason) for stage, reason in engine(show_dir).plan()] == [
         ("produced", None), ("publish", None), ("feed", None)]
-    assert json.loads((show_dir / "work" / "manifest.json").read_text())["stages"]["feed"]["inputs"][
-        "feed/episodes/2025-01-16-slotevent/2025-01-16-slotevent.mp3"]  # the copy listeners get
+    inputs = json.loads((show_dir / "work" / "manifest.json").read_text())["stages"]["feed"]["inputs"]
+    assert inputs["episodes/2025-01-16-slotevent/2025-01-16-slotevent.mp3"]
+    assert inputs["feed/episodes/2025-01-16-slotevent/2025-01-16-slotevent.mp3"]  # the copy the feed describes
     assert "feed" not in json.loads((show_dir / "episodes" / SLUG / "work" / "manifest.json").read_text())["stages"]
 
 
