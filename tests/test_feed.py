@@ -5,6 +5,7 @@ check written here (not the pipeline's own), stability across re-runs, and the c
 from __future__ import annotations
 
 import email.utils
+import json
 import os
 import re
 import uuid
@@ -296,13 +297,17 @@ def test_rerun_changes_nothing_and_a_new_episode_keeps_the_first(show_dir, tone)
 
 def test_an_mp3_its_tag_stage_did_not_make_is_never_published_nor_described(show_dir, tone, tmp_path):
     """The episode folder's MP3 replaced by an untagged, longer encode (as a run stopped between encode and tag
-    leaves it): the site keeps the published copy and the feed describes that copy (length by os.stat, duration
-    the 12 s it was made with); a new episode in that state, with nothing on the site yet, is left out."""
+    leaves it), with chapters for that new audio: the site keeps the published copy and its chapters, and the
+    feed describes them (length by os.stat, duration the 12 s it was made with, the chapters published with it);
+    a new episode in that state, with nothing on the site yet, is left out."""
     build(show_dir)
     served = show_dir / "feed" / "episodes" / SLUG / f"{SLUG}.mp3"
     published = served.read_bytes()
     longer = make_mp3(tmp_path / "longer.mp3", seconds=30.0)
     (show_dir / "episodes" / SLUG / f"{SLUG}.mp3").write_bytes(longer.read_bytes())
+    # the unfinished run also made chapters for the new audio: they are not those of the published MP3
+    (show_dir / "episodes" / SLUG / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": [
+        {"startTime": 0.0, "title": "Nieuw begin"}, {"startTime": 20.0, "title": "Nieuw einde"}]}))
     folder = make_episode(show_dir, slug=SLUG2, date="2025-01-16", number=2, title="Het slotevent", mp3=tone)
     (folder / f"{SLUG2}.mp3").write_bytes(longer.read_bytes())  # not the MP3 its tag record describes
 
@@ -313,6 +318,10 @@ def test_an_mp3_its_tag_stage_did_not_make_is_never_published_nor_described(show
     assert len(items) == 1
     assert int(items[0].find("enclosure").get("length")) == os.stat(served).st_size
     assert int(items[0].findtext("itunes:duration", namespaces=NS)) == MP3_SECONDS
+    assert [(c.get("start"), c.get("title")) for c in items[0].findall("psc:chapters/psc:chapter", NS)] == [
+        (f"00:00:{start:06.3f}", title) for start, title in CHAPTERS]
+    published_chapters = show_dir / "feed" / "episodes" / SLUG / f"{SLUG}.chapters.json"
+    assert [c["title"] for c in json.loads(published_chapters.read_text())["chapters"]] == [t for _, t in CHAPTERS]
 
 
 def test_podcast_guid_is_kept_when_the_base_url_changes(show_dir):

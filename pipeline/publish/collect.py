@@ -10,8 +10,9 @@ An episode without a report.json that lists an audio output is not produced yet:
 Only a finished MP3 is published. Encode writes `<slug>.mp3` untagged and the tag stage writes the tags into it
 later, so between the two (most of a run, or for good when a run stops there) the episode folder holds an MP3
 that must not reach listeners. An MP3 counts as finished while the record of the stage that listed it (report.json
-"audio", the tag stage) still holds its SHA-256 (`audio_is_current`); otherwise the episode keeps the copy
-already on the site (and is left out when there is none yet).
+"audio", the tag stage) still holds its SHA-256 (`audio_is_current`); otherwise the episode stays as the site
+holds it: that MP3 with the transcripts and chapters published with it (and it is left out when the site has no
+copy yet).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any, Mapping
 
 from pipeline import fsutil
 from pipeline.chapter import Chapter, show_notes_lines
-from pipeline.config import ShowConfig, load_episode
+from pipeline.config import Episode, ShowConfig, load_episode
 from pipeline.engine import Manifest
 from pipeline.errors import InputError
 from pipeline.identity import guid_of
@@ -131,8 +132,8 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
         if not served.is_file():
             log.warning("skipping %s: %s and the site has no copy yet; run `pipeline run` on it", slug, why)
             return None
-        log.warning("%s: %s; the site keeps the copy it published before", slug, why)
-        audio = served
+        log.warning("%s: %s; the site keeps what it published before", slug, why)
+        return _as_published(show, episode, served, podcast_guid)
 
     transcripts: dict[str, Path] = {}
     listed = outputs.get("transcripts") or {}
@@ -153,11 +154,27 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
             raise InputError(f"{slug}: report.json \"chapters\" is malformed ({exc}); run the episode again"
                              ) from None
 
+    return _episode(show, episode, audio, podcast_guid, transcripts, chapters_file, chapters)
+
+
+def _as_published(show: ShowConfig, episode: Episode, audio: Path, podcast_guid: str) -> PublishedEpisode:
+    """The episode as the site holds it (its MP3 at `audio` there): the transcripts and chapters published with
+    that MP3, not those a newer, unfinished run left in the episode folder (they may belong to other audio)."""
+    slug, site = episode.slug, audio.parent
+    transcripts = {fmt: site / SiteLayout.transcript_name(slug, fmt) for fmt in TRANSCRIPT_FORMATS
+                   if (site / SiteLayout.transcript_name(slug, fmt)).is_file()}
+    chapters_file: Path | None = site / SiteLayout.chapters_name(slug)
+    chapters = read_chapters_json(chapters_file, slug) if chapters_file.is_file() else ()
+    return _episode(show, episode, audio, podcast_guid, transcripts, chapters_file if chapters else None, chapters)
+
+
+def _episode(show: ShowConfig, episode: Episode, audio: Path, podcast_guid: str, transcripts: dict[str, Path],
+             chapters_file: Path | None, chapters: tuple[Chapter, ...]) -> PublishedEpisode:
     return PublishedEpisode(
         episode=episode,
         audio=audio,
         audio_bytes=audio.stat().st_size,
-        duration=mp3_length(audio, slug),
+        duration=mp3_length(audio, episode.slug),
         guid=guid_of(episode, podcast_guid),
         pub_date=publication_time(episode.date),
         artwork=episode.image or show.show.image,
