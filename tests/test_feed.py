@@ -19,7 +19,7 @@ from PIL import Image
 
 from pipeline.config import APPLE_CATEGORIES, load_show
 from pipeline.errors import ConfigError
-from pipeline.publish import build_site
+from pipeline.publish import build_site, publish_episode, publish_show
 from pipeline.identity import podcast_guid_for
 from tests.publishing import (BASE_URL, CHAPTERS, MP3_SECONDS, ROOT, make_episode, make_mp3, make_show,
                               record_tagged)
@@ -322,6 +322,35 @@ def test_an_mp3_its_tag_stage_did_not_make_is_never_published_nor_described(show
         (f"00:00:{start:06.3f}", title) for start, title in CHAPTERS]
     published_chapters = show_dir / "feed" / "episodes" / SLUG / f"{SLUG}.chapters.json"
     assert [c["title"] for c in json.loads(published_chapters.read_text())["chapters"]] == [t for _, t in CHAPTERS]
+
+
+def test_the_feed_alone_describes_what_the_site_holds_until_the_episode_is_published_again(show_dir, tone,
+                                                                                         tmp_path):
+    """The feed stage writes feed.xml without the episodes' folders. An episode tagged again (a new, longer MP3
+    with new chapters, as its tag record says) whose publish stage has not run yet, and one never published:
+    the feed lists the first as the site still holds it (length by os.stat, duration, the chapters published
+    with it) and leaves the second out; once published, the feed describes the new files."""
+    show = load_show(show_dir / "config.toml")
+    build_site(show)
+    folder = show_dir / "episodes" / SLUG
+    served = show_dir / "feed" / "episodes" / SLUG / f"{SLUG}.mp3"
+    make_mp3(folder / f"{SLUG}.mp3", seconds=30.0)
+    (folder / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": [
+        {"startTime": 0.0, "title": "Nieuw begin"}, {"startTime": 20.0, "title": "Nieuw einde"}]}))
+    record_tagged(folder)  # tag ran; publish did not
+    make_episode(show_dir, slug=SLUG2, date="2025-01-16", number=2, title="Het slotevent", mp3=tone)
+
+    def listed() -> list[tuple[int, int, list[str]]]:
+        return [(int(item.find("enclosure").get("length")), int(item.findtext("itunes:duration", namespaces=NS)),
+                 [c.get("title") for c in item.findall("psc:chapters/psc:chapter", NS)])
+                for item in etree.parse(str(show_dir / "feed" / "feed.xml")).getroot().iter("item")]
+
+    publish_show(show)
+    assert listed() == [(os.stat(served).st_size, MP3_SECONDS, [t for _, t in CHAPTERS])]
+    publish_episode(show, SLUG)
+    publish_show(show)
+    assert listed()[0] == (os.stat(served).st_size, 30, ["Nieuw begin", "Nieuw einde"])
+    assert served.read_bytes() == (folder / f"{SLUG}.mp3").read_bytes()
 
 
 def test_podcast_guid_is_kept_when_the_base_url_changes(show_dir):

@@ -114,9 +114,22 @@ def read_chapters_json(path: Path, slug: str) -> tuple[Chapter, ...]:
     return tuple(sorted(chapters, key=lambda c: c.start))
 
 
-def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
-                    podcast_guid: str) -> PublishedEpisode | None:
-    """The episode as published, or None (logged) when it has no audio output yet."""
+def is_copy_of(target: Path, source: Path) -> bool:
+    """Whether `target` is the site's copy of `source`: the same size and modification time (copies keep the
+    source's mtime; pipeline.publish.site.copy_if_changed copies when this is False)."""
+    try:
+        a, b = target.stat(), source.stat()
+    except FileNotFoundError:
+        return False
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
+def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None, podcast_guid: str,
+                    as_on_site: bool = False) -> PublishedEpisode | None:
+    """The episode as it is to be published, or None (logged) when it has no audio output yet. With `as_on_site`
+    (for the feed alone, written without the episodes' folders), the episode as the site holds it: left out when
+    the site has no MP3 of it, and described by the site's files when its MP3 there is not the episode's (its
+    publish stage has not run since tag)."""
     slug = folder.name
     outputs = (report or {}).get("outputs") or {}
     audio = _output_path(folder, outputs.get("audio"))
@@ -134,6 +147,15 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None,
             return None
         log.warning("%s: %s; the site keeps what it published before", slug, why)
         return _as_published(show, episode, served, podcast_guid)
+    if as_on_site:
+        served = published_audio(show, slug)
+        if not served.is_file():
+            log.warning("%s is not on the site yet (its publish stage has not run); left out of the feed", slug)
+            return None
+        if not is_copy_of(served, audio):
+            log.warning("%s: the site holds an earlier version (its publish stage has not run since tag); the feed "
+                        "describes that", slug)
+            return _as_published(show, episode, served, podcast_guid)
 
     transcripts: dict[str, Path] = {}
     listed = outputs.get("transcripts") or {}

@@ -42,7 +42,7 @@ from pipeline.config import ShowConfig
 from pipeline.errors import InputError
 from pipeline.identity import FEED_NAME, resolve_podcast_guid
 from pipeline.publish.checks import raise_problems, site_problems
-from pipeline.publish.collect import (collect_episode, episode_dirs, mp3_length, published_audio,
+from pipeline.publish.collect import (collect_episode, episode_dirs, is_copy_of, mp3_length, published_audio,
                                       read_report, read_transcript_segments)
 from pipeline.publish.feed import feed_xml
 from pipeline.publish.model import (PublishedEpisode, SiteLayout, normalised_image_suffix, show_notes_html,
@@ -65,13 +65,9 @@ def write_if_changed(target: Path, data: bytes) -> bool:
 
 def copy_if_changed(source: Path, target: Path) -> bool:
     """Atomically copy `source` unless `target` has the same size and mtime (copies keep the source's mtime)."""
+    if is_copy_of(target, source):
+        return False
     stat = source.stat()
-    try:
-        existing = target.stat()
-        if existing.st_size == stat.st_size and existing.st_mtime_ns == stat.st_mtime_ns:
-            return False
-    except FileNotFoundError:
-        pass
     with fsutil.atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
         os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
@@ -92,15 +88,17 @@ class Site(NamedTuple):
     notes: dict[str, tuple[str, str]]  # slug -> show notes (text, html)
 
 
-def collect_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Site:
-    """Read and check everything that build_site publishes; raise ConfigError/InputError before any write."""
+def collect_site(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None,
+                 as_on_site: bool = False) -> Site:
+    """Read and check everything that build_site publishes; raise ConfigError/InputError before any write.
+    `as_on_site`: every episode as the site holds it (collect_episode), for writing the feed alone."""
     live = {Path(k).resolve(): v for k, v in (live_reports or {}).items()}
     layout = SiteLayout(base_url=show.show.base_url, cover_suffix=normalised_image_suffix(show.show.image))
     guid = resolve_podcast_guid(show, show.paths.feed / FEED_NAME, layout.feed_url)
     episodes = []
     for folder in episode_dirs(show.paths.episodes):
         report = live.get(folder.resolve()) or read_report(folder)
-        item = collect_episode(show, folder, report, guid)
+        item = collect_episode(show, folder, report, guid, as_on_site)
         if item is not None:
             episodes.append(item)
     if not episodes:
@@ -139,7 +137,7 @@ def publish_episode(show: ShowConfig, slug: str, live_reports: Mapping[Path, dic
 
 def publish_show(show: ShowConfig, live_reports: Mapping[Path, dict] | None = None) -> Path:
     """Write only the show's own files (feed.xml, index.html, cover, static); return the path of feed.xml."""
-    return _write_show(show, collect_site(show, live_reports), 0)
+    return _write_show(show, collect_site(show, live_reports, as_on_site=True), 0)
 
 
 def _write_episode(show: ShowConfig, site: Site, item: PublishedEpisode) -> int:
