@@ -153,8 +153,8 @@ def collect_episode(show: ShowConfig, folder: Path, report: Mapping | None, podc
             log.warning("%s is not on the site yet (its publish stage has not run); left out of the feed", slug)
             return None
         if not is_copy_of(served, audio):
-            log.warning("%s: the site holds an earlier version (its publish stage has not run since tag); the feed "
-                        "describes that", slug)
+            log.info("%s: the site holds an earlier version (its publish stage has not run since tag); the feed "
+                     "describes that", slug)
             return _as_published(show, episode, served, podcast_guid)
 
     transcripts: dict[str, Path] = {}
