@@ -117,6 +117,8 @@ def room_impulse(rng: np.random.Generator, sample_rate: int, rt60: float, wet: f
 
 
 def _set_rms(audio: np.ndarray, dbfs: float) -> np.ndarray:
+    if not audio.size:  # a voice-over file with no samples (a few of the game's lines are empty)
+        return audio
     rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
     return (audio * (db_to_gain(dbfs) / rms)).astype(np.float32) if rms > 0 else audio
 
