@@ -55,6 +55,9 @@ class Options:
     window: float = 1.6  # seconds per voiceprint (the encoder's training length)
     hop: float = 0.8
     switch_penalty: float = 0.5  # evidence a change of voice must buy (see pipeline.diarize.viterbi)
+    change_reach: float = 0.4  # seconds a change of voice may move to a pause (pipeline.diarize.changes_at_pauses)
+    tail: float = 0.3  # seconds a turn's end may carry on into its fading voice (pipeline.diarize.with_tails)
+    tail_drop: float = 22.0  # dB under the turn's loud level where its voice has faded
     extra_voices: int = 0  # voices beyond the people of episode.toml (issue 9: no more voices than people)
     unlisted_voices: int = 5  # at most this many voices when episode.toml lists nobody
     people: tuple[tuple[str, str], ...] = ()  # (name, role)
@@ -143,7 +146,8 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
     (word times) and in `activity` (speech the voice activity detector heard inside the words' span: Whisper
     has no words for a guest speaking another language, a skipped line, the tail of a sentence; on simulated
     shows the words alone left 15-39 % of the speech without any voice): regions, voiceprints of sliding
-    windows, clustering. Also used by bench/judgement_bench.py."""
+    windows, clustering, then each change of voice moved to a pause and each turn's end carried on while its
+    voice fades (pipeline.diarize, step 6). Also used by bench/judgement_bench.py."""
     from pipeline import voiceprint
 
     regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
@@ -157,8 +161,12 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
         features, frames, on_progress=(lambda n: progress(n, float(len(frames)))) if progress else None)
     listed = max(1, len(opts.people))
     most = listed + opts.extra_voices if opts.people else opts.unlisted_voices
-    return diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=most,
-                           switch_penalty=opts.switch_penalty)
+    result = diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=most,
+                             switch_penalty=opts.switch_penalty)
+    level = diarize.level_db(features.power)
+    turns = diarize.changes_at_pauses(result.turns, level, reach=opts.change_reach)
+    turns = diarize.with_tails(turns, level, opts.tail, opts.tail_drop, features.duration)
+    return replace(result, turns=tuple(turns))
 
 
 def window_frames(windows: list[Interval], total_frames: int, length: float) -> list[tuple[int, int]]:
