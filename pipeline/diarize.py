@@ -82,6 +82,21 @@ def with_activity(regions: Sequence[Span], activity: Sequence[Span], margin: flo
     return [s for s in merged if s.duration > 0]
 
 
+def as_loud(spans: Sequence[Span], like: Sequence[Span], level: np.ndarray, drop: float,
+            hop: float = 0.01) -> list[Span]:
+    """The `spans` whose loud level (the 75th percentile of `level`, dB per `hop` seconds) is within `drop` dB of
+    that of the `like` spans taken together. Pure."""
+    def frames(span: Span) -> np.ndarray:
+        first = max(0, int(span.start / hop))
+        return level[first:max(first + 1, int(span.end / hop))]
+
+    reference = [frames(s) for s in like]
+    if not spans or not any(len(r) for r in reference):
+        return []
+    loud = float(np.percentile(np.concatenate(reference), 75)) - drop
+    return [s for s in spans if len(frames(s)) and float(np.percentile(frames(s), 75)) >= loud]
+
+
 def windows(regions: Sequence[Span], duration: float, length: float = 1.6, hop: float = 0.8) -> list[Span]:
     """Analysis windows of `length` seconds every `hop` seconds inside each region; the last one ends at the
     region's end. A region shorter than `length` gets one window centred on it (clipped to the audio)."""

@@ -81,3 +81,17 @@ def test_the_level_is_smoothed_so_one_quiet_hop_is_no_pause():
     assert level[30] > level[62] + 30.0
     assert int(np.argmin(level)) == 62
     assert diarize.level_db(np.full(3, 1e-2)).tolist() == pytest.approx([-20.0] * 3)
+
+
+def test_only_speech_as_loud_as_the_words_counts_beyond_them():
+    from pipeline.timeline import Interval
+
+    level = levels(60.0, loud=-60.0)
+    level[1000:3000] = -20.0  # the words' speech, 10-30 s
+    level[3500:4500] = -22.0  # 35-45 s: more of the show, the transcript lost it
+    level[200:800] = -34.0  # 2-8 s: a crowd, 14 dB under the speakers
+    words = [Interval(10.0, 30.0)]
+    activity = [Interval(2.0, 8.0), Interval(12.0, 20.0), Interval(35.0, 45.0)]
+    assert diarize.as_loud(activity, words, level, drop=8.0) == [Interval(12.0, 20.0), Interval(35.0, 45.0)]
+    assert diarize.as_loud(activity, [], level, drop=8.0) == []
+    assert diarize.as_loud([], words, level, drop=8.0) == []
