@@ -48,6 +48,10 @@ LOW_CONFIDENCE = 0.6
 SAMPLE_SECONDS = 10.0
 ACTIVITY_THRESHOLD = 0.25  # Silero VAD (pipeline.analysis), more eager than trim's 0.5: it adds speech the words
 ACTIVITY_PAD = 0.15  # miss, and never took the applause of the simulated shows; widened for soft onsets/tails
+# Detected speech before the first word or after the last counts only this close to the words' level (the
+# speech copy is the trimmed show, so that is mostly speech Whisper lost: on one simulated show the last 28 s,
+# 16 % of the speech; a crowd before or after the show is 10-20 dB under the speakers)
+FOREGROUND_DB = 8.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class Options:
     window: float = 1.6  # seconds per voiceprint (the encoder's training length)
     hop: float = 0.8
     switch_penalty: float = 0.5  # evidence a change of voice must buy (see pipeline.diarize.viterbi)
+    change_reach: float = 0.4  # seconds a change of voice may move to a pause (pipeline.diarize.changes_at_pauses)
+    tail: float = 0.3  # seconds a turn's end may carry on into its fading voice (pipeline.diarize.with_tails)
+    tail_drop: float = 22.0  # dB under the turn's loud level where its voice has faded
     extra_voices: int = 0  # voices beyond the people of episode.toml (issue 9: no more voices than people)
     unlisted_voices: int = 5  # at most this many voices when episode.toml lists nobody
     people: tuple[tuple[str, str], ...] = ()  # (name, role)
@@ -143,11 +150,16 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
     (word times) and in `activity` (speech the voice activity detector heard inside the words' span: Whisper
     has no words for a guest speaking another language, a skipped line, the tail of a sentence; on simulated
     shows the words alone left 15-39 % of the speech without any voice): regions, voiceprints of sliding
-    windows, clustering. Also used by bench/judgement_bench.py."""
+    windows, clustering, then each change of voice moved to a pause and each turn's end carried on while its
+    voice fades (pipeline.diarize, step 6). Also used by bench/judgement_bench.py."""
     from pipeline import voiceprint
 
-    regions = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
-    regions = diarize.with_activity(regions, activity, pad=ACTIVITY_PAD)
+    level = diarize.level_db(features.power)
+    words = diarize.speech_regions(spans, features.duration, join_gap=0.3, pad=0.05)
+    regions = diarize.with_activity(words, activity, pad=ACTIVITY_PAD)
+    # beyond the words' span, speech as loud as the words' (not a quieter crowd): Whisper can lose the show's end
+    loud = diarize.as_loud(activity, words, level, drop=FOREGROUND_DB)
+    regions = diarize.with_activity(regions, loud, margin=math.inf, pad=ACTIVITY_PAD)
     windows = diarize.windows(regions, features.duration, opts.window, opts.hop)
     frames = window_frames(windows, features.frames, opts.window)
     if log is not None:
@@ -157,8 +169,11 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
         features, frames, on_progress=(lambda n: progress(n, float(len(frames)))) if progress else None)
     listed = max(1, len(opts.people))
     most = listed + opts.extra_voices if opts.people else opts.unlisted_voices
-    return diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=most,
-                           switch_penalty=opts.switch_penalty)
+    result = diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=most,
+                             switch_penalty=opts.switch_penalty)
+    turns = diarize.changes_at_pauses(result.turns, level, reach=opts.change_reach)
+    turns = diarize.with_tails(turns, level, opts.tail, opts.tail_drop, features.duration)
+    return replace(result, turns=tuple(turns))
 
 
 def window_frames(windows: list[Interval], total_frames: int, length: float) -> list[tuple[int, int]]:
