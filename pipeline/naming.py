@@ -409,8 +409,19 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
                     f"host evidence {scores[v]:.2f} (opening and closing, heard throughout, like the host's "
                     f"{lead:.2f}; guests have little): the host's voice split in two",))
 
-    # --- guests, chapter by chapter
     guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
+    if not guest_chapters:  # --- no running order: the names heard, matched strictly among everyone listed
+        candidates = [v for v in major if v not in result]
+        heard = addresses(lines, turns, everyone)
+        evidence = address_evidence(lines, turns, everyone)
+        for key, value in first_answers(heard, turns, candidates, guests_left).items():
+            evidence[key] = evidence.get(key, 0.0) + value
+        for naming in _assign(candidates, guests_left, evidence, turns, "the episode (no [[chapters]] listed)",
+                              order_only=NO_PLAN_ONLY):
+            result[naming.voice] = naming
+        guests_left = []
+
+    # --- guests, chapter by chapter
     plan = [ChapterInfo(c.title, tuple(p for p in c.people if p in guests_left), c.start) for c in guest_chapters]
     keep = [i for i, c in enumerate(plan) if c.people]
     plan = [plan[i] for i in keep]
@@ -570,34 +581,46 @@ HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and o
 #                        parts joined in one voice are heard throughout too, but not at both ends)
 FEW_VOICES_MIN_TALK = 1.5  # seconds a voice needs to be named when there are no more voices than people
 ORDER_ONLY = 0.85  # the most a guest's name gets without being addressed or introduced by name
+NO_PLAN_ONLY = 0.5  # ... when episode.toml has no [[chapters]]: the order of [[people]] is all there is (a CHECK)
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
 
+def best_matching(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
+    """The one-to-one matching of rows to columns (min(rows, columns) pairs) with the largest total score:
+    (total, [(row, column), ...]). Pure."""
+    from scipy.optimize import linear_sum_assignment
+
+    rows, columns = linear_sum_assignment(scores, maximize=True)
+    return float(scores[rows, columns].sum()), list(zip(rows.tolist(), columns.tolist()))
+
+
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
-            turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None) -> list[Naming]:
+            turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None,
+            order_only: float | None = None) -> list[Naming]:
     """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
     (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
-    is than the runner-up, and is low when the evidence contradicts the name: net evidence against it (the
-    voice asks that person's name as a question), or a voice heard mostly outside the chapter (`inside`:
-    share of each voice's speech inside the chapter's time; a host or two people mixed in one voice)."""
+    is than the runner-up (the best one without that pair), and is low when the evidence contradicts the
+    name: net evidence against it (the voice asks that person's name as a question), or a voice heard mostly
+    outside the chapter (`inside`: share of each voice's speech inside the chapter's time; a host or two
+    people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY)."""
     if not voices or not persons:
         return []
+    order_only = ORDER_ONLY if order_only is None else order_only
     first_turn = {v: min(t.start for t in turns if t.voice == v) for v in voices}
     talk = talk_times(turns)
     order = sorted(voices, key=first_turn.__getitem__)
-    options = []
-    size = min(len(voices), len(persons))
-    for chosen in itertools.permutations(voices, size):
-        for people in itertools.permutations(persons, size):
-            evidence = sum(addressed.get((v, p), 0.0) for v, p in zip(chosen, people))
-            prior = sum(0.1 for v, p in zip(chosen, people) if order.index(v) == persons.index(p))
-            weight = sum(talk[v] for v in chosen) / (sum(talk[v] for v in voices) or 1)
-            options.append((evidence + prior + 0.5 * weight, chosen, people))
-    options.sort(key=lambda o: -o[0])
-    best_score, chosen, people = options[0]
+    heard = sum(talk[v] for v in voices) or 1
+    # every term of an assignment's score is one voice-person pair's: evidence, the plan order, the voice's talk
+    scores = np.array([[addressed.get((v, p), 0.0) + (0.1 if order.index(v) == persons.index(p) else 0.0)
+                        + 0.5 * talk[v] / heard for p in persons] for v in voices])
+    best_score, pairs = best_matching(scores)
     namings = []
-    for v, p in zip(chosen, people):
-        rival = max((o[0] for o in options if dict(zip(o[1], o[2])).get(v) != p), default=best_score - 1.0)
+    for i, j in pairs:
+        v, p = voices[i], persons[j]
+        without = scores.copy()
+        without[i, j] = -1e9
+        total, others = best_matching(without)
+        rival = best_score - 1.0 if (i, j) in others else total
         margin = best_score - rival
         support = addressed.get((v, p), 0.0)
         confidence = max(0.3, min(0.95, 0.5 + 0.3 * margin + (0.2 if len(persons) == 1 else 0.0)))
@@ -606,7 +629,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         if support:
             evidence.append(f"addressed/introduced by name: {support:+.1f}")
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess
-            confidence = min(confidence, ORDER_ONLY)
+            confidence = min(confidence, order_only)
         if support < 0:
             confidence = min(confidence, 0.4)
             evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")
@@ -614,7 +637,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             confidence = min(confidence, 0.45)
             evidence.append(f"heard much outside {title}: perhaps two people in one voice")
         confidence = round(confidence, 2)
-        if len(persons) > 1 and margin < 0.2:
+        if len(persons) > 1 and round(margin, 6) <= 0.2:  # no more than the running order's prior of a swap
             evidence.append("could not be told apart from the other guest(s) of the chapter by names")
         namings.append(Naming(v, p, confidence, False, tuple(evidence)))
     return namings
