@@ -258,34 +258,49 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     host's lines in a part of two or more guests whose text found no address, that could put a question to
     someone ("?", "je/jij/u", a leading "En", a first word with a comma), short (JUDGED_SECONDS,
     JUDGED_WORDS), not to everyone (TO_ALL) and naming nobody (a guest's first name or surname in the text:
-    the rules on the text decide, or it introduces the guests), up to JUDGED_LINES per part, each judged among
-    the guests of the part; an address of weight `Verdict.weight`. Pure, given a pure judge."""
-    from pipeline.spoken_names import LEAD_IN, LEADS, TAIL, judge_line
+    the rules on the text decide, or it introduces the guests); and the host's turns of ANSWER_TURN s or more
+    with no words at all (Whisper dropped them), judged from their start and over their last
+    QUESTION_SECONDS. Up to JUDGED_LINES per part, each judged among the guests of the part; an address of
+    weight `Verdict.weight`. Pure, given a pure judge."""
+    from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, judge_line
 
     ordered = sorted(turns, key=lambda t: t.start)
     named_at = {a.at for a in heard if a.kind == "address"}
     everyone = [p for _, _, guests in parts for p in guests]
     lines = sorted(lines, key=lambda l: l.start)
+    # (start, end, text, speaker, windows to judge): the lines, then the host's turns without words
+    items = []
+    for index, line in enumerate(lines):
+        text = line.text.strip()
+        first = text.split()[0].lower() if text else ""
+        asks = "?" in text or SECOND_PERSON.search(text) or first in LEADS or ADDRESS_PLACE.match(text)
+        if not asks or line.end in named_at or line.end - line.start > JUDGED_SECONDS \
+                or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
+                or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
+            continue  # (a name in the text: the rules above decide; "..., Lotte Mulder": an introduction)
+        previous = lines[index - 1].end if index else 0.0
+        window = (max(previous, line.start - LEAD_IN), line.end + TAIL)
+        items.append((line.start, line.end, text, voice_at(ordered, (line.start + line.end) / 2), [window]))
+    for turn in ordered:
+        if turn.voice in askers and turn.end - turn.start >= ANSWER_TURN \
+                and not any(min(l.end, turn.end) > max(l.start, turn.start) for l in lines):
+            windows = list(dict.fromkeys([(turn.start, min(turn.end, turn.start + QUESTION_SECONDS)),
+                                          (max(turn.start, turn.end - QUESTION_SECONDS), turn.end)]))
+            items.append((turn.start, turn.end, "", turn.voice, windows))
+    items.sort(key=lambda item: item[0])
     found = []
     for a, b, guests in parts:
         if len(guests) < 2:
             continue
         judged = 0
-        for index, line in enumerate(lines):
-            speaker = voice_at(ordered, (line.start + line.end) / 2)
-            text = line.text.strip()
-            first = text.split()[0].lower() if text else ""
-            asks = "?" in text or SECOND_PERSON.search(text) or first in LEADS or ADDRESS_PLACE.match(text)
-            if speaker not in askers or not a <= line.end + 1.0 < b or line.end in named_at or not asks \
-                    or line.end - line.start > JUDGED_SECONDS or judged >= JUDGED_LINES \
-                    or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
-                    or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
-                continue  # (a name in the text: the rules above decide; "..., Lotte Mulder": an introduction)
+        for start, end, text, speaker, windows in items:
+            if speaker not in askers or not a <= end + 1.0 < b or judged >= JUDGED_LINES:
+                continue
             judged += 1
-            previous = lines[index - 1].end if index else 0.0
-            verdict = judge_line(judge, max(previous, line.start - LEAD_IN), line.end + TAIL, text, guests)
-            if verdict is not None:
-                found.append(Address("address", verdict.person, speaker, line.end, verdict.weight))
+            verdicts = [v for v in (judge_line(judge, s, e, text, guests) for s, e in windows) if v is not None]
+            if verdicts:
+                verdict = max(verdicts, key=lambda v: v.lead)
+                found.append(Address("address", verdict.person, speaker, end, verdict.weight))
     return found
 
 

@@ -32,13 +32,18 @@ WEIGHT = 0.6  # the most one judged line is worth against a spelled address (1.0
 #               of a name it could not spell
 LEAD_IN = 0.6  # seconds of audio before the line (after the previous line): Whisper's segment often starts
 TAIL = 0.2  #    after the name it dropped
+QUESTION_SECONDS = 3.0  # a turn without words is judged from its start and over its last this many seconds
+#                         (where the question to the next speaker is), so a name at either place is heard
 
 
 def candidate_texts(heard: str, first_name: str) -> list[str]:
     """The heard line with `first_name` in the place of an address: before it ("Lotte, wat ..."), after a
     leading "En"/"Ja" ("En Lotte, wat ..."), or instead of one of its first PLACES words, keeping that
-    word's punctuation ("En water, wat denk jij?" -> "En Lotte, wat denk jij?"). Distinct, in that order. Pure."""
+    word's punctuation ("En water, wat denk jij?" -> "En Lotte, wat denk jij?"). Distinct, in that order.
+    Nothing heard (the host's turn has no words): the name alone, or after "En", as the first words. Pure."""
     words = heard.split()
+    if not words:
+        return [f"{first_name},", f"En {first_name},"]
     found = [" ".join([first_name + ","] + words)]
     if words and words[0].lower().rstrip(",") in LEADS:
         found.append(" ".join(words[:1] + [first_name + ","] + words[1:]))
@@ -69,9 +74,10 @@ def prompt_for(guests: Sequence[str]) -> str:
 
 
 def judge_line(judge: Judge, start: float, end: float, heard: str, guests: Sequence[str]) -> Verdict | None:
-    """Which of `guests` (two or more) the line from `start` to `end`, heard as `heard`, addresses by name, by
-    the judge's scores of `candidate_texts`. None when the judge gives no guest a lead of MIN_LEAD."""
-    if len(guests) < 2 or not heard.strip():
+    """Which of `guests` (two or more) the line from `start` to `end`, heard as `heard` ("" for a turn without
+    words), addresses by name, by the judge's scores of `candidate_texts`. None when the judge gives no guest
+    a lead of MIN_LEAD."""
+    if len(guests) < 2:
         return None
     texts, owners = [], []
     for guest in guests:

@@ -75,13 +75,28 @@ def test_a_small_lead_leaves_a_check_and_lines_with_a_name_are_not_judged():
     lines = [naming.Line(30, 32, "En wat laten je?")]
     asked = []
 
-    def barely(start, end, texts, prompt):  # Lotte's candidates a little (MIN_LEAD) ahead
+    def barely(start, end, texts, prompt):  # in the question at 30-32 s, Lotte's candidates a little ahead
         asked.append(texts[0])
-        return [-10.0 + (spoken_names.MIN_LEAD if "Lotte" in text else 0.0) for text in texts]
+        return [-10.0 + (spoken_names.MIN_LEAD if "Lotte" in text and start < 32 < end else 0.0) for text in texts]
 
     names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=barely)
     assert names["A"].name == "Lotte Mulder" and names["A"].confidence < 0.6
     asked.clear()
     spelled = [naming.Line(30, 32, "En Lotte, wat denk jij?"), naming.Line(60, 61.5, "Dank je Noor en Lotte.")]
     naming.name_voices(part_turns(), spelled, PEOPLE, PLAN, {}, judge=barely)
-    assert asked == []  # the transcript has the names: the rules on the text decide
+    assert not any("denk" in text or "Dank" in text for text in asked)  # names in the text: its rules decide
+
+
+def test_a_host_turn_without_words_is_judged_by_the_name_alone():
+    """Whisper dropped "Lotte, wat denk jij?" (30-32 s) altogether: the judge hears the name at the turn's start."""
+    asked = []
+
+    def judge(start, end, texts, prompt):
+        asked.append((start, end, tuple(texts)))
+        heard = "Lotte," if 30 <= start < 32 else "Dank u."
+        return [30.0 * difflib.SequenceMatcher(None, text, heard).ratio() for text in texts]
+
+    lines = [naming.Line(0, 30, "Goedenavond en welkom."), naming.Line(90, 120, "Dank jullie wel, tot ziens.")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
+    assert (30, 32, ("Noor,", "En Noor,", "Lotte,", "En Lotte,")) in asked
