@@ -138,6 +138,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
         if task is not None:
             task.close()
     log.info("%d voices (%s)", result.voices, result.chosen_because)
+    del features  # the voiceprints' input: not needed beside the Whisper judge's model
     with SpeechWav(ctx.paths.speech) as wav:
         judge = whisper_judge(ctx, opts, wav)
         document = build_document(result.turns, transcript, opts, judge)
