@@ -9,7 +9,12 @@ Evidence used, strongest first:
   a chapter's explicit `start`/`approx` times in episode.toml are used when given;
 - being addressed by name ("Marije, jij ...") points at the next other voice; introducing oneself
   ("ik ben Marije") at the voice itself; talking *about* someone by name makes it less likely that the
-  speaker is that person.
+  speaker is that person;
+- where the transcript has no name in the host's question (Whisper misheard or dropped it), the Whisper model
+  judges which guest of the part was asked (pipeline.spoken_names, through a `judge` function): weaker than
+  a name in the text, and a name resting on it alone is never sure;
+- without [[chapters]] the names heard are matched among everyone listed (strictly), and the rest of the
+  guests are named from the order of [[people]] with a CHECK.
 A voice that gets no person keeps its anonymous label ("Spreker 3").
 """
 
