@@ -270,8 +270,10 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, judge_line
 
     ordered = sorted(turns, key=lambda t: t.start)
-    named_at = {a.at for a in heard if a.kind == "address"}
     everyone = [p for _, _, guests in parts for p in guests]
+    # a line already addressing a guest is left to the rules on the text; one "addressing" the host ("Anne,"
+    # for Daan: the host does not ask herself) is not
+    named_at = {a.at for a in heard if a.kind == "address" and a.person in everyone}
     lines = sorted(lines, key=lambda l: l.start)
     # (start, end, text, speaker, windows to judge): the lines, then the host's turns without words
     items = []

@@ -137,3 +137,11 @@ def test_the_real_model_hears_which_guest_the_espeak_host_asked(tmp_path):
                                               heard, guests)
             assert verdict is not None and verdict.person == person, (said, heard, verdict)
     assert judge.lines == len(asked)
+
+
+def test_a_question_heard_as_the_hosts_own_name_is_still_judged():
+    """"Daan, hoe zie jij dat?" heard as "Anne, hoe zie jij dat?" (Anne is the host): the host does not ask
+    herself, so the judge is asked which guest it was."""
+    lines = [naming.Line(0, 30, "Goedenavond en welkom."), naming.Line(30, 32, "Anne, hoe zie jij dat?")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=looks_like("Lotte, hoe zie jij dat?"))
+    assert names["A"].name == "Lotte Mulder"
