@@ -264,8 +264,8 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     someone ("?", "je/jij/u", a leading "En", a first word with a comma), short (JUDGED_SECONDS,
     JUDGED_WORDS), not to everyone (TO_ALL) and naming nobody (a guest's first name or surname in the text:
     the rules on the text decide, or it introduces the guests); and the host's turns of ANSWER_TURN s or more
-    with no words at all (Whisper dropped them), judged from their start and over their last
-    QUESTION_SECONDS. Up to JUDGED_LINES per part, each judged among the guests of the part; an address of
+    with no words at all (Whisper dropped them), judged over their last QUESTION_SECONDS (the question to
+    the one who speaks next; the start of a long turn is more often an introduction of both guests). Up to JUDGED_LINES per part, each judged among the guests of the part; an address of
     weight `Verdict.weight`. Pure, given a pure judge."""
     from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, judge_line
 
@@ -291,8 +291,7 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     for turn in ordered:
         if turn.voice in askers and turn.end - turn.start >= ANSWER_TURN \
                 and not any(min(l.end, turn.end) > max(l.start, turn.start) for l in lines):
-            windows = list(dict.fromkeys([(turn.start, min(turn.end, turn.start + QUESTION_SECONDS)),
-                                          (max(turn.start, turn.end - QUESTION_SECONDS), turn.end)]))
+            windows = [(max(turn.start, turn.end - QUESTION_SECONDS), turn.end)]
             items.append((turn.start, turn.end, "", turn.voice, windows))
     items.sort(key=lambda item: item[0])
     found = []

@@ -32,8 +32,8 @@ WEIGHT = 0.6  # the most one judged line is worth against a spelled address (1.0
 #               of a name it could not spell
 LEAD_IN = 0.6  # seconds of audio before the line (after the previous line): Whisper's segment often starts
 TAIL = 0.2  #    after the name it dropped
-QUESTION_SECONDS = 3.0  # a turn without words is judged from its start and over its last this many seconds
-#                         (where the question to the next speaker is), so a name at either place is heard
+QUESTION_SECONDS = 3.0  # a turn without words is judged over its last this many seconds (where the question
+#                         to the next speaker is; from its start, show 10 heard the introduction of both)
 
 
 def candidate_texts(heard: str, first_name: str) -> list[str]:

@@ -88,7 +88,7 @@ def test_a_small_lead_leaves_a_check_and_lines_with_a_name_are_not_judged():
 
 
 def test_a_host_turn_without_words_is_judged_by_the_name_alone():
-    """Whisper dropped "Lotte, wat denk jij?" (30-32 s) altogether: the judge hears the name at the turn's start."""
+    """Whisper dropped "Lotte, wat denk jij?" (30-32 s) altogether: the judge hears the name in the turn."""
     asked = []
 
     def judge(start, end, texts, prompt):
