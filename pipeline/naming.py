@@ -256,6 +256,20 @@ def _surname_in(text: str, name: str) -> bool:
                                  for word in re.findall(r"[A-Za-zÀ-ÿ'-]+", text))
 
 
+def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn], gap: float = 0.3) -> list[Line]:
+    """Time-ordered lines with a sentence Whisper cut in two joined again ("Moor," + "wat is jouw vari?"): a
+    line that does not end a sentence and the next line of the same voice within `gap` s. Pure."""
+    joined: list[Line] = []
+    for line in lines:
+        last = joined[-1] if joined else None
+        if last is not None and not re.search(r"[.?!]\W*$", last.text) and line.start - last.end <= gap \
+                and voice_at(turns, (last.start + last.end) / 2) == voice_at(turns, (line.start + line.end) / 2):
+            joined[-1] = Line(last.start, line.end, f"{last.text.strip()} {line.text.strip()}")
+        else:
+            joined.append(line)
+    return joined
+
+
 def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
                      parts: Sequence[tuple[float, float, Sequence[str]]], askers: Sequence[str],
                      heard: Sequence[Address], judge) -> list[Address]:
@@ -274,14 +288,14 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     # a line already addressing a guest is left to the rules on the text; one "addressing" the host ("Anne,"
     # for Daan: the host does not ask herself) is not
     named_at = {a.at for a in heard if a.kind == "address" and a.person in everyone}
-    lines = sorted(lines, key=lambda l: l.start)
+    lines = _joined(sorted(lines, key=lambda l: l.start), ordered)
     # (start, end, text, speaker, windows to judge): the lines, then the host's turns without words
     items = []
     for index, line in enumerate(lines):
         text = line.text.strip()
         first = text.split()[0].lower() if text else ""
         asks = "?" in text or SECOND_PERSON.search(text) or first in LEADS or ADDRESS_PLACE.match(text)
-        if not asks or line.end in named_at or line.end - line.start > JUDGED_SECONDS \
+        if not asks or any(line.start < at <= line.end for at in named_at) or line.end - line.start > JUDGED_SECONDS \
                 or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
                 or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
             continue  # (a name in the text: the rules above decide; "..., Lotte Mulder": an introduction)

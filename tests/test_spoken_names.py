@@ -145,3 +145,18 @@ def test_a_question_heard_as_the_hosts_own_name_is_still_judged():
     lines = [naming.Line(0, 30, "Goedenavond en welkom."), naming.Line(30, 32, "Anne, hoe zie jij dat?")]
     names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=looks_like("Lotte, hoe zie jij dat?"))
     assert names["A"].name == "Lotte Mulder"
+
+
+def test_a_question_whisper_cut_in_two_is_judged_whole():
+    """"Lotte, wat is jouw ervaring?" heard as "Lot," and "wat is jouw vari?": judged as one line, so the name
+    in the first piece counts (the second piece alone has no name in its audio)."""
+    seen = []
+
+    def judge(start, end, texts, prompt):
+        seen.append(texts[0])
+        return [30.0 * difflib.SequenceMatcher(None, text, "Lotte, wat is jouw vari?").ratio() for text in texts]
+
+    lines = [naming.Line(28.6, 30, "Lot,"), naming.Line(30.1, 32, "wat is jouw vari?")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert names["A"].name == "Lotte Mulder"  # not the plan's order (Noor first)
+    assert "Noor, Lot, wat is jouw vari?" in seen and "Noor, wat is jouw vari?" not in seen
