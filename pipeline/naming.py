@@ -242,7 +242,7 @@ def evidence_from(heard: Sequence[Address], turns: Sequence[VoiceTurn]) -> dict[
     return scores
 
 
-JUDGED_LINES = 6  # at most this many of the host's lines per part are judged (pipeline.spoken_names)
+JUDGED_LINES = 4  # at most this many of the host's lines per part are judged (pipeline.spoken_names)
 JUDGED_SECONDS = 8.0  # ... each at most this long and of at most this many words (a question to one person,
 JUDGED_WORDS = 8  #      not a monologue or a line with a guest's answer in it)
 TO_ALL = re.compile(r"\b(?:jullie|dank|bedankt|welkom)\b", re.IGNORECASE)  # a thank-you, a welcome: to everyone
