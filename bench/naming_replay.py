@@ -6,13 +6,20 @@ For every show of `bench/judgement_bench.py --work FOLDER` (after a full run the
 right per show and level, the level gap, and the CHECK calibration of the names (voices with >= 2 s of speech).
 The figures equal the benchmark's when the stored turns are the current code's (the voices do not change).
 
-    python bench/naming_replay.py /tmp/n2/bench3 [show-3 ...] [-v]
+    python bench/naming_replay.py /tmp/n2/bench3 [show-3 ...] [-v] [--judge=CACHE_DIR]
+
+--judge: with the Whisper judge of the speakers stage (pipeline.spoken_names; the model scores the host's
+questions against work/speech.flac), its scores kept in CACHE_DIR/<show>.json so that later replays take
+seconds again.
 """
 import json
 import sys
 import tomllib
 from pathlib import Path
 import numpy as np
+from pipeline import model, spoken_names
+from pipeline.config import TranscriptionSettings
+from pipeline.speechwav import SpeechWav
 from pipeline.stages import speakers
 from pipeline.timeline import Turn
 from pipeline.transcript import Transcript
@@ -22,6 +29,37 @@ args = [a for a in sys.argv[1:] if not a.startswith("-")]
 root = Path(args[0]) / "episodes"
 verbose = "-v" in sys.argv
 only = args[1:]
+cache_dir = next((Path(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--judge=")), None)
+settings = TranscriptionSettings()
+whisper = []
+
+
+def load():
+    if not whisper:
+        whisper.append(model.load(model.choose(settings, Path(args[0]) / "config.toml"), settings))
+    return whisper[0]
+
+
+def cached_judge(folder):
+    """The stage's judge, with its scores kept on disk between replays."""
+    file = cache_dir / f"{folder.name}.json"
+    known = json.loads(file.read_text()) if file.exists() else {}
+    wav = SpeechWav(folder / "work" / "speech.flac")
+    judge = spoken_names.WhisperJudge(load, wav, "nl")
+
+    def ask(start, end, texts, prompt):
+        key = (round(start, 3), round(end, 3), list(texts), prompt)
+        k = json.dumps(key)
+        if k not in known:
+            known[k] = judge(start, end, texts, prompt)
+        return known[k]
+
+    def save():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(known))
+    return ask, save
+
+
 rows = {}
 flag_right = flag_wrong = n_right = n_wrong = sure_wrong = 0
 for folder in sorted(root.iterdir()):
@@ -37,7 +75,12 @@ for folder in sorted(root.iterdir()):
     opts = speakers.Options(people=tuple((p["name"], p["role"]) for p in ep["people"]),
                             chapters=tuple((tuple(c["people"]), c.get("start", c.get("approx")))
                                            for c in ep["chapters"]))
-    new = speakers.build_document(turns, tr, opts)
+    judge = save = None
+    if cache_dir is not None:
+        judge, save = cached_judge(folder)
+    new = speakers.build_document(turns, tr, opts, judge)
+    if save is not None:
+        save()
     out = speakers.outcome(new, opts)
     reference = [(u["start"], u["end"], u["speaker"]) for u in truth["utterances"]]
     hyp = [(t["start"] + offset, t["end"] + offset, new["voices"][t["voice"]]["name"]) for t in new["turns"]]

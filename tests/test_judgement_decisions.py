@@ -228,3 +228,24 @@ def test_a_guest_is_first_heard_answering_the_question_put_to_them():
     assert naming.first_answers(heard, early, ["M", "L"], persons) == {("M", "Marije Boer"): 1.0}
     assert naming.first_answers(heard, early, ["M", "L"], persons, since=5.0) == {("M", "Marije Boer"): 1.0,
                                                                                   ("L", "Lotte Mul"): 1.0}
+
+
+def test_without_chapters_the_guests_are_named_by_the_addresses_among_everyone_listed():
+    """episode.toml lists [[people]] but no [[chapters]]: a name heard in the place of an address (the strict
+    rule: same first letter) still names the voice that answers; a guest nobody addressed gets a CHECK."""
+    people = [PersonInfo("Anne Host", "host"), PersonInfo("Marije Boer", "guest"), PersonInfo("Mike Bos", "guest"),
+              PersonInfo("Jornt Zuil", "guest")]
+    turns = [VoiceTurn(0, 20, "H")]
+    lines = [naming.Line(15, 20, "Welkom. Mieke, hoe zie jij dat?")]  # Mike, misheard
+    for start in range(20, 200, 30):
+        turns += [VoiceTurn(start, start + 12, "K"), VoiceTurn(start + 12, start + 15, "H"),
+                  VoiceTurn(start + 15.5, start + 27, "M"), VoiceTurn(start + 27, start + 30, "H")]
+    lines.append(naming.Line(32, 35, "Marije, wat denk jij?"))
+    turns += [VoiceTurn(200, 215, "H"), VoiceTurn(215, 230, "J"), VoiceTurn(230, 260, "H")]
+    names = naming.name_voices(turns, lines, people, [], {})
+    assert names["H"].name == "Anne Host"
+    assert names["K"].name == "Mike Bos" and names["K"].confidence >= 0.6
+    assert names["M"].name == "Marije Boer" and names["M"].confidence >= 0.6
+    assert names["J"].name == "Jornt Zuil" and names["J"].confidence < 0.6  # by elimination only: a CHECK
+    nobody = naming.name_voices(turns, [], people, [], {})  # no name heard: names from the list order, all CHECK
+    assert all(n.confidence < 0.6 for v, n in nobody.items() if v != "H")

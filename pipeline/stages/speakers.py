@@ -12,6 +12,9 @@ Writes: work/speakers.json:
         The show's voice library (voices/ beside config.toml, pipeline.voicelibrary): the prints of earlier
         episodes; their digests are options, so a new print re-runs this stage in later episodes only.
         Writes the prints of the voices pinned here into it (never of a name the pipeline guessed).
+        The Whisper model of [transcription] (pipeline.model), as the judge of which guest the host's
+        question was put to where the transcript has no name (pipeline.spoken_names): a different model or
+        device re-runs this stage.
 Report: report.json "speakers": every voice with its talk time, a sample to listen to, the name and confidence;
         "library": the names that came from the voice library and the prints this episode keeps there.
 
@@ -32,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from pipeline import analysis, diarize, fsutil, naming, timeline, voicelibrary
+from pipeline import analysis, diarize, fsutil, model, naming, spoken_names, timeline, voicelibrary
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, StageError
 from pipeline.layout import voice_library
@@ -71,15 +74,22 @@ class Options:
     pinned: tuple[tuple[str, str], ...] = ()  # (voice, name)
     # (person, episode, digest) of every voice library print of an earlier episode (pipeline.voicelibrary)
     library: tuple[tuple[str, str, str], ...] = ()
+    # the Whisper model that judges which guest was asked (pipeline.spoken_names): kind, name, device,
+    # compute type (as the transcribe stage's), and the language; empty: no judge
+    judge_model: tuple[str, str, str, str] = ()
+    language: str = "nl"
 
 
 def options(ctx: Context) -> Options:
+    choice = model.choose(ctx.show.transcription, ctx.show.file)
     return Options(
         people=tuple((p.name, p.role) for p in ctx.episode.people),
         chapters=tuple((tuple(c.people), c.start if c.start is not None else c.approx)
                        for c in ctx.episode.chapters),
         pinned=tuple(sorted(ctx.episode.speakers.items())),
         library=tuple((p.person, p.episode, p.digest) for p in library_prints(ctx)[0]),
+        judge_model=(choice.kind, choice.name, choice.device, choice.compute_type),
+        language=ctx.show.transcription.language,
     )
 
 
@@ -135,7 +145,13 @@ def run(ctx: Context, opts: Options) -> Outcome:
         if task is not None:
             task.close()
     log.info("%d voices (%s)", result.voices, result.chosen_because)
-    document, prints = use_library(ctx, opts, result, transcript, build_document(result.turns, transcript, opts))
+    del features  # the voiceprints' input: not needed beside the Whisper judge's model
+    with SpeechWav(ctx.paths.speech) as wav:
+        judge = whisper_judge(ctx, opts, wav)
+        document = build_document(result.turns, transcript, opts, judge)
+        document, prints = use_library(ctx, opts, result, transcript, document, judge)
+    if judge is not None:
+        log.info("the Whisper judge scored %d of the host's lines", judge.lines)
     document["model"] = voiceprint.MODEL_NAME
     document["voices_found_because"] = result.chosen_because
     document["objective_by_voice_count"] = {str(k): v for k, v in result.scores_by_count.items()}
@@ -176,6 +192,14 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
     return replace(result, turns=tuple(turns))
 
 
+def whisper_judge(ctx: Context, opts: Options, wav: SpeechWav) -> spoken_names.WhisperJudge | None:
+    """The judge of which guest was asked (pipeline.spoken_names), loading the model only when first asked."""
+    if not opts.judge_model:
+        return None
+    choice = model.ModelChoice(*opts.judge_model)
+    return spoken_names.WhisperJudge(lambda: model.load(choice, ctx.show.transcription), wav, opts.language)
+
+
 def window_frames(windows: list[Interval], total_frames: int, length: float) -> list[tuple[int, int]]:
     """Mel frame ranges of the windows (at least two frames each, inside the audio). Pure."""
     size = int(round(length * 100))
@@ -186,8 +210,10 @@ def window_frames(windows: list[Interval], total_frames: int, length: float) -> 
     return result
 
 
-def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Options) -> dict:
-    """speakers.json from anonymous turns: voice labels, names from evidence, samples. Pure."""
+def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Options,
+                   judge: spoken_names.Judge | None = None) -> dict:
+    """speakers.json from anonymous turns: voice labels, names from evidence (with `judge`, also the Whisper
+    judge's view of the host's questions: pipeline.spoken_names), samples. Pure, given a pure judge."""
     labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
     voice_turns = [Turn(t.start, t.end, labels[t.voice]) for t in turns]
     by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
@@ -196,7 +222,7 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     lines = [Line(s.start, s.end, s.text) for s in by_voice.segments]
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
     chapters = [naming.ChapterInfo(f"chapter {i + 1} of the plan", p, s) for i, (p, s) in enumerate(opts.chapters)]
-    names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
+    names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge)
     split = naming.split_mixed_voices(voice_turns, names, people, chapters,
                                       lambda i: f"Spreker {len(labels) + i + 1}")
     voice_labels = list(labels.values())
@@ -206,7 +232,7 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
         by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
                                                 for t in voice_turns], "voices": {}})
         lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
-        names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned))
+        names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge)
     talk = naming.talk_times(voice_turns)
     voices = {}
     for voice in voice_labels:
@@ -264,7 +290,7 @@ def library_prints(ctx: Context, opts: Options | None = None) -> tuple[list[voic
 
 
 def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transcript: Transcript,
-                document: dict) -> tuple[dict, list[voicelibrary.Print]]:
+                document: dict, judge: spoken_names.Judge | None = None) -> tuple[dict, list[voicelibrary.Print]]:
     """speakers.json named with the voice library's sure matches (held like pins while the other voices are
     named), its suggestions and what this episode keeps; and the prints to keep."""
     prints, problems = library_prints(ctx, opts)
@@ -273,7 +299,8 @@ def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transc
     sure = {m.voice: m.person for m in matches if m.sure}
     if sure:
         document = build_document(result.turns, transcript,
-                                  replace(opts, pinned=tuple(sorted({**dict(opts.pinned), **sure}.items()))))
+                                  replace(opts, pinned=tuple(sorted({**dict(opts.pinned), **sure}.items()))),
+                                  judge)
     document = with_library(document, matches, problems)
     new, document["library"]["kept"] = pinned_prints(document, centroids, opts, ctx.episode.slug,
                                                      ctx.episode.date.isoformat())
