@@ -240,10 +240,6 @@ def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: 
     gave decodes the same way (and the earlier seed wins ties), and k-means stops once its labels repeat."""
     x = _normalise(embeddings.astype(np.float64))
     scores_for = _step_scorer(line, x)
-    starts = line.cover[:, 0]
-    ends = line.cover[:, 1]
-    empty = ends <= starts
-    fallback = np.minimum(starts[empty], line.steps - 1)
     best: Fit | None = None
     tried: set[bytes] = set()
     for seed in range(seeds if voices > 1 else 1):
@@ -254,23 +250,40 @@ def fit(line: Timeline, embeddings: np.ndarray, voices: int, *, switch_penalty: 
         if centroids.tobytes() in tried:
             continue
         tried.add(centroids.tobytes())
-        path, score = np.zeros(line.steps, int), float("-inf")
-        for _ in range(iterations):
-            path, score = viterbi(scores_for(centroids), switch_penalty)
-            # each window's voice: the one with most of its steps (ties to the lowest number)
-            running = np.zeros((line.steps + 1, voices), np.int64)
-            np.cumsum(np.eye(voices, dtype=np.int64)[path], axis=0, out=running[1:])
-            labels = (running[ends] - running[starts]).argmax(axis=1)
-            labels[empty] = path[fallback]
-            updated = _normalise(np.stack([x[labels == k].mean(axis=0) if np.any(labels == k) else centroids[k]
-                                           for k in range(voices)]))
-            if np.allclose(updated, centroids, atol=1e-6):
-                break
-            centroids = updated
-        if best is None or score > best.score:
-            best = Fit(voices, path, centroids, score)
+        candidate = _refine(line, x, scores_for, centroids, switch_penalty, iterations)
+        if best is None or candidate.score > best.score:
+            best = candidate
     assert best is not None
     return best
+
+
+def _refine(line: Timeline, x: np.ndarray, scores_for, centroids: np.ndarray, switch_penalty: float,
+            iterations: int = 10) -> Fit:
+    """Alternate Viterbi decoding of the step scores with re-estimating each voice's centroid from the
+    (unit) window embeddings `x` it was given, from the starting `centroids`."""
+    voices = len(centroids)
+    path, score = np.zeros(line.steps, int), float("-inf")
+    for _ in range(iterations):
+        path, score = viterbi(scores_for(centroids), switch_penalty)
+        labels = window_voices(line, path, voices)
+        updated = _normalise(np.stack([x[labels == k].mean(axis=0) if np.any(labels == k) else centroids[k]
+                                       for k in range(voices)]))
+        if np.allclose(updated, centroids, atol=1e-6):
+            break
+        centroids = updated
+    return Fit(voices, path, centroids, score)
+
+
+def window_voices(line: Timeline, path: np.ndarray, voices: int) -> np.ndarray:
+    """Each window's voice: the one with most of the steps it covers (ties to the lowest number); a window
+    that covers no step takes the voice of the step at its start. Pure."""
+    starts, ends = line.cover[:, 0], line.cover[:, 1]
+    running = np.zeros((line.steps + 1, voices), np.int64)
+    np.cumsum(np.eye(voices, dtype=np.int64)[path], axis=0, out=running[1:])
+    labels = (running[ends] - running[starts]).argmax(axis=1)
+    empty = ends <= starts
+    labels[empty] = path[np.minimum(starts[empty], line.steps - 1)]
+    return labels
 
 
 def _kmeans_plus_plus(x: np.ndarray, voices: int, seed: int, iterations: int = 10) -> np.ndarray:
