@@ -397,6 +397,8 @@ class Diarization:
     centroids: np.ndarray
     scores_by_count: dict[int, float]  # Viterbi objective for each number of voices tried
     chosen_because: str
+    # two voices that sound like one person cut in two (one_person_pair) and their similarity, left apart
+    one_person: tuple[int, int, float] | None = None
 
 
 def closest_pair(centroids: np.ndarray) -> float:
@@ -446,19 +448,22 @@ def diarize(regions: Sequence[Span], window_spans: Sequence[Span], embeddings: n
             break
     best = fits[chosen]
     x = _normalise(embeddings.astype(np.float64))
-    for _ in range(best.voices - 1 if join_one_person else 0):
-        pair = one_person_pair(line, x, best)
-        if pair is None:
-            break
+    pair = one_person_pair(line, x, best)
+    while join_one_person and pair is not None:
         twin = closest_pair(best.centroids)
         best = joined(line, x, best, pair, switch_penalty=switch_penalty)
         why += f"; two voices were one person (similarity {twin:.2f}): joined, {best.voices} voices"
+        pair = one_person_pair(line, x, best)
     order = list(dict.fromkeys(best.path.tolist()))
     renumber = {old: new for new, old in enumerate(order)}
     path = np.array([renumber[v] for v in best.path.tolist()], dtype=int)
     centroids = best.centroids[order]
+    alike = None
+    if pair is not None and all(v in renumber for v in pair):
+        alike = (*sorted(renumber[v] for v in pair), round(closest_pair(best.centroids), 3))
     return Diarization(turns=tuple(runs_to_turns(line.times, path)), voices=len(order), centroids=centroids,
-                       scores_by_count={k: round(f.score, 3) for k, f in fits.items()}, chosen_because=why)
+                       scores_by_count={k: round(f.score, 3) for k, f in fits.items()}, chosen_because=why,
+                       one_person=alike)
 
 
 # ------------------------------------------------------------------------------------------ turns

@@ -144,5 +144,9 @@ def test_diarize_joins_a_person_the_fit_split_and_says_so():
     assert result.voices == 3, result.chosen_because
     assert "one person" in result.chosen_because
     assert [t.voice for t in result.turns] == [0, 1, 2]
+    assert result.one_person is None  # joined: no pair is left
     as_fitted = diarize.diarize(region, spans, x, listed=4, max_voices=4, min_gain=0.0)
     assert as_fitted.voices == 4 and "one person" not in as_fitted.chosen_because
+    # left apart, the pair is named: the two halves are the voices of the third and fourth turns
+    first, second, similarity = as_fitted.one_person
+    assert (first, second) == (2, 3) and similarity >= diarize.ONE_PERSON

@@ -249,3 +249,40 @@ def test_without_chapters_the_guests_are_named_by_the_addresses_among_everyone_l
     assert names["J"].name == "Jornt Zuil" and names["J"].confidence < 0.6  # by elimination only: a CHECK
     nobody = naming.name_voices(turns, [], people, [], {})  # no name heard: names from the list order, all CHECK
     assert all(n.confidence < 0.6 for v, n in nobody.items() if v != "H")
+
+
+# ------------------------------------------------------------------------------------------ one person, two voices
+
+
+def _voice(name, confidence, pinned=False):
+    return {"name": name, "confidence": confidence, "talk_time": 30.0, "sample": [0.0, 10.0], "pinned": pinned,
+            "evidence": ["addressed by name"]}
+
+
+def test_two_voices_that_sound_like_one_person_lose_their_sure_names_and_are_flagged():
+    from pipeline.stages import speakers
+
+    document = {"turns": [], "voices": {"Spreker 1": _voice("Host", 0.95), "Spreker 2": _voice("Kees", 0.85),
+                                        "Spreker 3": _voice("Fatima", 0.95)}}
+    doubted = speakers.one_person_doubt(document, (1, 2, 0.874))
+    assert [doubted["voices"][v]["confidence"] for v in ("Spreker 1", "Spreker 2", "Spreker 3")] == [0.95, 0.55, 0.55]
+    assert "sounds like Spreker 3 (similarity 0.87" in doubted["voices"]["Spreker 2"]["evidence"][-1]
+    assert document["voices"]["Spreker 3"]["confidence"] == 0.95  # the input is not changed
+    warnings = speakers.outcome(doubted, speakers.Options(people=(("Host", "host"), ("Kees", "guest"),
+                                                                  ("Fatima", "guest")))).warnings
+    assert any(w.startswith("Spreker 2 and Spreker 3 sound like one person") for w in warnings)
+    assert any(w.startswith("Spreker 3 was named 'Fatima' with low confidence") for w in warnings)
+    assert not any(w.startswith("Spreker 1 ") for w in warnings)
+
+
+def test_no_doubt_without_a_pair_and_pins_stand():
+    from pipeline.stages import speakers
+
+    document = {"turns": [], "voices": {"Spreker 1": _voice("Kees", 0.85, pinned=True),
+                                        "Spreker 2": _voice("Fatima", 0.95)}}
+    assert speakers.one_person_doubt(document, None) is document
+    doubted = speakers.one_person_doubt(document, (0, 1, 0.9))
+    assert doubted["voices"]["Spreker 1"]["confidence"] == 0.85 and doubted["voices"]["Spreker 2"]["confidence"] == 0.55
+    pinned_both = {**document, "voices": {v: {**d, "pinned": True} for v, d in document["voices"].items()}}
+    warnings = speakers.outcome(speakers.one_person_doubt(pinned_both, (0, 1, 0.9)), speakers.Options()).warnings
+    assert not any("sound like one person" in w for w in warnings)
