@@ -121,6 +121,25 @@ def test_a_sound_check_in_the_crowd_does_not_start_the_show():
     assert start is not None and 29.5 <= start <= 30.5
 
 
+def test_a_sound_check_seconds_before_the_show_does_not_start_it():
+    """The check ends 4 s before the host begins (show 15 of the 20-show benchmark: 7.5 s of sound check and
+    crowd were kept at every level): the blocks after the check are sustained enough, the silence is not."""
+    rng = np.random.default_rng(4)
+    crowd = -13 + rng.normal(0, 1.5, int(30 / trim.FRAME))
+    crowd[420:508] = talk(4.4, 0.0, rng)  # "een, twee, een, twee, test, test" at 21-25.4 s; the host at 30 s
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 90.0, speech_level=0.0)
+    assert start is not None and 29.5 <= start <= 30.5
+
+
+def test_a_presenter_pausing_in_the_opening_is_no_sound_check():
+    rng = np.random.default_rng(5)
+    crowd = -13 + rng.normal(0, 1.5, int(20 / trim.FRAME))
+    opening = np.concatenate([talk(9, 0.0, rng), -13 + rng.normal(0, 1.5, int(3.5 / trim.FRAME)), talk(50, 0.0, rng)])
+    start = trim.sustained_start(np.concatenate([crowd, opening]), 0.0, 82.5, speech_level=0.0)
+    assert start is not None and 19.5 <= start <= 20.5  # 9 s of opening, then a pause: the show began at 20 s
+
+
 def test_detected_speech_without_words_joins_the_regions_but_not_outside_the_show():
     words = [Interval(10.0, 12.0), Interval(20.0, 21.0)]
     activity = [Interval(2.0, 8.0),  # the crowd before the show: outside the words' span

@@ -9,7 +9,8 @@ How: speech activity (Silero VAD) gives speech regions; each gets its level. The
 foreground speech (speech within `FOREGROUND_DB` of the show's speech level) whose pauses are short, or filled
 by applause; chatter, a sound check or a far-away conversation before or after fall outside it. Crowd babble
 that runs into the show (people hush as the host begins) is cut off too: the show starts where speech at the
-show's level becomes sustained, walked back to the first word (`sustained_start`; evidence "crowd_before_show").
+show's level becomes sustained, walked back to the first word (`sustained_start`; evidence "crowd_before_show"),
+past a sound check a few seconds before it (a short burst of talk, then seconds without any).
 Cut points are the first and last show word plus a short natural pad, never inside speech. Overrides win, to
 the millisecond.
 """
@@ -159,6 +160,8 @@ CROWD_DIPS = 0.15  # ... and it is steady: many voices at once leave few dips (s
 BACKTRACK_DB = 10.0  # from the onset back to the first word: frames within this of the show level ...
 BACKTRACK_DIP = 0.3  # ... with dips no longer than this (seconds) ...
 BACKTRACK_MAX = 1.0  # ... and at most this far back (a soft first syllable)
+CHECK_GAP = 3.0  # seconds without talk at the show's level right after a short burst of it ...
+CHECK_TALK = 8.0  # ... that lasted less than this: a sound check a few seconds before the show, not its start
 
 
 def _level(energy: np.ndarray, start: float, end: float, frame: float) -> float:
@@ -189,7 +192,7 @@ def sustained_start(energy: np.ndarray, start: float, end: float, speech_level: 
     found = np.flatnonzero(sustained & (loud > 0))
     if len(found) == 0:
         return None
-    onset = first + int(found[0])
+    onset = first + int(found[0]) + _after_sound_check(loud[found[0]:], frame)
     i, quiet, limit = onset, 0, max(first, onset - int(BACKTRACK_MAX / frame))
     begin = onset
     while i > limit:
@@ -207,6 +210,20 @@ def sustained_start(energy: np.ndarray, start: float, end: float, speech_level: 
     if float(np.mean(before < np.percentile(before, 75) - 10.0)) >= CROWD_DIPS:
         return None  # someone talking with pauses (a quiet presenter), not a crowd
     return at
+
+
+def _after_sound_check(loud: np.ndarray, frame: float) -> int:
+    """Frames from the start of `loud` (1 where a frame reaches the show's level) to the show's own start:
+    0, or past a sound check (a burst of talk shorter than CHECK_TALK followed by CHECK_GAP without talk at the
+    show's level; a presenter's opening has no such silence). Pure."""
+    gap, burst = int(round(CHECK_GAP / frame)), int(round(CHECK_TALK / frame))
+    quiet = 0
+    for i in range(min(len(loud), burst + gap)):
+        quiet = quiet + 1 if loud[i] == 0 else 0
+        if quiet >= gap and i + 1 - quiet < burst:
+            rest = np.flatnonzero(loud[i + 1:])
+            return i + 1 + int(rest[0]) if len(rest) else 0
+    return 0
 
 
 def cut_points(span: ShowSpan, regions: list[Interval], pad: float, duration: float,
