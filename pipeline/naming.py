@@ -258,11 +258,14 @@ def _surname_in(text: str, name: str) -> bool:
 
 def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn], gap: float = 0.3) -> list[Line]:
     """Time-ordered lines with a sentence Whisper cut in two joined again ("Moor," + "wat is jouw vari?"): a
-    line that does not end a sentence and the next line of the same voice within `gap` s. Pure."""
+    line that does not end a sentence and the next line of the same voice within `gap` s that goes on in
+    lower case ("We gaan verder met logen Hendriks," + "En wat een mooie, ..." are two sentences: the
+    introduction, then the question to one of them). Pure."""
     joined: list[Line] = []
     for line in lines:
         last = joined[-1] if joined else None
         if last is not None and not re.search(r"[.?!]\W*$", last.text) and line.start - last.end <= gap \
+                and line.text.strip()[:1].islower() \
                 and voice_at(turns, (last.start + last.end) / 2) == voice_at(turns, (line.start + line.end) / 2):
             joined[-1] = Line(last.start, line.end, f"{last.text.strip()} {line.text.strip()}")
         else:
