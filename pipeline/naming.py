@@ -273,6 +273,23 @@ def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn], gap: float = 0.3)
     return joined
 
 
+WORDLESS_STRETCH = 1.5  # seconds of a host's turn without any words that are judged (a dropped question)
+
+
+def _without_words(turn: VoiceTurn, lines: Sequence[Line]) -> list[tuple[float, float]]:
+    """The stretches of `turn` that no line covers (Whisper dropped the words there). Pure."""
+    stretches, at = [], turn.start
+    for line in sorted(lines, key=lambda l: l.start):
+        if line.end <= at or line.start >= turn.end:
+            continue
+        if line.start > at:
+            stretches.append((at, line.start))
+        at = max(at, line.end)
+    if at < turn.end:
+        stretches.append((at, turn.end))
+    return stretches
+
+
 def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
                      parts: Sequence[tuple[float, float, Sequence[str]]], askers: Sequence[str],
                      heard: Sequence[Address], judge) -> list[Address]:
@@ -280,8 +297,8 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     host's lines in a part of two or more guests whose text found no address, that could put a question to
     someone ("?", "je/jij/u", a leading "En", a first word with a comma), short (JUDGED_SECONDS,
     JUDGED_WORDS), not to everyone (TO_ALL) and naming nobody (a guest's first name or surname in the text:
-    the rules on the text decide, or it introduces the guests); and the host's turns of ANSWER_TURN s or more
-    with no words at all (Whisper dropped them), judged over their last QUESTION_SECONDS (the question to
+    the rules on the text decide, or it introduces the guests); and the stretches of WORDLESS_STRETCH s or
+    more of the host's turns without any words (Whisper dropped them), judged over their last QUESTION_SECONDS (the question to
     the one who speaks next; the start of a long turn is more often an introduction of both guests). Up to JUDGED_LINES per part, each judged among the guests of the part; an address of
     weight `Verdict.weight`. Pure, given a pure judge."""
     from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, judge_line
@@ -296,20 +313,27 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     items = []
     for index, line in enumerate(lines):
         text = line.text.strip()
+        previous = lines[index - 1].end if index else 0.0
+        window = (max(previous, line.start - LEAD_IN), line.end + TAIL)
+        *said, last = re.split(r"(?<=[.!?])\s+", text) if text else [""]
+        if said and any(_mentions(" ".join(said), p) or _surname_in(" ".join(said), p) for p in everyone):
+            # "We beginnen met Fatima el Amrani en Lothar Mulder. Lothar, latisjal en varing.": the introduction,
+            # then the question in the same line: the question alone, over the line's last seconds
+            text, window = last, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
         first = text.split()[0].lower() if text else ""
         asks = "?" in text or SECOND_PERSON.search(text) or first in LEADS or ADDRESS_PLACE.match(text)
-        if not asks or any(line.start < at <= line.end for at in named_at) or line.end - line.start > JUDGED_SECONDS \
+        if not asks or any(line.start < at <= line.end for at in named_at) \
+                or window[1] - window[0] > JUDGED_SECONDS + LEAD_IN + TAIL \
                 or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
                 or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
             continue  # (a name in the text: the rules above decide; "..., Lotte Mulder": an introduction)
-        previous = lines[index - 1].end if index else 0.0
-        window = (max(previous, line.start - LEAD_IN), line.end + TAIL)
         items.append((line.start, line.end, text, voice_at(ordered, (line.start + line.end) / 2), [window]))
     for turn in ordered:
-        if turn.voice in askers and turn.end - turn.start >= ANSWER_TURN \
-                and not any(min(l.end, turn.end) > max(l.start, turn.start) for l in lines):
-            windows = [(max(turn.start, turn.end - QUESTION_SECONDS), turn.end)]
-            items.append((turn.start, turn.end, "", turn.voice, windows))
+        if turn.voice not in askers:
+            continue
+        for start, end in _without_words(turn, lines):
+            if end - start >= WORDLESS_STRETCH:
+                items.append((start, end, "", turn.voice, [(max(start, end - QUESTION_SECONDS), end)]))
     items.sort(key=lambda item: item[0])
     found = []
     for a, b, guests in parts:
