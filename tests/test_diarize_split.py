@@ -1,4 +1,4 @@
-"""One person cut in two voices (issue 9): pipeline.diarize.one_person_pair and joined, on window embeddings
+"""One person cut in two voices (issue 9): pipeline.diarize.one_person_pair, on window embeddings
 made up as numbers (pure functions, no audio)."""
 
 import numpy as np
@@ -107,30 +107,7 @@ def test_a_single_voice_has_no_pair():
     assert diarize.one_person_pair(line, x, fit_of(line, x, np.zeros(10, int))) is None
 
 
-def test_joining_gives_the_person_all_the_halves_steps_and_keeps_the_other_voices():
-    rng = np.random.default_rng(5)
-    host, guest, other = people(rng, 3)
-    room = 0.25 * unit(rng.standard_normal(DIM))
-    x = np.vstack([cloud(host, 20, 0.8, rng), cloud(unit(guest + room), 20, 0.9, rng),
-                   cloud(other, 20, 0.8, rng), cloud(unit(guest - room), 20, 0.9, rng)])
-    truth = np.repeat([0, 1, 2, 1], 20)
-    line = line_of(len(x))
-    split = fit_of(line, x, np.repeat([0, 1, 2, 3], 20))
-    pair = diarize.one_person_pair(line, x, split)
-    assert pair == (1, 3)
-    one = diarize.joined(line, x, split, pair, switch_penalty=0.5)
-    assert one.voices == 3
-    labels = diarize.window_voices(line, one.path, one.voices)
-    # both halves' windows in one voice; the host and the other guest each keep a voice of their own (a window
-    # that straddles a change of person may go either way)
-    assert len(set(labels[truth == 1].tolist())) == 1
-    person = labels[truth == 1][0]
-    majority = [np.bincount(labels[truth == t], minlength=3).argmax() for t in (0, 2)]
-    assert len({int(person), *map(int, majority)}) == 3
-    assert all(np.mean(labels[truth == t] == m) >= 0.9 for t, m in zip((0, 2), majority))
-
-
-def test_diarize_joins_a_person_the_fit_split_and_says_so():
+def test_diarize_names_the_two_voices_of_a_person_the_fit_split_and_keeps_them():
     rng = np.random.default_rng(6)
     host, guest, other = people(rng, 3)
     room = 0.25 * unit(rng.standard_normal(DIM))
@@ -140,13 +117,13 @@ def test_diarize_joins_a_person_the_fit_split_and_says_so():
                    cloud(unit(guest - room), 40, 0.9, rng)])
     region = [Interval(0.0, 0.8 * (len(x) + 1))]
     spans = diarize.windows(region, region[0].end)
-    result = diarize.diarize(region, spans, x, listed=4, max_voices=4, min_gain=0.0, join_one_person=True)
-    assert result.voices == 3, result.chosen_because
-    assert "one person" in result.chosen_because
-    assert [t.voice for t in result.turns] == [0, 1, 2]
-    assert result.one_person is None  # joined: no pair is left
-    as_fitted = diarize.diarize(region, spans, x, listed=4, max_voices=4, min_gain=0.0)
-    assert as_fitted.voices == 4 and "one person" not in as_fitted.chosen_because
-    # left apart, the pair is named: the two halves are the voices of the third and fourth turns
-    first, second, similarity = as_fitted.one_person
+    result = diarize.diarize(region, spans, x, listed=4, max_voices=4, min_gain=0.0)
+    assert result.voices == 4
+    # the two halves are the voices of the third and fourth turns
+    first, second, similarity = result.one_person
     assert (first, second) == (2, 3) and similarity >= diarize.ONE_PERSON
+    people_apart = np.vstack([cloud(host, 40, 0.8, rng), cloud(other, 40, 0.8, rng), cloud(guest, 40, 0.8, rng)])
+    region = [Interval(0.0, 0.8 * (len(people_apart) + 1))]
+    apart = diarize.diarize(region, diarize.windows(region, region[0].end), people_apart, listed=3, max_voices=3,
+                            min_gain=0.0)
+    assert apart.voices == 3 and apart.one_person is None

@@ -66,9 +66,6 @@ class Options:
     change_reach: float = 0.4  # seconds a change of voice may move to a pause (pipeline.diarize.changes_at_pauses)
     tail: float = 0.3  # seconds a turn's end may carry on into its fading voice (pipeline.diarize.with_tails)
     tail_drop: float = 22.0  # dB under the turn's loud level where its voice has faded
-    # join two voices that are one person cut in two (pipeline.diarize.one_person_pair; simulated shows: DER
-    # 17 -> 10 % where it acts); off until the naming can tell which guest of a part one voice is (issue 9)
-    join_one_person: bool = False
     extra_voices: int = 0  # voices beyond the people of episode.toml (issue 9: no more voices than people)
     unlisted_voices: int = 5  # at most this many voices when episode.toml lists nobody
     people: tuple[tuple[str, str], ...] = ()  # (name, role)
@@ -191,7 +188,7 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
     listed = max(1, len(opts.people))
     most = listed + opts.extra_voices if opts.people else opts.unlisted_voices
     result = diarize.diarize(regions, windows, embeddings, listed=listed, max_voices=most,
-                             switch_penalty=opts.switch_penalty, join_one_person=opts.join_one_person)
+                             switch_penalty=opts.switch_penalty)
     turns = diarize.changes_at_pauses(result.turns, level, reach=opts.change_reach)
     turns = diarize.with_tails(turns, level, opts.tail, opts.tail_drop, features.duration)
     return replace(result, turns=tuple(turns))
