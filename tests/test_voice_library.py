@@ -80,7 +80,7 @@ def host_label(truth: dict, document: dict) -> str:
     return max(overlap, key=overlap.__getitem__)
 
 
-def test_a_pinned_host_is_named_from_the_library_in_a_later_episode(render_scene, tmp_path):
+def test_a_pinned_host_is_named_from_the_library_in_a_later_episode(render_scene, tmp_path, monkeypatch):
     first_wav, first_truth = render_scene(two_person_scene(MARIJE, 0), "library-1.wav", sample_rate=16000,
                                           channels=1, bits=16)
     later_wav, later_truth = render_scene(two_person_scene(JORNT, 1), "library-2.wav", sample_rate=16000,
@@ -114,6 +114,7 @@ def test_a_pinned_host_is_named_from_the_library_in_a_later_episode(render_scene
     report = json.loads((later / "report.json").read_text())
     assert report["speakers"]["library"]["named"] == [f"{HOST.name} ({host}, from 2024-06-13-aflevering-1)"]
     assert not [w for w in report["warnings"] if "voice library" in w]  # the guest only sounds a bit like him
+    monkeypatch.setenv("COLUMNS", "250")  # the status table wraps its cells to the terminal's width
     status = run_cli("status", later)
     assert status.returncode == 0 and "from voice library" in status.stdout and HOST.name in status.stdout
 
