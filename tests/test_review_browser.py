@@ -99,6 +99,7 @@ def test_page_lists_every_decision_and_plays_from_just_before(page):
     position = browser.execute_script("return window.review.player().getCurrentTime()")
     assert third - 5.0 <= position <= third - 5.0 + 2.0, (third, position)
     for button in browser.find_elements(By.CSS_SELECTOR, "#checks li.check button.play")[:1]:
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)  # not under the sticky header
         button.click()
         time.sleep(0.5)
         position = browser.execute_script("return [window.review.player().getCurrentTime(), "
