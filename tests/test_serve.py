@@ -173,9 +173,12 @@ def test_the_cli_server_says_where_once_and_survives_listeners_who_hang_up(tmp_p
     site.mkdir()
     (site / "feed.xml").write_text("<rss/>")
     (site / "big.mp3").write_bytes(os.urandom(1 << 20) * 24)  # 24 MiB: far more than the socket buffers hold
+    # Ctrl-C as at a terminal, also when the tests run as a background job (which starts with SIGINT ignored,
+    # and a child inherits that)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--folder", str(site), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stdout.readline()
         port = int(re.search(r"http://localhost:(\d+)/", first).group(1))
