@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline import chaptering as ch
+from pipeline.chaptering.phrases import HANDOVER_PHRASES, find_names, find_phrases, tokens_of
+from pipeline.chaptering.scoring import not_names
 from pipeline.chaptering.voices import Talk, Voices, host_keeps_floor
 from pipeline.timeline import Turn
 from tests.stages.test_chapters import (CUES, HOST, JORNT, MARIJE, MIKE, OPENING, PART_1, PART_2, STEVEN, Line,
@@ -101,3 +103,15 @@ def test_in_the_host_s_floor_the_break_places_the_closing_not_the_last_guest_wor
     assert_honest(boundaries, show.truth)
     assert abs(boundaries[3].start - show.truth[3]) <= 1.0, (boundaries[3], show.truth[3])
     assert not boundaries[3].low_confidence, boundaries[3]
+
+
+def test_a_guest_s_name_is_no_hand_over_phrase():
+    """"Kees en Lotte" sounds like "tenslotte" (a closing phrase): on a simulated show 10 dB quieter that put
+    the closing at the thanks to the guests, 8.4 s early. Words that are a listed person's name are no phrase."""
+    show = build([Line(HOST, "Dank jullie wel, Kees en Lotte."), Line(HOST, "Tenslotte nog dit.", pause=2.0)])
+    tokens = tokens_of(show.transcript)
+    phrases = find_phrases(tokens, HANDOVER_PHRASES["nl"])
+    assert [h.heard for h in phrases if h.kind == "closing"] == ["en lotte", "tenslotte"]
+    kept = not_names(phrases, find_names(tokens, ["Kees Smit", "Lotte Mulder"], []))
+    assert [h.heard for h in kept if h.kind == "closing"] == ["tenslotte"]
+    assert [h.heard for h in kept if h.kind == "thanks"] == ["dank jullie wel"]

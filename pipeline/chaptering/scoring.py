@@ -237,6 +237,7 @@ def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, t
     keywords = [k for cue in cues for k in cue.keywords]
     found = check_support(find_names(tokens, people, keywords), tokens, transcript, breaks, MIN_NAME_PROBABILITY,
                           MIN_NAME_SPEECH)
+    phrases = not_names(phrases, found)
     cuts = cuts_between_words(tokens, breaks)
     at_words = {c.time for c in cuts}
     cuts += [c for c in _cuts_without_words(tokens, breaks, duration) if c.time not in at_words]
@@ -248,6 +249,14 @@ def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, t
             introduced[hit.key] = min(introduced.get(hit.key, hit.start), hit.start)
     return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(found), Voices(turns, names), breaks, duration,
                  window, introduced)
+
+
+def not_names(phrases: Sequence[Hit], found: Sequence[Hit]) -> list[Hit]:
+    """The phrase hits that are not on a listed person's name: "Kees en Lotte" is no "tenslotte" (a closing
+    phrase) where the name matches at least as well as the phrase, however sure Whisper was of it. Pure."""
+    names = [h for h in found if h.kind == "name"]
+    return [hit for hit in phrases
+            if not any(n.first <= hit.last and hit.first <= n.last and n.similarity >= hit.similarity for n in names)]
 
 
 def _cuts_without_words(tokens: Sequence[Token], breaks: Breaks, duration: float) -> list[Cut]:
