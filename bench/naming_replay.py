@@ -78,7 +78,9 @@ for folder in sorted(root.iterdir()):
     judge = save = None
     if cache_dir is not None:
         judge, save = cached_judge(folder)
-    new = speakers.build_document(turns, tr, opts, judge)
+    pair = doc.get("one_person")  # the stage's diarization found them; labels are by first turn, as here
+    one_person = None if not pair else (int(pair[0].split()[-1]) - 1, int(pair[1].split()[-1]) - 1, pair[2])
+    new = speakers.one_person_doubt(speakers.build_document(turns, tr, opts, judge, one_person), one_person)
     if save is not None:
         save()
     out = speakers.outcome(new, opts)

@@ -474,10 +474,11 @@ def group_by_chapter(turns: Sequence[VoiceTurn], voices: Sequence[str],
 
 def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Sequence[PersonInfo],
                 chapters: Sequence[ChapterInfo], pinned: dict[str, str], *, min_talk: float = 5.0,
-                min_share: float = 0.02, judge=None) -> dict[str, Naming]:
+                min_share: float = 0.02, judge=None, one_person: tuple[str, str] | None = None) -> dict[str, Naming]:
     """A Naming for every voice in `turns`. Pinned voices first; then the hosts; then the guests, chapter by
     chapter; voices with too little speech (< `min_talk` s or < `min_share` of all speech) stay anonymous.
-    `judge` (a pipeline.spoken_names.Judge) scores the host's questions where no name was heard."""
+    `judge` (a pipeline.spoken_names.Judge) scores the host's questions where no name was heard.
+    `one_person`: two voices that sound like one person cut in two (pipeline.diarize.one_person_pair)."""
     voices = list(dict.fromkeys(t.voice for t in sorted(turns, key=lambda t: t.start)))
     talk = talk_times(turns)
     total = sum(talk.values()) or 1.0
@@ -574,8 +575,11 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             evidence[key] = evidence.get(key, 0.0) + value
         for key, value in first_answers(spelled, turns, members, chapter.people, since).items():
             from_text[key] = from_text.get(key, 0.0) + value
-        for naming in _assign(members, list(chapter.people), evidence, turns, chapter.title, inside,
-                              from_text=from_text if judged else None):
+        namings = _assign(members, list(chapter.people), evidence, turns, chapter.title, inside,
+                          from_text=from_text if judged else None)
+        if one_person is not None:
+            namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None)
+        for naming in namings:
             result[naming.voice] = naming
 
     for v in voices:
@@ -583,6 +587,36 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             why = "too little speech to name" if v not in major else "no listed person left for this voice"
             result[v] = Naming(v, v, 0.0, False, (why,))
     return result
+
+
+def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
+                            evidence: dict[tuple[str, str], float],
+                            from_text: dict[tuple[str, str], float] | None = None) -> list[Naming]:
+    """The names of one part's guests (`_assign`) when two of its voices sound like one person cut in two
+    (`pair`): if one voice's name has evidence of its own (addressed or introduced by name, or the Whisper
+    judge sure: JUDGED_SURE) and the other's comes from the one-to-one match alone, the second voice is the
+    same person: the match assumed two people, the voices say one (the part's other guest then has no voice
+    of their own: a quiet guest, mostly over the partner). Both stay a CHECK. Pure.
+
+    On the 20 simulated shows the pair was one person on 3 of the 4 shows where its halves shared a part, and
+    the half named from the match alone was that quiet partner every time."""
+    by_voice = {n.voice: n for n in namings}
+    if not all(v in by_voice for v in pair) or by_voice[pair[0]].name == by_voice[pair[1]].name:
+        return list(namings)
+
+    def own(n: Naming) -> bool:
+        support = evidence.get((n.voice, n.name), 0.0)
+        text = support if from_text is None else from_text.get((n.voice, n.name), 0.0)
+        return text > 0 or support >= JUDGED_SURE
+
+    first, second = (by_voice[v] for v in pair)
+    if own(first) == own(second) or first.pinned or second.pinned:
+        return list(namings)
+    sure, other = (first, second) if own(first) else (second, first)
+    renamed = Naming(other.voice, sure.name, min(other.confidence, 0.55), False, (
+        *other.evidence[:1], f"sounds like {sure.voice} ({sure.name}, named by evidence) and nothing but the "
+        f"one-to-one match names it {other.name}: {sure.name} in two voices"))
+    return [renamed if n.voice == other.voice else n for n in namings]
 
 
 MIXED_SHARE = 0.3  # a guest voice with at least this share of its speech in a second part holds two people
@@ -706,9 +740,12 @@ HOST_TWIN_SHARE = 0.35  # ... and a second host voice has at least this share of
 HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and of the closing (guests of two
 #                        parts joined in one voice are heard throughout too, but not at both ends)
 FEW_VOICES_MIN_TALK = 1.5  # seconds a voice needs to be named when there are no more voices than people
+LITTLE_TALK = 5.0  # ... and under this (name_voices' min_talk), a name from the running order alone is a CHECK
 ORDER_ONLY = 0.85  # the most a guest's name gets without being addressed or introduced by name
 JUDGED_ONLY = 0.85  # the most a guest's name gets from the Whisper judge alone (no name in the transcript)
-JUDGED_SURE = 0.7  # ... and under this much judged evidence (one line with a lead near MIN_LEAD), a CHECK
+JUDGED_SURE = 0.9  # ... and under this much judged evidence, a CHECK: one line answered by that voice first,
+#                    whose lead is at least halfway from MIN_LEAD to FULL_LEAD (5 nats; 0.7, a lead near
+#                    MIN_LEAD, let a wrong name through at 0.81 on a simulated show)
 NO_PLAN_ONLY = 0.5  # ... when episode.toml has no [[chapters]]: the order of [[people]] is all there is (a CHECK)
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
@@ -764,6 +801,9 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             confidence = min(confidence, JUDGED_ONLY if support >= JUDGED_SURE else 0.55)
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
+            if talk[v] < LITTLE_TALK:
+                confidence = min(confidence, 0.55)
+                evidence.append(f"only {talk[v]:.1f} s of speech, named from the running order alone")
         if support < 0:
             confidence = min(confidence, 0.4)
             evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")

@@ -87,6 +87,21 @@ def test_a_small_lead_leaves_a_check_and_lines_with_a_name_are_not_judged():
     assert not any("denk" in text or "Dank" in text for text in asked)  # names in the text: its rules decide
 
 
+def test_a_lead_short_of_halfway_to_a_full_one_leaves_a_check():
+    """A judged line decides a name without a CHECK only with a lead of at least 5 nats (halfway from MIN_LEAD
+    to FULL_LEAD): on a simulated show a lead near 4.5 nats named the wrong guest at 0.81, unflagged."""
+    def leading(lead: float):
+        def judge(start, end, texts, prompt):
+            return [-10.0 + (lead if "Lotte" in text and start < 32 < end else 0.0) for text in texts]
+        return judge
+
+    lines = [naming.Line(30, 32, "En wat laten je?")]
+    weak = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=leading(4.5))
+    fair = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=leading(6.0))
+    assert weak["A"].name == fair["A"].name == "Lotte Mulder"
+    assert weak["A"].confidence < 0.6 <= fair["A"].confidence < 0.9, (weak["A"], fair["A"])
+
+
 def test_a_host_turn_without_words_is_judged_by_the_name_alone():
     """Whisper dropped "Lotte, wat denk jij?" (30-32 s) altogether: the judge hears the name in the turn."""
     asked = []

@@ -149,7 +149,7 @@ def run(ctx: Context, opts: Options) -> Outcome:
     del features  # the voiceprints' input: not needed beside the Whisper judge's model
     with SpeechWav(ctx.paths.speech) as wav:
         judge = whisper_judge(ctx, opts, wav)
-        document = build_document(result.turns, transcript, opts, judge)
+        document = build_document(result.turns, transcript, opts, judge, result.one_person)
         document, prints = use_library(ctx, opts, result, transcript, document, judge)
     document = one_person_doubt(document, result.one_person)
     if judge is not None:
@@ -213,10 +213,14 @@ def window_frames(windows: list[Interval], total_frames: int, length: float) -> 
 
 
 def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Options,
-                   judge: spoken_names.Judge | None = None) -> dict:
+                   judge: spoken_names.Judge | None = None,
+                   one_person: tuple[int, int, float] | None = None) -> dict:
     """speakers.json from anonymous turns: voice labels, names from evidence (with `judge`, also the Whisper
-    judge's view of the host's questions: pipeline.spoken_names), samples. Pure, given a pure judge."""
+    judge's view of the host's questions: pipeline.spoken_names), samples. `one_person`: two voices that sound
+    like one person (Diarization.one_person), named once where nothing but the match tells them apart.
+    Pure, given a pure judge."""
     labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
+    pair = None if one_person is None else (f"Spreker {one_person[0] + 1}", f"Spreker {one_person[1] + 1}")
     voice_turns = [Turn(t.start, t.end, labels[t.voice]) for t in turns]
     by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
                                                      for t in voice_turns],
@@ -224,7 +228,8 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     lines = [Line(s.start, s.end, s.text) for s in by_voice.segments]
     people = [naming.PersonInfo(n, r) for n, r in opts.people]
     chapters = [naming.ChapterInfo(f"chapter {i + 1} of the plan", p, s) for i, (p, s) in enumerate(opts.chapters)]
-    names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge)
+    names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge,
+                               one_person=pair)
     split = naming.split_mixed_voices(voice_turns, names, people, chapters,
                                       lambda i: f"Spreker {len(labels) + i + 1}")
     voice_labels = list(labels.values())
@@ -234,7 +239,8 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
         by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
                                                 for t in voice_turns], "voices": {}})
         lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
-        names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge)
+        names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge,
+                                   one_person=pair)
     talk = naming.talk_times(voice_turns)
     voices = {}
     for voice in voice_labels:
@@ -327,7 +333,7 @@ def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transc
     if sure:
         document = build_document(result.turns, transcript,
                                   replace(opts, pinned=tuple(sorted({**dict(opts.pinned), **sure}.items()))),
-                                  judge)
+                                  judge, result.one_person)
     document = with_library(document, matches, problems)
     new, document["library"]["kept"] = pinned_prints(document, centroids, opts, ctx.episode.slug,
                                                      ctx.episode.date.isoformat())
