@@ -598,8 +598,9 @@ def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
     same person: the match assumed two people, the voices say one (the part's other guest then has no voice
     of their own: a quiet guest, mostly over the partner). Both stay a CHECK. Pure.
 
-    On the 20 simulated shows the pair was one person on 3 of the 4 shows where its halves shared a part, and
-    the half named from the match alone was that quiet partner every time."""
+    On the 20 simulated shows this acted on 5 shows: the pair was one person on 4 (7, 9, 11, 12), and both
+    voices got that person's name on 3; on show 9 the evidence itself named the wrong guest (the guest asked
+    first answered in 1.2 s, heard as the host), and on show 17 at -10 dB the pair was two people."""
     by_voice = {n.voice: n for n in namings}
     if not all(v in by_voice for v in pair) or by_voice[pair[0]].name == by_voice[pair[1]].name:
         return list(namings)
