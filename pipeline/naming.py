@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from pipeline.spoken_names import Verdict
 from pipeline.timeline import Line, voice_at
 from pipeline.timeline import Turn as VoiceTurn
 
@@ -196,6 +197,11 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
             spelled = sentence[begin:finish].lower() == person.split()[0].lower()
             if SELF_INTRO.search(before):
                 found.append(Address("intro", person, speaker, line.end))
+            elif _surname_in(" ".join(after.split()[:3]), person):
+                # the full name introduces, it does not ask: "... met Vermeulen en Fatima el Amrani, tan, hoe
+                # zie je dat?" (Whisper ran the introduction into the question, and "Daan" became "tan")
+                if spelled:
+                    found.append(Address("about", person, speaker, line.end))
             elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)) \
                     or (not before.strip() and after.strip() in ("", ".", "!")):  # "Jornt." (its question cut off)
                 # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
@@ -298,9 +304,10 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     someone ("?", "je/jij/u", a leading "En", a first word with a comma), short (JUDGED_SECONDS,
     JUDGED_WORDS), not to everyone (TO_ALL) and naming nobody (a guest's first name or surname in the text:
     the rules on the text decide, or it introduces the guests); and the stretches of WORDLESS_STRETCH s or
-    more of the host's turns without any words (Whisper dropped them), judged over their last QUESTION_SECONDS (the question to
-    the one who speaks next; the start of a long turn is more often an introduction of both guests). Up to JUDGED_LINES per part, each judged among the guests of the part; an address of
-    weight `Verdict.weight`. Pure, given a pure judge."""
+    more of the host's turns without any words (Whisper dropped them), judged over their last QUESTION_SECONDS
+    (the question to the one who speaks next; the start of a long turn is more often an introduction of both
+    guests). Up to JUDGED_LINES per part, each judged among the guests of the part; an address of weight
+    `Verdict.weight`. Pure, given a pure judge."""
     from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, judge_line
 
     ordered = sorted(turns, key=lambda t: t.start)
@@ -531,6 +538,12 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
                     f"host evidence {scores[v]:.2f} (opening and closing, heard throughout, like the host's "
                     f"{lead:.2f}; guests have little): the host's voice split in two",))
 
+    # two voices that sound like one person cut in two (one_person), one of them the host's: both are the host
+    for voice, twin in ((one_person, one_person[::-1]) if one_person else ()):
+        if twin in host_voices and voice in talk and voice not in result:
+            result[voice] = Naming(voice, result[twin].name, 0.55, False, (
+                f"sounds like {twin} ({result[twin].name}) as one person's voice: the host's voice split in two",))
+
     guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
     if not guest_chapters:  # --- no running order: the names heard, matched strictly among everyone listed
         candidates = [v for v in major if v not in result]
@@ -565,6 +578,7 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     spelled = addresses(lines, turns, everyone, part_guests, host_voices)
     judged = judged_addresses(lines, turns, part_guests, host_voices, spelled, judge) if judge else []
     heard = sorted([*spelled, *judged], key=lambda a: a.at)
+    judged_clearly = frozenset(a.person for a in judged if a.weight >= Verdict("", JUDGED_LEAD).weight)
     addressed, addressed_in_text = evidence_from(heard, turns), evidence_from(spelled, turns)
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]
@@ -576,9 +590,10 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         for key, value in first_answers(spelled, turns, members, chapter.people, since).items():
             from_text[key] = from_text.get(key, 0.0) + value
         namings = _assign(members, list(chapter.people), evidence, turns, chapter.title, inside,
-                          from_text=from_text if judged else None)
+                          from_text=from_text if judged else None, judged_clearly=judged_clearly)
         if one_person is not None:
-            namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None)
+            namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
+                                              judged_clearly)
         for naming in namings:
             result[naming.voice] = naming
 
@@ -591,12 +606,14 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
 
 def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
                             evidence: dict[tuple[str, str], float],
-                            from_text: dict[tuple[str, str], float] | None = None) -> list[Naming]:
+                            from_text: dict[tuple[str, str], float] | None = None,
+                            judged_clearly: frozenset[str] = frozenset()) -> list[Naming]:
     """The names of one part's guests (`_assign`) when two of its voices sound like one person cut in two
     (`pair`): if one voice's name has evidence of its own (addressed or introduced by name, or the Whisper
-    judge sure: JUDGED_SURE) and the other's comes from the one-to-one match alone, the second voice is the
-    same person: the match assumed two people, the voices say one (the part's other guest then has no voice
-    of their own: a quiet guest, mostly over the partner). Both stay a CHECK. Pure.
+    judge sure: JUDGED_SURE and `judged_clearly`, as in `_assign`) and the other's comes from the one-to-one
+    match alone, the second voice is the same person: the match assumed two people, the voices say one (the
+    part's other guest then has no voice of their own: a quiet guest, mostly over the partner). Both stay a
+    CHECK. Pure.
 
     On the 20 simulated shows this acted on 5 shows: the pair was one person on 4 (7, 9, 11, 12), and both
     voices got that person's name on 3; on show 9 the evidence itself named the wrong guest (the guest asked
@@ -608,7 +625,7 @@ def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
     def own(n: Naming) -> bool:
         support = evidence.get((n.voice, n.name), 0.0)
         text = support if from_text is None else from_text.get((n.voice, n.name), 0.0)
-        return text > 0 or support >= JUDGED_SURE
+        return text > 0 or (support >= JUDGED_SURE and n.name in judged_clearly)
 
     first, second = (by_voice[v] for v in pair)
     if own(first) == own(second) or first.pinned or second.pinned:
@@ -744,9 +761,10 @@ FEW_VOICES_MIN_TALK = 1.5  # seconds a voice needs to be named when there are no
 LITTLE_TALK = 5.0  # ... and under this (name_voices' min_talk), a name from the running order alone is a CHECK
 ORDER_ONLY = 0.85  # the most a guest's name gets without being addressed or introduced by name
 JUDGED_ONLY = 0.85  # the most a guest's name gets from the Whisper judge alone (no name in the transcript)
-JUDGED_SURE = 0.9  # ... and under this much judged evidence, a CHECK: one line answered by that voice first,
-#                    whose lead is at least halfway from MIN_LEAD to FULL_LEAD (5 nats; 0.7, a lead near
-#                    MIN_LEAD, let a wrong name through at 0.81 on a simulated show)
+JUDGED_LEAD = 5.0  # ... and without a CHECK only when one judged line asked that person with a lead of this many
+#                    nats (halfway from spoken_names.MIN_LEAD to FULL_LEAD; weaker lines added up do not count)
+JUDGED_SURE = 0.9  # ... answered by that voice first: this much judged evidence (0.7, a lead near MIN_LEAD, let a
+#                    wrong name through at 0.81 on a simulated show)
 NO_PLAN_ONLY = 0.5  # ... when episode.toml has no [[chapters]]: the order of [[people]] is all there is (a CHECK)
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
@@ -762,7 +780,8 @@ def best_matching(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
 
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
             turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None,
-            order_only: float | None = None, from_text: dict[tuple[str, str], float] | None = None) -> list[Naming]:
+            order_only: float | None = None, from_text: dict[tuple[str, str], float] | None = None,
+            judged_clearly: frozenset[str] = frozenset()) -> list[Naming]:
     """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
     (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
     is than the runner-up (the best one without that pair), and is low when the evidence contradicts the
@@ -770,7 +789,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     outside the chapter (`inside`: share of each voice's speech inside the chapter's time; a host or two
     people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY).
     `from_text`: the part of `addressed` from names in the transcript, when the rest is the Whisper judge's;
-    a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK under JUDGED_SURE."""
+    a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK under JUDGED_SURE or when no one
+    judged line asked that person clearly (`judged_clearly`: a lead of JUDGED_LEAD or more)."""
     if not voices or not persons:
         return []
     order_only = ORDER_ONLY if order_only is None else order_only
@@ -782,7 +802,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     scores = np.array([[addressed.get((v, p), 0.0) + (0.1 if order.index(v) == persons.index(p) else 0.0)
                         + 0.5 * talk[v] / heard for p in persons] for v in voices])
     best_score, pairs = best_matching(scores)
-    namings = []
+    namings, doubtful = [], False
     for i, j in pairs:
         v, p = voices[i], persons[j]
         without = scores.copy()
@@ -799,7 +819,9 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             evidence.append(f"addressed/introduced by name: {text:+.1f}")
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
             evidence.append(f"asked by name as the Whisper judge hears it (pipeline.spoken_names): {support:+.2f}")
-            confidence = min(confidence, JUDGED_ONLY if support >= JUDGED_SURE else 0.55)
+            sure = support >= JUDGED_SURE and p in judged_clearly
+            confidence = min(confidence, JUDGED_ONLY if sure else 0.55)
+            doubtful = doubtful or not sure
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
             if talk[v] < LITTLE_TALK:
@@ -815,4 +837,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         if len(persons) > 1 and round(margin, 6) <= 0.2:  # no more than the running order's prior of a swap
             evidence.append("could not be told apart from the other guest(s) of the chapter by names")
         namings.append(Naming(v, p, confidence, False, tuple(evidence)))
+    if doubtful:  # a guest named by a doubtful question leaves the name of the guest left over in the same doubt
+        namings = [Naming(n.voice, n.name, 0.55, False, (*n.evidence, "left over by a doubtful judged name"))
+                   if addressed.get((n.voice, n.name), 0.0) <= 0 and n.confidence > 0.55 else n for n in namings]
     return namings

@@ -215,6 +215,28 @@ def test_two_voices_of_one_person_share_the_name_only_the_evidence_gives():
     assert naming.name_voices(turns, asked, PEOPLE, PLAN, {}, one_person=("A", "A2"))["A2"].name == "Mike Bos"
 
 
+def test_a_full_name_introduces_and_asks_no_one():
+    """Whisper ran the introduction into the question and lost a name: "... met Boer en Mike Bos, Mar, hoe zie
+    je dat?" asks Marije, not Mike (on a simulated show at +6 dB this named the wrong guest at 0.95)."""
+    turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.5, 30, "A")]
+    ran_on = [naming.Line(0, 10, "We beginnen met Boer en Mike Bos, Mar, hoe zie je dat?")]
+    assert [(a.kind, a.person) for a in naming.addresses(ran_on, turns, [p.name for p in PEOPLE])] == \
+        [("about", "Mike Bos")]
+    asked = [naming.Line(0, 10, "We beginnen met Marije Boer en Mike Bos. Mike, hoe zie je dat?")]
+    assert [(a.kind, a.person) for a in naming.addresses(asked, turns, [p.name for p in PEOPLE])] == \
+        [("address", "Mike Bos")]
+
+
+def test_a_voice_that_sounds_like_the_host_s_own_is_the_host():
+    """The clustering cut the host in two: H opens and closes, H2 asks the questions in part 1. H2 sounds like
+    H (one_person): it is the host's voice (a CHECK), not one of part 1's guests."""
+    turns = [VoiceTurn(t.start, t.end, "H2" if t.voice == "H" and 30 <= t.start < 120 else t.voice)
+             for t in show_turns("M")]
+    names = naming.name_voices(turns, [], PEOPLE, PLAN, {}, one_person=("H", "H2"))
+    assert names["H"].name == names["H2"].name == "Anne Host" and names["H2"].confidence < 0.6
+    assert {names["A"].name, names["M"].name} == {"Marije Boer", "Mike Bos"}
+
+
 def test_a_word_that_sounds_like_a_name_is_no_address_without_the_comma():
     """"Bram, herken je dat?" heard as "Dan gaan je dan raar.": the word "dan" is not Daan; "Daan, ..." is."""
     turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3, 10, "B")]

@@ -100,6 +100,31 @@ def test_a_lead_short_of_halfway_to_a_full_one_leaves_a_check():
     fair = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=leading(6.0))
     assert weak["A"].name == fair["A"].name == "Lotte Mulder"
     assert weak["A"].confidence < 0.6 <= fair["A"].confidence < 0.9, (weak["A"], fair["A"])
+    # the guest left over is as doubtful as the name that left it over
+    assert weak["B"].name == fair["B"].name == "Noor Hendriks"
+    assert weak["B"].confidence < 0.6 <= fair["B"].confidence, (weak["B"], fair["B"])
+    assert "left over by a doubtful judged name" in weak["B"].evidence
+
+
+def test_weak_judged_lines_added_up_are_still_a_check():
+    """Two questions, each heard by the judge with a lead of 3 nats for Lotte, both answered by A: together
+    more than JUDGED_SURE, but no one line asked Lotte clearly (JUDGED_LEAD): a CHECK."""
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 32, "H"), VoiceTurn(32.5, 45, "A"), VoiceTurn(45, 47, "H"),
+             VoiceTurn(47.5, 60, "A"), VoiceTurn(60, 61.5, "H"), VoiceTurn(62, 90, "B"), VoiceTurn(90, 120, "H")]
+    lines = [naming.Line(30, 32, "En wat laten je?"), naming.Line(45, 47, "En wat vind je?")]
+
+    def leads(first: float, second: float):
+        def judge(start, end, texts, prompt):
+            lead = first if start < 32 < end else second if start < 47 < end else 0.0
+            return [-10.0 + (lead if "Lotte" in text else 0.0) for text in texts]
+        return judge
+
+    weak = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, judge=leads(3.0, 3.0))
+    clear = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, judge=leads(6.0, 3.0))
+    assert weak["A"].name == clear["A"].name == "Lotte Mulder"
+    support = float(weak["A"].evidence[-1].rsplit(" ", 1)[-1])
+    assert support >= naming.JUDGED_SURE, weak["A"]
+    assert weak["A"].confidence < 0.6 <= clear["A"].confidence, (weak["A"], clear["A"])
 
 
 def test_a_host_turn_without_words_is_judged_by_the_name_alone():
