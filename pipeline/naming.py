@@ -778,6 +778,15 @@ def best_matching(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
     return float(scores[rows, columns].sum()), list(zip(rows.tolist(), columns.tolist()))
 
 
+HEARD_BY_NAME = "addressed/introduced by name"  # the evidence line of a name spelled in the transcript
+
+
+def heard_by_name(evidence: Sequence[str]) -> bool:
+    """Whether a name's evidence (Naming.evidence, speakers.json "evidence") has its name spelled in the
+    transcript, addressed or introduced. Pure."""
+    return any(line.startswith(HEARD_BY_NAME) for line in evidence)
+
+
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
             turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None,
             order_only: float | None = None, from_text: dict[tuple[str, str], float] | None = None,
@@ -816,7 +825,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         evidence = [f"speaks mostly in {title}" if share is None else f"{100 * share:.0f}% of its speech in {title}"]
         text = support if from_text is None else from_text.get((v, p), 0.0)
         if text:
-            evidence.append(f"addressed/introduced by name: {text:+.1f}")
+            evidence.append(f"{HEARD_BY_NAME}: {text:+.1f}")
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
             evidence.append(f"asked by name as the Whisper judge hears it (pipeline.spoken_names): {support:+.2f}")
             sure = support >= JUDGED_SURE and p in judged_clearly

@@ -363,3 +363,16 @@ def test_no_doubt_without_a_pair_and_pins_stand():
     pinned_both = {**document, "voices": {v: {**d, "pinned": True} for v, d in document["voices"].items()}}
     warnings = speakers.outcome(speakers.one_person_doubt(pinned_both, (0, 1, 0.9)), speakers.Options()).warnings
     assert not any("sound like one person" in w for w in warnings)
+
+
+def test_two_alike_voices_each_asked_by_their_own_name_are_two_people():
+    from pipeline.stages import speakers
+
+    heard = [f"{naming.HEARD_BY_NAME}: +2.0"]
+    document = {"turns": [], "voices": {"Spreker 1": _voice("Host", 0.95),
+                                        "Spreker 2": {**_voice("Steven", 0.95), "evidence": heard},
+                                        "Spreker 3": {**_voice("Mike", 0.95), "evidence": heard}}}
+    assert speakers.one_person_doubt(document, (1, 2, 0.82)) is document  # no doubt, no CHECK line
+    one_heard = {**document, "voices": {**document["voices"], "Spreker 3": _voice("Mike", 0.85)}}
+    doubted = speakers.one_person_doubt(one_heard, (1, 2, 0.82))
+    assert doubted["voices"]["Spreker 2"]["confidence"] == doubted["voices"]["Spreker 3"]["confidence"] == 0.55
