@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.spoken_names import Verdict
+from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, Verdict, judge_line
 from pipeline.timeline import Line, voice_at
 from pipeline.timeline import Turn as VoiceTurn
 
@@ -308,8 +308,6 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     (the question to the one who speaks next; the start of a long turn is more often an introduction of both
     guests). Up to JUDGED_LINES per part, each judged among the guests of the part; an address of weight
     `Verdict.weight`. Pure, given a pure judge."""
-    from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, judge_line
-
     ordered = sorted(turns, key=lambda t: t.start)
     everyone = [p for _, _, guests in parts for p in guests]
     # a line already addressing a guest is left to the rules on the text; one "addressing" the host ("Anne,"
@@ -625,7 +623,7 @@ def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
     def own(n: Naming) -> bool:
         support = evidence.get((n.voice, n.name), 0.0)
         text = support if from_text is None else from_text.get((n.voice, n.name), 0.0)
-        return text > 0 or (support >= JUDGED_SURE and n.name in judged_clearly)
+        return text > 0 or judge_sure(support, n.name, judged_clearly)
 
     first, second = (by_voice[v] for v in pair)
     if own(first) == own(second) or first.pinned or second.pinned:
@@ -781,6 +779,12 @@ def best_matching(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
 HEARD_BY_NAME = "addressed/introduced by name"  # the evidence line of a name spelled in the transcript
 
 
+def judge_sure(support: float, person: str, judged_clearly: frozenset[str]) -> bool:
+    """Whether a name resting on the Whisper judge alone needs no CHECK: JUDGED_SURE of judged evidence, and one
+    judged line that asked that person clearly (`judged_clearly`: a lead of JUDGED_LEAD or more). Pure."""
+    return support >= JUDGED_SURE and person in judged_clearly
+
+
 def heard_by_name(evidence: Sequence[str]) -> bool:
     """Whether a name's evidence (Naming.evidence, speakers.json "evidence") has its name spelled in the
     transcript, addressed or introduced. Pure."""
@@ -828,7 +832,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             evidence.append(f"{HEARD_BY_NAME}: {text:+.1f}")
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
             evidence.append(f"asked by name as the Whisper judge hears it (pipeline.spoken_names): {support:+.2f}")
-            sure = support >= JUDGED_SURE and p in judged_clearly
+            sure = judge_sure(support, p, judged_clearly)
             confidence = min(confidence, JUDGED_ONLY if sure else 0.55)
             doubtful = doubtful or not sure
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess

@@ -219,8 +219,8 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     judge's view of the host's questions: pipeline.spoken_names), samples. `one_person`: two voices that sound
     like one person (Diarization.one_person), named once where nothing but the match tells them apart.
     Pure, given a pure judge."""
-    labels = {v: f"Spreker {i + 1}" for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
-    pair = None if one_person is None else (f"Spreker {one_person[0] + 1}", f"Spreker {one_person[1] + 1}")
+    labels = {v: voice_label(i) for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
+    pair = None if one_person is None else pair_labels(one_person)
     voice_turns = [Turn(t.start, t.end, labels[t.voice]) for t in turns]
     by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
                                                      for t in voice_turns],
@@ -231,7 +231,7 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     names = naming.name_voices(voice_turns, lines, people, chapters, dict(opts.pinned), judge=judge,
                                one_person=pair)
     split = naming.split_mixed_voices(voice_turns, names, people, chapters,
-                                      lambda i: f"Spreker {len(labels) + i + 1}")
+                                      lambda i: voice_label(len(labels) + i))
     voice_labels = list(labels.values())
     if split is not None:  # two guests of different parts in one voice: name again with the voice split
         voice_turns = split  # the labels stay (pins refer to them); the new voice gets the next number
@@ -253,6 +253,16 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
             "voices": voices}
 
 
+def voice_label(index: int) -> str:
+    """The label of the voice heard (index + 1)-th: "Spreker 1" speaks first. Pure."""
+    return f"Spreker {index + 1}"
+
+
+def pair_labels(one_person: tuple[int, int, float]) -> tuple[str, str]:
+    """The labels build_document gives the two voices of Diarization.one_person (numbered by first turn). Pure."""
+    return voice_label(one_person[0]), voice_label(one_person[1])
+
+
 def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) -> dict:
     """speakers.json with doubt on two voices that sound like one person cut in two (pipeline.diarize
     one_person_pair: voice indices in order of first turn, and their similarity): both names, unless pinned or
@@ -264,7 +274,7 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
     whose different names were each heard spelled (addressed or introduced) are two people: no doubt."""
     if one_person is None:
         return document
-    labels = [f"Spreker {i + 1}" for i in one_person[:2]]
+    labels = pair_labels(one_person)
     similarity = one_person[2]
     if not all(label in document["voices"] for label in labels):
         return document
@@ -348,7 +358,7 @@ def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transc
 def voice_centroids(result: diarize.Diarization) -> dict[str, list[float]]:
     """Each voice label's centroid (labels as build_document gives them: by first turn). Pure."""
     order = dict.fromkeys(t.voice for t in result.turns)
-    return {f"Spreker {i + 1}": result.centroids[v].tolist() for i, v in enumerate(order)}
+    return {voice_label(i): result.centroids[v].tolist() for i, v in enumerate(order)}
 
 
 def library_matches(document: dict, centroids: dict[str, list[float]], prints: list[voicelibrary.Print],
