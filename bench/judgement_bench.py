@@ -125,8 +125,9 @@ def grade_show(folder: Path, truth: dict, warnings: dict[str, list[str]]) -> dic
     trim_errors = [evidence["first_word"] - truth["show_start"], evidence["last_word"] - truth["show_end"]]
     chapter_errors = [c["start"] + offset - t["start"] for c, t in zip(found[1:], truth["chapters"][1:])]
     decisions, wrong_sure = [], {"chapters >10 s off with confidence >= 0.7": 0, "wrong names with confidence >= 0.9": 0}
-    trim_flagged = bool(warnings.get("trim"))
-    decisions += [(abs(e) <= TRIM_OK, trim_flagged) for e in trim_errors]
+    trim_lines = warnings.get("trim", [])  # each line says which cut point it doubts
+    trim_flagged = [any("start" in line for line in trim_lines), any("[trim] end" in line for line in trim_lines)]
+    decisions += [(abs(e) <= TRIM_OK, flagged) for e, flagged in zip(trim_errors, trim_flagged)]
     for c, error in zip(found[1:], chapter_errors):
         decisions.append((abs(error) <= CHAPTER_OK, bool(c["low_confidence"])))
         wrong_sure["chapters >10 s off with confidence >= 0.7"] += abs(error) > 10 and c["confidence"] >= 0.7
@@ -324,10 +325,11 @@ def main() -> int:
             folder = args.work / "episodes" / f"show-{seed}-{level:+.0f}db"
             truth = render(folder, args.minutes, seed, level)
             if args.trim_only:
-                run_stages(folder, tuple(args.force), [ingest, trim])
+                _, _, warnings = run_stages(folder, tuple(args.force), [ingest, trim])
                 errors = grade_trim(folder, truth)
                 trims.append(errors)
-                print(f"show {seed} {variant:12s} trim {fmt(errors)}", flush=True)
+                checks = "".join(f"  CHECK {line}" for line in warnings.get("trim", []))
+                print(f"show {seed} {variant:12s} trim {fmt(errors)}{checks}", flush=True)
                 continue
             if args.replay:
                 _, seconds, warnings = replay_judgement(folder)

@@ -132,6 +132,50 @@ def test_a_sound_check_seconds_before_the_show_does_not_start_it():
     assert start is not None and 29.5 <= start <= 30.5
 
 
+def test_a_crowd_only_8_db_under_the_show_is_still_crowd():
+    """Show 35 of the benchmark (babble 10 dB under the presenters, guests as quiet as the crowd): 40 % of the
+    crowd's frames came within ONSET_DB of the show's level, and the show started 24 s early. The onset then
+    counts from CROWD_MARGIN above the crowd's own median level."""
+    rng = np.random.default_rng(6)
+    crowd = -7.5 + rng.normal(0, 2.0, int(25 / trim.FRAME))
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 85.0, speech_level=0.0)
+    assert start is not None and 24.0 <= start <= 25.5  # a crowd peak right before the host may lead by < 1 s
+
+
+def test_a_laugh_in_the_crowd_just_before_the_host_does_not_start_the_show():
+    rng = np.random.default_rng(7)
+    crowd = -12 + rng.normal(0, 1.5, int(20 / trim.FRAME))
+    crowd[350:355] = 0.0  # a quarter of a second at the show's level, 2.5 s before the host
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 80.0, speech_level=0.0)
+    assert start is not None and 19.5 <= start <= 20.5
+
+
+def test_chatter_after_the_closing_applause_is_not_the_show():
+    host = [Interval(float(t), t + 2.5) for t in range(0, 60, 3)]  # ends at 59.5
+    chatter = [Interval(70.0, 70.6), Interval(74.0, 74.5), Interval(77.0, 77.8)]  # after 10 s of applause
+    levels = [0.0] * len(host) + [-8.0, -7.0, -9.0]
+    assert trim.chatter_after(host + chatter, levels, speech_level=0.0) == len(host)
+    # a quiet guest answering within the show's pauses is the show
+    answer = [Interval(61.0, 64.0), Interval(65.0, 66.0)]
+    assert trim.chatter_after(host + answer, [0.0] * len(host) + [-8.0, -8.0], 0.0) == len(host) + 2
+    # loud talk at the end is the show, however far after the applause
+    assert trim.chatter_after(host + chatter, [0.0] * (len(host) + 3), 0.0) == len(host) + 3
+
+
+def test_a_crowd_peak_in_the_quiet_after_a_sound_check_does_not_start_the_show():
+    """Show 46 of the benchmark: a burst of crowd at the show's level halfway through the 4 s between the sound
+    check and the host kept the check in the show (7.7 s early at every level)."""
+    rng = np.random.default_rng(8)
+    crowd = -10 + rng.normal(0, 1.5, int(20 / trim.FRAME))
+    crowd[220:318] = talk(4.9, 0.0, rng)  # the sound check at 11-15.9 s
+    crowd[368:370] = crowd[371:372] = 0.0  # a few frames of a laugh at 18.4 s
+    energy = np.concatenate([crowd, talk(60, 0.0, rng)])
+    start = trim.sustained_start(energy, 0.0, 80.0, speech_level=0.0)
+    assert start is not None and 19.5 <= start <= 20.5
+
+
 def test_a_presenter_pausing_in_the_opening_is_no_sound_check():
     rng = np.random.default_rng(5)
     crowd = -13 + rng.normal(0, 1.5, int(20 / trim.FRAME))

@@ -10,9 +10,13 @@ foreground speech (speech within `FOREGROUND_DB` of the show's speech level) who
 by applause; chatter, a sound check or a far-away conversation before or after fall outside it. Crowd babble
 that runs into the show (people hush as the host begins) is cut off too: the show starts where speech at the
 show's level becomes sustained, walked back to the first word (`sustained_start`; evidence "crowd_before_show"),
-past a sound check a few seconds before it (a short burst of talk, then seconds without any).
+past a sound check a few seconds before it (a short burst of talk, then seconds without any). When the run
+opens with a crowd, the show's talk is what stands CROWD_MARGIN out of the crowd's own level (a crowd only
+10 dB under the presenters reaches their level in many frames). Chatter after the closing applause, quieter
+than the show, is cut off the same way (evidence "chatter_after_show").
 Cut points are the first and last show word plus a short natural pad, never inside speech. Overrides win, to
-the millisecond.
+the millisecond. A detected start that may be wrong (the show's opening sounds like a crowd, or the crowd cut
+off was nearly as loud as the show) gets a CHECK line with the fix (`doubts`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from pipeline.timeline import Interval
 NAME = "trim"
 FRAME = 0.05  # seconds per energy frame
 FOREGROUND_DB = 14.0  # speech this far below the show's speech level still counts as the show
-MAX_PAUSE = 4.0  # more quiet than this between two talk regions separates them (applause does not count)
+MAX_PAUSE = 4.0  # a quiet stretch longer than this between two talk regions separates them (applause is not quiet)
+QUIET_SMOOTH = 0.5  # seconds over which the level is averaged to tell a quiet stretch ...
+QUIET_MARGIN = 3.0  # ... that stays under the foreground threshold plus this (talk at the threshold is background)
 MAX_GAP = 40.0  # gaps longer than this always separate
 ABSORB_GAP = 60.0  # a neighbouring run this close, with substantial talk, is part of the show too
 ABSORB_SPEECH = 20.0  # seconds of talk that make a neighbouring run "substantial" (a sound check has less)
@@ -80,6 +86,20 @@ class ShowSpan:
     evidence: dict
 
 
+def longest_quiet(energy: np.ndarray, threshold: float, frame: float = FRAME) -> float:
+    """Seconds of the longest stretch whose level, averaged over QUIET_SMOOTH seconds, stays under `threshold`
+    (plus QUIET_MARGIN): applause and music are not quiet, the short pauses of a quiet guest that the speech
+    detector missed do not add up to one long one, and chatter hovering about the threshold does not break a
+    long one. Pure."""
+    width = max(1, int(round(QUIET_SMOOTH / frame)))
+    if len(energy) == 0:
+        return 0.0
+    smooth = np.convolve(energy, np.ones(width) / width, mode="same") if len(energy) >= width else energy
+    quiet = np.concatenate([[0], (smooth < threshold + QUIET_MARGIN).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(quiet))
+    return float(np.max(edges[1::2] - edges[::2])) * frame if len(edges) else 0.0
+
+
 def region_levels(regions: list[Interval], energy: np.ndarray, frame: float = FRAME) -> list[float]:
     """Loudness of each region: the 75th percentile of its frame levels (robust to pauses inside it)."""
     levels = []
@@ -109,8 +129,7 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
         if runs:
             gap_start, gap_end = runs[-1][-1].end, region.start
             gap_energy = energy[int(gap_start / frame): int(gap_end / frame)]
-            quiet_time = float(np.sum(gap_energy < threshold)) * frame  # applause and music are not quiet
-            if gap_end - gap_start <= MAX_GAP and quiet_time <= MAX_PAUSE:
+            if gap_end - gap_start <= MAX_GAP and longest_quiet(gap_energy, threshold, frame) <= MAX_PAUSE:
                 runs[-1].append(region)
                 continue
         runs.append([region])
@@ -126,11 +145,18 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
             runs[last + 1][0].start - runs[last][-1].end <= ABSORB_GAP:
         last += 1
     show = [region for run in runs[first:last + 1] for region in run]
+    talk_ends = chatter_after(show, region_levels(show, energy, frame), speech_level)
+    chatter = None
+    if talk_ends < len(show):
+        chatter = {"start": round(show[talk_ends].start, 2), "end": round(show[-1].end, 2),
+                   "level_db": round(_level(energy, show[talk_ends].start, show[-1].end, frame), 1)}
+        show = show[:talk_ends]
     crowd_until = sustained_start(energy, show[0].start, show[-1].end, speech_level, frame)
     crowd = None
     if crowd_until is not None and crowd_until > show[0].start + 1.0:
         crowd = {"start": round(show[0].start, 2), "end": round(crowd_until, 2),
-                 "level_db": round(_level(energy, show[0].start, crowd_until, frame), 1)}
+                 "level_db": round(_level(energy, show[0].start, crowd_until, frame), 1),
+                 "median_db": round(float(np.median(energy[int(show[0].start / frame):int(crowd_until / frame)])), 1)}
         show = [Interval(max(r.start, crowd_until), r.end) for r in show if r.end > crowd_until]
     left_out = [{"start": round(run[0].start, 2), "end": round(run[-1].end, 2),
                  "speech_seconds": round(s, 1)} for i, (run, s) in enumerate(zip(runs, speech_of))
@@ -144,9 +170,12 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
         "background_regions": len(background),
         "show_speech_seconds": round(sum(speech_of[first:last + 1]), 1),
         "left_out": left_out,
+        "opening_dips": round(dips(energy[int(show[0].start / frame):int((show[0].start + CROWD_PROBE) / frame)]), 3),
     }
     if crowd is not None:
         evidence["crowd_before_show"] = crowd  # in the run, but below the show's level until it began
+    if chatter is not None:
+        evidence["chatter_after_show"] = chatter  # in the run (applause filled the pause), below the show's level
     return ShowSpan(first_word=show[0].start, last_word=show[-1].end, evidence=evidence)
 
 
@@ -154,14 +183,19 @@ ONSET_DB = 7.0  # the show's own speech reaches within this of the show's speech
 ONSET_BLOCK = 5.0  # ... in at least ONSET_SHARE of the frames of each of the next ONSET_BLOCKS blocks of
 ONSET_BLOCKS = 3  # ONSET_BLOCK seconds (the host's opening; a sound check is followed by seconds of crowd)
 ONSET_SHARE = 0.35  # presenters measured 0.52-0.78 per block, crowd babble 0-0.1
+ONSET_FIRST = 1.0  # ... and in the first this many seconds too (a crowd peak just before the host is no start)
 CROWD_DB = 6.0  # talk before that onset is crowd when its level stays this far below the show's ...
 CROWD_DIPS = 0.15  # ... and it is steady: many voices at once leave few dips (share of frames 10 dB under its
 #                    level: crowd babble 0-3 %, one person talking 30-47 %, measured on the simulated shows)
+CROWD_PROBE = 10.0  # seconds at the start of the run that tell the crowd's level, when the run opens with one
+CROWD_MARGIN = 4.0  # the show's talk counts from this far above the crowd's median level (a crowd only 10 dB
+#                     under the presenters reaches within ONSET_DB of them in up to half its frames)
 BACKTRACK_DB = 10.0  # from the onset back to the first word: frames within this of the show level ...
 BACKTRACK_DIP = 0.3  # ... with dips no longer than this (seconds) ...
 BACKTRACK_MAX = 1.0  # ... and at most this far back (a soft first syllable)
 CHECK_GAP = 3.0  # seconds without talk at the show's level right after a short burst of it ...
 CHECK_TALK = 8.0  # ... that lasted less than this: a sound check a few seconds before the show, not its start
+CHECK_WINDOW = 1.0  # seconds ahead of a frame that tell whether someone talks there
 
 
 def _level(energy: np.ndarray, start: float, end: float, frame: float) -> float:
@@ -177,18 +211,23 @@ def sustained_start(energy: np.ndarray, start: float, end: float, speech_level: 
     and steadier than one person talking (crowd babble is 10 to 20 dB below the presenters and has hardly
     any pauses; a quiet presenter has). Pure."""
     first, last = int(start / frame), min(len(energy), int(end / frame))
-    loud = (energy[first:last] >= speech_level - ONSET_DB).astype(float)
+    crowd = opening_crowd_level(energy[first:last], speech_level, frame)
+    onset_level, first_word_level = speech_level - ONSET_DB, speech_level - BACKTRACK_DB
+    if crowd is not None:  # the show's talk is what stands out of the crowd
+        onset_level, first_word_level = max(onset_level, crowd + CROWD_MARGIN), max(first_word_level, crowd + CROWD_MARGIN)
+    loud = (energy[first:last] >= onset_level).astype(float)
     n = max(1, int(round(ONSET_BLOCK / frame)))
     if len(loud) == 0:
         return None
     total = np.concatenate([[0.0], np.cumsum(loud)])
     index = np.arange(len(loud))
 
-    def share(offset: int) -> np.ndarray:  # share of loud frames in the block `offset` frames ahead
+    def share(offset: int, size: int = n) -> np.ndarray:  # share of loud frames in `size` frames `offset` ahead
         lo = np.minimum(index + offset, len(loud))
-        return (total[np.minimum(lo + n, len(loud))] - total[lo]) / n
+        return (total[np.minimum(lo + size, len(loud))] - total[lo]) / size
 
     sustained = np.all([share(k * n) >= ONSET_SHARE for k in range(ONSET_BLOCKS)], axis=0)
+    sustained &= share(0, max(1, int(round(ONSET_FIRST / frame)))) >= ONSET_SHARE  # talk starts there, not later
     found = np.flatnonzero(sustained & (loud > 0))
     if len(found) == 0:
         return None
@@ -197,33 +236,71 @@ def sustained_start(energy: np.ndarray, start: float, end: float, speech_level: 
     begin = onset
     while i > limit:
         i -= 1
-        if energy[i] >= speech_level - BACKTRACK_DB:
+        if energy[i] >= first_word_level:
             quiet, begin = 0, i
         else:
             quiet += 1
             if quiet * frame > BACKTRACK_DIP:
                 break
     at = begin * frame
-    if at - start < 1.0 or _level(energy, start, at, frame) > speech_level - CROWD_DB:
-        return None
     before = energy[first:begin]
-    if float(np.mean(before < np.percentile(before, 75) - 10.0)) >= CROWD_DIPS:
+    if at - start < 1.0 or float(np.median(before)) > speech_level - CROWD_DB:
+        return None  # the median: a sound check in the crowd does not lift it
+    if dips(before) >= CROWD_DIPS:
         return None  # someone talking with pauses (a quiet presenter), not a crowd
     return at
+
+
+def dips(energy: np.ndarray) -> float:
+    """The share of frames 10 dB under the 75th percentile: one person talking pauses (30-47 %), many voices at
+    once hardly (crowd babble 0-3 %, measured on the simulated shows). Pure."""
+    return float(np.mean(energy < np.percentile(energy, 75) - 10.0)) if len(energy) else 1.0
+
+
+def opening_crowd_level(energy: np.ndarray, speech_level: float, frame: float = FRAME) -> float | None:
+    """The median level of the crowd when the frames `energy` open with one (its first CROWD_PROBE seconds
+    steady and CROWD_DB under the show's level; a sound check in them moves the median little), else None.
+    Pure."""
+    probe = energy[:int(CROWD_PROBE / frame)]
+    if len(probe) < int(CROWD_PROBE / frame):
+        return None
+    level = float(np.median(probe))
+    if level > speech_level - CROWD_DB or dips(probe) >= CROWD_DIPS:
+        return None
+    return level
 
 
 def _after_sound_check(loud: np.ndarray, frame: float) -> int:
     """Frames from the start of `loud` (1 where a frame reaches the show's level) to the show's own start:
     0, or past a sound check (a burst of talk shorter than CHECK_TALK followed by CHECK_GAP without talk at the
-    show's level; a presenter's opening has no such silence). Pure."""
+    show's level; a presenter's opening has no such silence). Talk: at least ONSET_SHARE of the frames of the
+    next CHECK_WINDOW seconds (a lone crowd peak in the gap is no talk). Pure."""
     gap, burst = int(round(CHECK_GAP / frame)), int(round(CHECK_TALK / frame))
+    window = max(1, int(round(CHECK_WINDOW / frame)))
+    total = np.concatenate([[0.0], np.cumsum(loud)])
+    ahead = np.minimum(np.arange(len(loud)) + window, len(loud))
+    talking = (total[ahead] - total[:len(loud)]) / window >= ONSET_SHARE
     quiet = 0
     for i in range(min(len(loud), burst + gap)):
-        quiet = quiet + 1 if loud[i] == 0 else 0
+        quiet = quiet + 1 if not talking[i] else 0
         if quiet >= gap and i + 1 - quiet < burst:
-            rest = np.flatnonzero(loud[i + 1:])
-            return i + 1 + int(rest[0]) if len(rest) else 0
+            rest = np.flatnonzero(talking[i + 1:])
+            if not len(rest):
+                return 0
+            return i + 1 + int(rest[0]) + int(np.argmax(loud[i + 1 + int(rest[0]):] > 0))  # its first loud frame
     return 0
+
+
+def chatter_after(show: list[Interval], levels: list[float], speech_level: float) -> int:
+    """How many of the show's regions are the show's talk: all, or those before a tail of talk that stays
+    CROWD_DB under the show's level and begins more than MAX_PAUSE after the last talk at the show's level
+    (chatter in the room after the closing applause). Pure."""
+    talk_ends = len(show)
+    while talk_ends > 1 and levels[talk_ends - 1] < speech_level - CROWD_DB:
+        talk_ends -= 1
+    if talk_ends == len(show) or show[talk_ends].start - show[talk_ends - 1].end <= MAX_PAUSE:
+        return len(show)
+    return talk_ends
 
 
 def cut_points(span: ShowSpan, regions: list[Interval], pad: float, duration: float,
@@ -243,6 +320,28 @@ def cut_points(span: ShowSpan, regions: list[Interval], pad: float, duration: fl
     if end <= start:
         raise ValueError(f"the show would end ({clock(end)}) before it starts ({clock(start)})")
     return round(start, 3), round(end, 3)
+
+
+CHECK_CROWD_DB = 1.5  # a crowd whose median is less than CROWD_DB plus this under the show: say so (its onset is
+#                       a close call; the benchmark's closest crowds measured 6.9 and 7.6 dB under)
+
+
+def doubts(span: ShowSpan) -> list[str]:
+    """CHECK lines for a detected start that may be wrong: the show's first seconds sound like a crowd (steady, no
+    pauses: the crowd was not told apart from the show), or the crowd cut off before it was nearly as loud as
+    the show. Pure."""
+    evidence, lines = span.evidence, []
+    at = clock(span.first_word)
+    if evidence.get("opening_dips", 1.0) < CROWD_DIPS:
+        lines.append(f"[trim] the show's first {CROWD_PROBE:.0f} s from {at} sound like many voices at once (a crowd), "
+                     f"not one person talking; listen there and, if the show begins later, set [trim] start = "
+                     f'"HH:MM:SS.mmm" in episode.toml')
+    crowd = evidence.get("crowd_before_show")
+    if crowd and evidence["speech_level_db"] - crowd["median_db"] < CROWD_DB + CHECK_CROWD_DB:
+        lines.append(f"[trim] the crowd before the show is only {evidence['speech_level_db'] - crowd['median_db']:.0f} dB "
+                     f"quieter than the show, so its start ({at}) is a close call; listen there and, if it is wrong, "
+                     f'set [trim] start = "HH:MM:SS.mmm" in episode.toml')
+    return lines
 
 
 def cut_warnings(start: float, end: float, regions: list[Interval], start_set: bool,
@@ -323,6 +422,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
         "evidence": span.evidence,
     }
     warnings = cut_warnings(start, end, regions, opts.start is not None, opts.end is not None)
+    if opts.start is None:
+        warnings += doubts(span)
     fsutil.write_json(ctx.paths.trim_evidence, result)
     fsutil.write_json(ctx.paths.trim, {"start": start, "end": end})
     return Outcome(report={"trim": result}, warnings=warnings,

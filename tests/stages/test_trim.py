@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.timeline import Interval
-from pipeline.stages.trim import FRAME, cut_points, find_show
+from pipeline.stages.trim import FRAME, cut_points, doubts, find_show
 from tests.helpers import duration, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
 
@@ -38,11 +38,60 @@ def test_applause_break_inside_the_show_is_bridged():
     assert span.first_word == 10 and span.last_word == part2[-1].end
 
 
+def test_a_quiet_guest_the_speech_detector_missed_does_not_split_the_show():
+    """Show 70 of the benchmark: a guest 10 dB under the host answered in four short lines the speech detector
+    did not hear; their pauses added up to more than MAX_PAUSE, the show split there and its first 16 s of
+    opening were cut off. Only one long quiet stretch separates."""
+    opening = [Interval(20 + 3 * i, 22.5 + 3 * i) for i in range(7)]  # the host until 40.5: 17.5 s of talk
+    rest = [Interval(50 + 3 * i, 52.5 + 3 * i) for i in range(30)]
+    loud = [(r.start, r.end, -26) for r in opening + rest]
+    loud += [(41.5 + 2 * i, 42.8 + 2 * i, -36) for i in range(4)]  # the guest: no regions, 0.7 s pauses
+    span = find_show(opening + rest, envelope(150, loud))
+    assert span.first_word == 20 and span.last_word == rest[-1].end
+
+
+def test_crowd_about_the_quiet_level_still_separates_a_sound_check():
+    rng = np.random.default_rng(11)
+    energy = envelope(130, [(10, 14, -26)] + [(20 + 3 * i, 22.5 + 3 * i, -26) for i in range(30)])
+    energy[int(14 / FRAME):int(20 / FRAME)] = -42 + rng.normal(0, 2.5, int(6 / FRAME))  # under the threshold, mostly
+    regions = [Interval(10, 14)] + [Interval(20 + 3 * i, 22.5 + 3 * i) for i in range(30)]
+    assert find_show(regions, energy).first_word == 20
+
+
 def test_quiet_speaker_still_counts_as_the_show():
     regions = [Interval(10 + 3 * i, 12 + 3 * i) for i in range(20)]
     levels = [(r.start, r.end, -26 if i % 2 else -34) for i, r in enumerate(regions)]  # 8 dB apart
     span = find_show(regions, envelope(80, levels))
     assert span.first_word == 10 and span.last_word == regions[-1].end
+
+
+def test_a_crowd_as_loud_as_the_show_is_kept_but_flagged():
+    """Babble too loud to tell from the show stays in it (nothing is cut on a guess), with a CHECK line that says
+    what it sounds like and where to listen."""
+    rng = np.random.default_rng(9)
+    crowd = -31 + rng.normal(0, 1.0, int(20 / FRAME))  # many voices: steady, 1 dB under the presenters
+    talk = np.full(int(60 / FRAME), -30.0)
+    talk[(np.arange(len(talk)) // 3) % 3 == 2] = -60.0  # one person: a pause after every two syllables
+    energy = np.concatenate([crowd, talk]).astype(np.float32)
+    span = find_show([Interval(0.5, 20.0), Interval(20.0, 80.0)], energy)
+    assert span.first_word == 0.5
+    lines = doubts(span)
+    assert len(lines) == 1 and "many voices at once" in lines[0] and "00:00:00.500" in lines[0]
+    assert "[trim] start" in lines[0]
+    clean = find_show([Interval(20.0, 80.0)], energy)  # the show alone: nothing to say
+    assert doubts(clean) == []
+
+
+def test_a_crowd_cut_off_that_was_nearly_as_loud_as_the_show_is_flagged():
+    rng = np.random.default_rng(10)
+    talk = np.full(int(60 / FRAME), -30.0)
+    talk[(np.arange(len(talk)) // 3) % 3 == 2] = -60.0
+    for crowd_level, flagged in ((-37.0, True), (-42.0, False)):  # 7 dB and 12 dB under the show
+        crowd = crowd_level + rng.normal(0, 1.0, int(20 / FRAME))
+        span = find_show([Interval(0.5, 20.0), Interval(20.0, 80.0)], np.concatenate([crowd, talk]).astype(np.float32))
+        assert 19.5 <= span.first_word <= 20.5 and "crowd_before_show" in span.evidence
+        lines = doubts(span)
+        assert bool(lines) == flagged and all("close call" in line for line in lines)
 
 
 def test_cut_points_pad_never_inside_speech_and_overrides_win():
