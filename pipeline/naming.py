@@ -177,7 +177,7 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
     everyone. A sentence naming two of the people is skipped (a thank-you to both says nothing). Pure."""
     ordered = sorted(turns, key=lambda t: t.start)
     found = []
-    for line in sorted(lines, key=lambda l: l.start):
+    for line in _joined(sorted(lines, key=lambda l: l.start)):
         speaker = voice_at(ordered, (line.start + line.end) / 2)
         answer = line.end + 1.0  # the part a question belongs to is the part of its answer
         part = next((names for a, b, names in parts if a <= answer < b and names), None) \
@@ -248,6 +248,7 @@ def evidence_from(heard: Sequence[Address], turns: Sequence[VoiceTurn]) -> dict[
     return scores
 
 
+SENTENCE_GAP = 0.5  # seconds between two lines of one sentence that the voices or Whisper cut in two
 JUDGED_LINES = 4  # at most this many of the host's lines per part are judged (pipeline.spoken_names)
 JUDGED_SECONDS = 8.0  # ... each at most this long and of at most this many words (a question to one person,
 JUDGED_WORDS = 8  #      not a monologue or a line with a guest's answer in it)
@@ -262,17 +263,20 @@ def _surname_in(text: str, name: str) -> bool:
                                  for word in re.findall(r"[A-Za-zÀ-ÿ'-]+", text))
 
 
-def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn], gap: float = 0.3) -> list[Line]:
-    """Time-ordered lines with a sentence Whisper cut in two joined again ("Moor," + "wat is jouw vari?"): a
-    line that does not end a sentence and the next line of the same voice within `gap` s that goes on in
-    lower case ("We gaan verder met logen Hendriks," + "En wat een mooie, ..." are two sentences: the
-    introduction, then the question to one of them). Pure."""
+def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn] | None = None,
+            gap: float = SENTENCE_GAP) -> list[Line]:
+    """Time-ordered lines with a sentence cut in two joined again: a line that does not end a sentence and the
+    next line within `gap` s that goes on in lower case, of the same voice when `turns` are given. Whisper cuts
+    some ("Moor," + "wat is jouw vari?"), and the voices cut more where they change mid-sentence ("Nieke,
+    voelbeblond het voor" + "jou." when the guest's voice begins a word early). "We gaan verder met logen
+    Hendriks," + "En wat een mooie, ..." are two sentences: the introduction, then the question to one of
+    them. Pure."""
     joined: list[Line] = []
     for line in lines:
         last = joined[-1] if joined else None
         if last is not None and not re.search(r"[.?!]\W*$", last.text) and line.start - last.end <= gap \
-                and line.text.strip()[:1].islower() \
-                and voice_at(turns, (last.start + last.end) / 2) == voice_at(turns, (line.start + line.end) / 2):
+                and line.text.strip()[:1].islower() and (turns is None or voice_at(
+                    turns, (last.start + last.end) / 2) == voice_at(turns, (line.start + line.end) / 2)):
             joined[-1] = Line(last.start, line.end, f"{last.text.strip()} {line.text.strip()}")
         else:
             joined.append(line)
@@ -313,7 +317,7 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     # a line already addressing a guest is left to the rules on the text; one "addressing" the host ("Anne,"
     # for Daan: the host does not ask herself) is not
     named_at = {a.at for a in heard if a.kind == "address" and a.person in everyone}
-    lines = _joined(sorted(lines, key=lambda l: l.start), ordered)
+    lines = _joined(sorted(lines, key=lambda l: l.start), ordered, gap=0.3)  # the judge: one voice's lines
     # (start, end, text, speaker, windows to judge): the lines, then the host's turns without words
     items = []
     for index, line in enumerate(lines):
@@ -539,7 +543,7 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     # two voices that sound like one person cut in two (one_person), one of them the host's: both are the host
     for voice, twin in ((one_person, one_person[::-1]) if one_person else ()):
         if twin in host_voices and voice in talk and voice not in result:
-            result[voice] = Naming(voice, result[twin].name, 0.55, False, (
+            result[voice] = Naming(voice, result[twin].name, DOUBTFUL, False, (
                 f"sounds like {twin} ({result[twin].name}) as one person's voice: the host's voice split in two",))
 
     guests_left = [p.name for p in people if p.role != "host" and p.name not in {n.name for n in result.values()}]
@@ -629,7 +633,7 @@ def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
     if own(first) == own(second) or first.pinned or second.pinned:
         return list(namings)
     sure, other = (first, second) if own(first) else (second, first)
-    renamed = Naming(other.voice, sure.name, min(other.confidence, 0.55), False, (
+    renamed = Naming(other.voice, sure.name, min(other.confidence, DOUBTFUL), False, (
         *other.evidence[:1], f"sounds like {sure.voice} ({sure.name}, named by evidence) and nothing but the "
         f"one-to-one match names it {other.name}: {sure.name} in two voices"))
     return [renamed if n.voice == other.voice else n for n in namings]
@@ -751,6 +755,7 @@ def _share_inside(turns: Sequence[VoiceTurn], voice: str, start: float, end: flo
     return inside / total if total else 0.0
 
 
+DOUBTFUL = 0.55  # the confidence of a name a rule below doubts: under the speakers stage's LOW_CONFIDENCE (a CHECK)
 HOST_TWIN_SCORE = 0.2  # host evidence of a guest's voice stays near 0.1 (opening, closing, presence)
 HOST_TWIN_SHARE = 0.35  # ... and a second host voice has at least this share of the host's evidence
 HOST_TWIN_EDGE = 0.15  # ... and speaks at least this share of the opening and of the closing (guests of two
@@ -833,12 +838,12 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
             evidence.append(f"asked by name as the Whisper judge hears it (pipeline.spoken_names): {support:+.2f}")
             sure = judge_sure(support, p, judged_clearly)
-            confidence = min(confidence, JUDGED_ONLY if sure else 0.55)
+            confidence = min(confidence, JUDGED_ONLY if sure else DOUBTFUL)
             doubtful = doubtful or not sure
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
             if talk[v] < LITTLE_TALK:
-                confidence = min(confidence, 0.55)
+                confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"only {talk[v]:.1f} s of speech, named from the running order alone")
         if support < 0:
             confidence = min(confidence, 0.4)
@@ -851,6 +856,6 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             evidence.append("could not be told apart from the other guest(s) of the chapter by names")
         namings.append(Naming(v, p, confidence, False, tuple(evidence)))
     if doubtful:  # a guest named by a doubtful question leaves the name of the guest left over in the same doubt
-        namings = [Naming(n.voice, n.name, 0.55, False, (*n.evidence, "left over by a doubtful judged name"))
-                   if addressed.get((n.voice, n.name), 0.0) <= 0 and n.confidence > 0.55 else n for n in namings]
+        namings = [Naming(n.voice, n.name, DOUBTFUL, False, (*n.evidence, "left over by a doubtful judged name"))
+                   if addressed.get((n.voice, n.name), 0.0) <= 0 and n.confidence > DOUBTFUL else n for n in namings]
     return namings

@@ -159,7 +159,7 @@ def test_host_opens_hands_over_and_closes_and_guests_follow_the_plan():
     lines = [timeline.Line(60, 70, "Anna, wat doe jij precies?"), timeline.Line(130, 140, "Bram, en jij?")]
     names = naming.name_voices(SHOW, lines, CAST, PLAN, {})
     assert {v: n.name for v, n in names.items()} == {"A": "Host", "B": "Anna", "C": "Bram", "D": "Cees", "E": "E"}
-    assert names["B"].confidence > 0.6 and names["A"].confidence > 0.6
+    assert names["B"].confidence >= speakers.LOW_CONFIDENCE and names["A"].confidence >= speakers.LOW_CONFIDENCE
 
 
 def test_being_addressed_by_name_beats_the_plan_order():
