@@ -125,6 +125,14 @@ def sounds_like(word: str, name: str) -> float:
     return max(0.0, difflib.SequenceMatcher(None, word[1:], name[1:]).ratio() - ONSET_COST)
 
 
+NEAR_NAME = 0.9  # a word this alike a first name is that name, misspelt ("Marijen herken je dat." asks Marije);
+#                  short names are not nearly spelt by one letter ("Dan gaan je ..." is the word "dan", not Daan)
+
+
+def _near(word: str, name: str) -> bool:
+    return difflib.SequenceMatcher(None, word.lower(), name.split()[0].lower()).ratio() >= NEAR_NAME
+
+
 def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) -> tuple[str, int, int] | None:
     """The person a question addresses by a misheard name: "Braan, hoe zie je dat?" is Bram (Whisper rarely
     spells a name it does not know). Only in a question and in the place of an address (the first word before
@@ -195,6 +203,8 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
             person, begin, finish = named[0]
             before, after = sentence[:begin], sentence[finish:]
             spelled = sentence[begin:finish].lower() == person.split()[0].lower()
+            # "Marijen herken je dat.": nearly spelt, first in a sentence to "je": a question to Marije
+            named_first_or_spelled = spelled or (_near(sentence[begin:finish], person) and not before.strip())
             if SELF_INTRO.search(before):
                 found.append(Address("intro", person, speaker, line.end))
             elif _surname_in(" ".join(after.split()[:3]), person):
@@ -202,7 +212,7 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
                 # zie je dat?" (Whisper ran the introduction into the question, and "Daan" became "tan")
                 if spelled:
                     found.append(Address("about", person, speaker, line.end))
-            elif after[:1] in (",", "?") or (spelled and SECOND_PERSON.search(sentence)) \
+            elif after[:1] in (",", "?") or (named_first_or_spelled and SECOND_PERSON.search(sentence)) \
                     or (not before.strip() and after.strip() in ("", ".", "!")):  # "Jornt." (its question cut off)
                 # a misheard name counts only in the place of an address: "Dan gaan je ..." is the word "dan"
                 found.append(Address("address", person, speaker, line.end))
