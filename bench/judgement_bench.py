@@ -126,7 +126,8 @@ def grade_show(folder: Path, truth: dict, warnings: dict[str, list[str]]) -> dic
     chapter_errors = [c["start"] + offset - t["start"] for c, t in zip(found[1:], truth["chapters"][1:])]
     decisions, wrong_sure = [], {"chapters >10 s off with confidence >= 0.7": 0, "wrong names with confidence >= 0.9": 0}
     trim_lines = warnings.get("trim", [])  # each line says which cut point it doubts
-    trim_flagged = [any("start" in line for line in trim_lines), any("[trim] end" in line for line in trim_lines)]
+    trim_flagged = [any("start" in line for line in trim_lines),
+                    any("[trim] end" in line for line in trim_lines)]
     decisions += [(abs(e) <= TRIM_OK, flagged) for e, flagged in zip(trim_errors, trim_flagged)]
     for c, error in zip(found[1:], chapter_errors):
         decisions.append((abs(error) <= CHAPTER_OK, bool(c["low_confidence"])))

@@ -214,20 +214,14 @@ def sustained_start(energy: np.ndarray, start: float, end: float, speech_level: 
     crowd = opening_crowd_level(energy[first:last], speech_level, frame)
     onset_level, first_word_level = speech_level - ONSET_DB, speech_level - BACKTRACK_DB
     if crowd is not None:  # the show's talk is what stands out of the crowd
-        onset_level, first_word_level = max(onset_level, crowd + CROWD_MARGIN), max(first_word_level, crowd + CROWD_MARGIN)
+        onset_level = max(onset_level, crowd + CROWD_MARGIN)
+        first_word_level = max(first_word_level, crowd + CROWD_MARGIN)
     loud = (energy[first:last] >= onset_level).astype(float)
     n = max(1, int(round(ONSET_BLOCK / frame)))
     if len(loud) == 0:
         return None
-    total = np.concatenate([[0.0], np.cumsum(loud)])
-    index = np.arange(len(loud))
-
-    def share(offset: int, size: int = n) -> np.ndarray:  # share of loud frames in `size` frames `offset` ahead
-        lo = np.minimum(index + offset, len(loud))
-        return (total[np.minimum(lo + size, len(loud))] - total[lo]) / size
-
-    sustained = np.all([share(k * n) >= ONSET_SHARE for k in range(ONSET_BLOCKS)], axis=0)
-    sustained &= share(0, max(1, int(round(ONSET_FIRST / frame)))) >= ONSET_SHARE  # talk starts there, not later
+    sustained = np.all([ahead_share(loud, n, k * n) >= ONSET_SHARE for k in range(ONSET_BLOCKS)], axis=0)
+    sustained &= ahead_share(loud, max(1, int(round(ONSET_FIRST / frame)))) >= ONSET_SHARE  # it starts there
     found = np.flatnonzero(sustained & (loud > 0))
     if len(found) == 0:
         return None
@@ -249,6 +243,14 @@ def sustained_start(energy: np.ndarray, start: float, end: float, speech_level: 
     if dips(before) >= CROWD_DIPS:
         return None  # someone talking with pauses (a quiet presenter), not a crowd
     return at
+
+
+def ahead_share(loud: np.ndarray, size: int, offset: int = 0) -> np.ndarray:
+    """For every frame: the share of loud frames (1) among the `size` frames that begin `offset` frames after it
+    (past the end counts as not loud). Pure."""
+    total = np.concatenate([[0.0], np.cumsum(loud)])
+    begin = np.minimum(np.arange(len(loud)) + offset, len(loud))
+    return (total[np.minimum(begin + size, len(loud))] - total[begin]) / size
 
 
 def dips(energy: np.ndarray) -> float:
@@ -276,10 +278,7 @@ def _after_sound_check(loud: np.ndarray, frame: float) -> int:
     show's level; a presenter's opening has no such silence). Talk: at least ONSET_SHARE of the frames of the
     next CHECK_WINDOW seconds (a lone crowd peak in the gap is no talk). Pure."""
     gap, burst = int(round(CHECK_GAP / frame)), int(round(CHECK_TALK / frame))
-    window = max(1, int(round(CHECK_WINDOW / frame)))
-    total = np.concatenate([[0.0], np.cumsum(loud)])
-    ahead = np.minimum(np.arange(len(loud)) + window, len(loud))
-    talking = (total[ahead] - total[:len(loud)]) / window >= ONSET_SHARE
+    talking = ahead_share(loud, max(1, int(round(CHECK_WINDOW / frame)))) >= ONSET_SHARE
     quiet = 0
     for i in range(min(len(loud), burst + gap)):
         quiet = quiet + 1 if not talking[i] else 0
@@ -337,10 +336,11 @@ def doubts(span: ShowSpan) -> list[str]:
                      f"not one person talking; listen there and, if the show begins later, set [trim] start = "
                      f'"HH:MM:SS.mmm" in episode.toml')
     crowd = evidence.get("crowd_before_show")
-    if crowd and evidence["speech_level_db"] - crowd["median_db"] < CROWD_DB + CHECK_CROWD_DB:
-        lines.append(f"[trim] the crowd before the show is only {evidence['speech_level_db'] - crowd['median_db']:.0f} dB "
-                     f"quieter than the show, so its start ({at}) is a close call; listen there and, if it is wrong, "
-                     f'set [trim] start = "HH:MM:SS.mmm" in episode.toml')
+    margin = evidence["speech_level_db"] - crowd["median_db"] if crowd else float("inf")
+    if margin < CROWD_DB + CHECK_CROWD_DB:
+        lines.append(f"[trim] the crowd before the show is only {margin:.0f} dB quieter than the show, so its start "
+                     f'({at}) is a close call; listen there and, if it is wrong, set [trim] start = "HH:MM:SS.mmm" '
+                     f"in episode.toml")
     return lines
 
 
