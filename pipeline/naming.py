@@ -817,7 +817,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     is than the runner-up (the best one without that pair), and is low when the evidence contradicts the
     name: net evidence against it (the voice asks that person's name as a question), or a voice heard mostly
     outside the chapter (`inside`: share of each voice's speech inside the chapter's time; a host or two
-    people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY).
+    people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY), and
+    a CHECK (DOUBTFUL) when what was heard of that person points at another voice of the chapter.
     `from_text`: the part of `addressed` from names in the transcript, when the rest is the Whisper judge's;
     a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK under JUDGED_SURE or when no one
     judged line asked that person clearly (`judged_clearly`: a lead of JUDGED_LEAD or more)."""
@@ -854,6 +855,10 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             doubtful = doubtful or not sure
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
+            answered = [o for o in voices if o != v and addressed.get((o, p), 0.0) > 0]
+            if answered:  # what was heard of this person points at another voice ("Fatima, ...?" and B answers)
+                confidence = min(confidence, DOUBTFUL)
+                evidence.append(f"{p.split()[0]} was asked by name and {answered[0]} answered")
             if talk[v] < LITTLE_TALK:
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"only {talk[v]:.1f} s of speech, named from the running order alone")
