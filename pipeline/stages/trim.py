@@ -10,10 +10,11 @@ foreground speech (speech within `FOREGROUND_DB` of the show's speech level) who
 by applause; chatter, a sound check or a far-away conversation before or after fall outside it. Crowd babble
 that runs into the show (people hush as the host begins) is cut off too: the show starts where speech at the
 show's level becomes sustained, walked back to the first word (`sustained_start`; evidence "crowd_before_show"),
-past a sound check a few seconds before it (a short burst of talk, then seconds without any). When the run
-opens with a crowd, the show's talk is what stands CROWD_MARGIN out of the crowd's own level (a crowd only
-10 dB under the presenters reaches their level in many frames). Chatter after the closing applause, quieter
-than the show, is cut off the same way (evidence "chatter_after_show").
+past a sound check a few seconds before it (a short burst of talk, then seconds without any; also when the
+crowd is too quiet to be heard as speech and the run opens with the sound check: `sound_check_first`). When
+the run opens with a crowd, the show's talk is what stands CROWD_MARGIN out of the crowd's own level (a crowd
+only 10 dB under the presenters reaches their level in many frames). Chatter after the closing applause,
+quieter than the show, is cut off the same way (evidence "chatter_after_show").
 Cut points are the first and last show word plus a short natural pad, never inside speech. Overrides win, to
 the millisecond. A detected start that may be wrong (the show's opening sounds like a crowd, or the crowd cut
 off was nearly as loud as the show) gets a CHECK line with the fix (`doubts`).
@@ -158,6 +159,10 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
                  "level_db": round(_level(energy, show[0].start, crowd_until, frame), 1),
                  "median_db": round(float(np.median(energy[int(show[0].start / frame):int(crowd_until / frame)])), 1)}
         show = [Interval(max(r.start, crowd_until), r.end) for r in show if r.end > crowd_until]
+    check_until = sound_check_first(show) if crowd is None else None
+    if check_until is not None:
+        sound_check = {"start": round(show[0].start, 2), "end": round(check_until, 2)}
+        show = [r for r in show if r.start >= check_until]
     left_out = [{"start": round(run[0].start, 2), "end": round(run[-1].end, 2),
                  "speech_seconds": round(s, 1)} for i, (run, s) in enumerate(zip(runs, speech_of))
                 if not first <= i <= last]
@@ -174,6 +179,8 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
     }
     if crowd is not None:
         evidence["crowd_before_show"] = crowd  # in the run, but below the show's level until it began
+    if check_until is not None:
+        evidence["sound_check_before_show"] = sound_check  # in the run: a short burst, then seconds of no speech
     if chatter is not None:
         evidence["chatter_after_show"] = chatter  # in the run (applause filled the pause), below the show's level
     return ShowSpan(first_word=show[0].start, last_word=show[-1].end, evidence=evidence)
@@ -288,6 +295,18 @@ def _after_sound_check(loud: np.ndarray, frame: float) -> int:
                 return 0
             return i + 1 + int(rest[0]) + int(np.argmax(loud[i + 1 + int(rest[0]):] > 0))  # its first loud frame
     return 0
+
+
+def sound_check_first(show: list[Interval]) -> float | None:
+    """Where the show's talk begins when its run opens with a sound check that no crowd rule cut off (the crowd
+    too quiet to be heard as speech): speech regions lasting less than CHECK_TALK, then CHECK_GAP seconds or
+    more without any detected speech. None otherwise. Pure."""
+    for previous, region in zip(show, show[1:]):
+        if previous.end - show[0].start >= CHECK_TALK:
+            return None
+        if region.start - previous.end >= CHECK_GAP:
+            return region.start
+    return None
 
 
 def chatter_after(show: list[Interval], levels: list[float], speech_level: float) -> int:

@@ -58,6 +58,17 @@ def test_crowd_about_the_quiet_level_still_separates_a_sound_check():
     assert find_show(regions, energy).first_word == 20
 
 
+def test_a_sound_check_that_opens_the_run_is_not_the_show():
+    """Seeds 81 and 97 of the benchmark (found on shows no rule had seen): the crowd 14-18 dB under the show was
+    too quiet to be heard as speech, so the run opened with the sound check, 3.6 s before the host; with no
+    crowd to cut, the show started 7.7-9.1 s early."""
+    check = [Interval(11.3, 12.5), Interval(12.9, 14.2), Interval(14.6, 15.6)]  # "een, twee, test"
+    show = [Interval(19.2 + 3 * i, 21.7 + 3 * i) for i in range(30)]
+    energy = envelope(120, [(r.start, r.end, -26) for r in check + show] + [(15.6, 19.2, -41)], floor=-45)
+    span = find_show(check + show, energy)
+    assert span.first_word == 19.2 and span.evidence["sound_check_before_show"] == {"start": 11.3, "end": 19.2}
+
+
 def test_quiet_speaker_still_counts_as_the_show():
     regions = [Interval(10 + 3 * i, 12 + 3 * i) for i in range(20)]
     levels = [(r.start, r.end, -26 if i % 2 else -34) for i, r in enumerate(regions)]  # 8 dB apart
