@@ -91,13 +91,17 @@ def median_time(turns: Sequence[VoiceTurn], voice: str) -> float:
     return own[-1].end if own else 0.0
 
 
+def first_name_likeness(word: str, name: str) -> float:
+    """0..1: how alike a word and the person's first name are, letter by letter (case aside). Pure."""
+    return difflib.SequenceMatcher(None, word.lower(), name.split()[0].lower()).ratio()
+
+
 def _mentions(text: str, name: str) -> list[re.Match]:
     """Where the person's first name (or a close mishearing of it, e.g. 'Marieke' for 'Marije') occurs."""
-    first = name.split()[0]
     found = []
     for match in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text):
         word = match.group(0)
-        if word[:1].isupper() and difflib.SequenceMatcher(None, word.lower(), first.lower()).ratio() >= 0.8:
+        if word[:1].isupper() and first_name_likeness(word, name) >= 0.8:
             found.append(match)
     return found
 
@@ -121,16 +125,12 @@ def sounds_like(word: str, name: str) -> float:
     (only used among the few guests of one part). Pure."""
     word, name = word.lower(), name.split()[0].lower()
     if word[:1] == name[:1]:
-        return difflib.SequenceMatcher(None, word, name).ratio()
+        return first_name_likeness(word, name)
     return max(0.0, difflib.SequenceMatcher(None, word[1:], name[1:]).ratio() - ONSET_COST)
 
 
 NEAR_NAME = 0.9  # a word this alike a first name is that name, misspelt ("Marijen herken je dat." asks Marije);
 #                  short names are not nearly spelt by one letter ("Dan gaan je ..." is the word "dan", not Daan)
-
-
-def _near(word: str, name: str) -> bool:
-    return difflib.SequenceMatcher(None, word.lower(), name.split()[0].lower()).ratio() >= NEAR_NAME
 
 
 def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) -> tuple[str, int, int] | None:
@@ -148,8 +148,8 @@ def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) 
     if in_part:
         ratios = sorted(((sounds_like(word, p), p) for p in people), reverse=True)
     else:
-        ratios = sorted(((difflib.SequenceMatcher(None, word, p.split()[0].lower()).ratio(), p) for p in people
-                         if p[:1].lower() == word[:1]), reverse=True)
+        ratios = sorted(((first_name_likeness(word, p), p) for p in people if p[:1].lower() == word[:1]),
+                        reverse=True)
     if not ratios:
         return None
     best, person = ratios[0]
@@ -204,7 +204,8 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
             before, after = sentence[:begin], sentence[finish:]
             spelled = sentence[begin:finish].lower() == person.split()[0].lower()
             # "Marijen herken je dat.": nearly spelt, first in a sentence to "je": a question to Marije
-            named_first_or_spelled = spelled or (_near(sentence[begin:finish], person) and not before.strip())
+            named_first_or_spelled = spelled or (
+                first_name_likeness(sentence[begin:finish], person) >= NEAR_NAME and not before.strip())
             if SELF_INTRO.search(before):
                 found.append(Address("intro", person, speaker, line.end))
             elif _surname_in(" ".join(after.split()[:3]), person):

@@ -146,7 +146,8 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
             runs[last + 1][0].start - runs[last][-1].end <= ABSORB_GAP:
         last += 1
     show = [region for run in runs[first:last + 1] for region in run]
-    talk_ends = chatter_after(show, region_levels(show, energy, frame), speech_level)
+    level_of = dict(zip(regions, levels))
+    talk_ends = chatter_after(show, [level_of[r] for r in show], speech_level)
     chatter = None
     if talk_ends < len(show):
         chatter = {"start": round(show[talk_ends].start, 2), "end": round(show[-1].end, 2),
