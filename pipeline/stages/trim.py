@@ -17,7 +17,8 @@ only 10 dB under the presenters reaches their level in many frames). Chatter aft
 quieter than the show, is cut off the same way (evidence "chatter_after_show").
 Cut points are the first and last show word plus a short natural pad, never inside speech. Overrides win, to
 the millisecond. A detected start that may be wrong (the show's opening sounds like a crowd, or the crowd cut
-off was nearly as loud as the show) gets a CHECK line with the fix (`doubts`).
+off was nearly as loud as the show, or its first words are followed by a pause) gets a CHECK line with the fix
+(`doubts`).
 """
 
 from __future__ import annotations
@@ -178,6 +179,10 @@ def find_show(regions: list[Interval], energy: np.ndarray, frame: float = FRAME)
         "left_out": left_out,
         "opening_dips": round(dips(energy[int(show[0].start / frame):int((show[0].start + CROWD_PROBE) / frame)]), 3),
     }
+    opening = energy[int(show[0].start / frame):int((show[0].start + CHECK_TALK + CHECK_GAP) / frame)]
+    pause = opening_pause(opening >= speech_level - ONSET_DB, frame)
+    if pause is not None:
+        evidence["pause_in_opening"] = {"after": round(pause[0], 2), "seconds": pause[1]}
     if crowd is not None:
         evidence["crowd_before_show"] = crowd  # in the run, but below the show's level until it began
     if check_until is not None:
@@ -204,6 +209,7 @@ BACKTRACK_MAX = 1.0  # ... and at most this far back (a soft first syllable)
 CHECK_GAP = 3.0  # seconds without talk at the show's level right after a short burst of it ...
 CHECK_TALK = 8.0  # ... that lasted less than this: a sound check a few seconds before the show, not its start
 CHECK_WINDOW = 1.0  # seconds ahead of a frame that tell whether someone talks there
+CHECK_PAUSE = 1.5  # a pause this long in the show's first CHECK_TALK seconds is a CHECK: perhaps a sound check
 
 
 def _level(energy: np.ndarray, start: float, end: float, frame: float) -> float:
@@ -280,13 +286,18 @@ def opening_crowd_level(energy: np.ndarray, speech_level: float, frame: float = 
     return level
 
 
+def _talking(loud: np.ndarray, frame: float) -> np.ndarray:
+    """Frames where someone talks: at least ONSET_SHARE of the frames of the next CHECK_WINDOW seconds reach the
+    show's level (a lone crowd peak in a pause is no talk). Pure."""
+    return ahead_share(loud, max(1, int(round(CHECK_WINDOW / frame)))) >= ONSET_SHARE
+
+
 def _after_sound_check(loud: np.ndarray, frame: float) -> int:
     """Frames from the start of `loud` (1 where a frame reaches the show's level) to the show's own start:
     0, or past a sound check (a burst of talk shorter than CHECK_TALK followed by CHECK_GAP without talk at the
-    show's level; a presenter's opening has no such silence). Talk: at least ONSET_SHARE of the frames of the
-    next CHECK_WINDOW seconds (a lone crowd peak in the gap is no talk). Pure."""
+    show's level, `_talking`; a presenter's opening has no such silence). Pure."""
     gap, burst = int(round(CHECK_GAP / frame)), int(round(CHECK_TALK / frame))
-    talking = ahead_share(loud, max(1, int(round(CHECK_WINDOW / frame)))) >= ONSET_SHARE
+    talking = _talking(loud, frame)
     quiet = 0
     for i in range(min(len(loud), burst + gap)):
         quiet = quiet + 1 if not talking[i] else 0
@@ -296,6 +307,29 @@ def _after_sound_check(loud: np.ndarray, frame: float) -> int:
                 return 0
             return i + 1 + int(rest[0]) + int(np.argmax(loud[i + 1 + int(rest[0]):] > 0))  # its first loud frame
     return 0
+
+
+def opening_pause(loud: np.ndarray, frame: float = FRAME) -> tuple[float, float] | None:
+    """(where, how long) in seconds from the start of `loud` (1 where a frame of the show's first seconds reaches
+    the show's level): the longest stretch without talk (`_talking`) that begins within the first CHECK_TALK
+    seconds and has talk after it, when it lasts CHECK_PAUSE or more; else None. A pause that long so early,
+    though shorter than a sound check's CHECK_GAP, may still end one (show 109 of the benchmark: 3.1 s between
+    the check and the host). Pure."""
+    talking = _talking(loud, frame)
+    best: tuple[float, float] | None = None
+    i = 0
+    while i < len(talking):
+        if talking[i]:
+            i += 1
+            continue
+        end = i + int(np.argmax(talking[i:])) if talking[i:].any() else len(talking)
+        if i * frame >= CHECK_TALK:
+            break
+        if 0 < i and end < len(talking) and (end - i) * frame >= CHECK_PAUSE and \
+                (best is None or (end - i) * frame > best[1]):
+            best = (round(i * frame, 2), round((end - i) * frame, 2))
+        i = end
+    return best
 
 
 def sound_check_first(show: list[Interval]) -> float | None:
@@ -347,14 +381,19 @@ CHECK_CROWD_DB = 1.5  # a crowd whose median is less than CROWD_DB plus this und
 
 def doubts(span: ShowSpan) -> list[str]:
     """CHECK lines for a detected start that may be wrong: the show's first seconds sound like a crowd (steady, no
-    pauses: the crowd was not told apart from the show), or the crowd cut off before it was nearly as loud as
-    the show. Pure."""
+    pauses: the crowd was not told apart from the show), its first words are followed by a pause (perhaps a
+    sound check: `opening_pause`), or the crowd cut off before it was nearly as loud as the show. Pure."""
     evidence, lines = span.evidence, []
     at = clock(span.first_word)
     if evidence.get("opening_dips", 1.0) < CROWD_DIPS:
         lines.append(f"[trim] the show's first {CROWD_PROBE:.0f} s from {at} sound like many voices at once (a crowd), "
                      f"not one person talking; listen there and, if the show begins later, set [trim] start = "
                      f'"HH:MM:SS.mmm" in episode.toml')
+    pause = evidence.get("pause_in_opening")
+    if pause:
+        lines.append(f"[trim] the show opens at {at} with {pause['after']:.1f} s of talk, then {pause['seconds']:.1f} s "
+                     f"without: perhaps a sound check; listen there and, if the show begins after the pause, set "
+                     f'[trim] start = "HH:MM:SS.mmm" in episode.toml')
     crowd = evidence.get("crowd_before_show")
     margin = evidence["speech_level_db"] - crowd["median_db"] if crowd else float("inf")
     if margin < CROWD_DB + CHECK_CROWD_DB:

@@ -69,6 +69,27 @@ def test_a_sound_check_that_opens_the_run_is_not_the_show():
     assert span.first_word == 19.2 and span.evidence["sound_check_before_show"] == {"start": 11.3, "end": 19.2}
 
 
+def test_a_short_burst_then_a_pause_in_the_opening_is_flagged_as_a_possible_sound_check():
+    """Show 109 of the benchmark: the sound check ended 3.1 s before the host, under the CHECK_GAP that cuts one
+    off, and the show started 7.4 s early without a CHECK. A pause of that kind after the first seconds of talk
+    is now a CHECK that says where; an opening with breaths between phrases, or a pause after a long opening,
+    is not."""
+    check = [Interval(13.5, 14.7), Interval(15.0, 16.2), Interval(16.5, 17.7)]  # "een, twee, test"
+    host = [Interval(20.5 + 3 * i, 23.0 + 3 * i) for i in range(30)]  # 2.8 s without talk before the host
+    energy = envelope(120, [(r.start, r.end, -26) for r in check + host], floor=-45)
+    span = find_show(check + host, energy)
+    assert span.first_word == 13.5  # too short a pause to cut on (CHECK_GAP) ...
+    lines = doubts(span)  # ... but the producer is told where to listen
+    assert len(lines) == 1 and "perhaps a sound check" in lines[0] and "00:00:13.500" in lines[0]
+    pause = span.evidence["pause_in_opening"]
+    assert 3.5 <= pause["after"] <= 4.2 and 2.0 <= pause["seconds"] <= 2.8
+    breaths = [Interval(13.5 + 3 * i, 16.0 + 3 * i) for i in range(30)]  # 0.5 s between phrases
+    assert doubts(find_show(breaths, envelope(120, [(r.start, r.end, -26) for r in breaths], floor=-45))) == []
+    late = [Interval(13.5, 16.0), Interval(16.5, 19.0), Interval(19.5, 22.0),  # 8.5 s of opening, then
+            *[Interval(24.5 + 3 * i, 27.0 + 3 * i) for i in range(30)]]  # the same pause: no sound check
+    assert doubts(find_show(late, envelope(120, [(r.start, r.end, -26) for r in late], floor=-45))) == []
+
+
 def test_quiet_speaker_still_counts_as_the_show():
     regions = [Interval(10 + 3 * i, 12 + 3 * i) for i in range(20)]
     levels = [(r.start, r.end, -26 if i % 2 else -34) for i, r in enumerate(regions)]  # 8 dB apart
