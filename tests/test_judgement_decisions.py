@@ -429,6 +429,26 @@ def test_two_voices_that_sound_like_one_person_lose_their_sure_names_and_are_fla
     assert not any(w.startswith("Spreker 1 ") for w in warnings)
 
 
+def test_a_doubtful_name_says_why_and_who_else_of_its_part_it_may_be():
+    """The CHECK line for a guest's voice the part's names did not tell apart says so and names the part's other
+    guest, so the producer knows what to listen for; the host's line names no guest."""
+    from pipeline.stages import speakers
+
+    voice = {**_voice("Lotte Mulder", 0.56), "evidence": ["100% of its speech in chapter 3 of the plan",
+                                                           "could not be told apart from the other guest(s)"]}
+    host = {**_voice("Anne Host", 0.6), "evidence": ["host evidence 0.50 vs 0.40 for the next voice"]}
+    opts = speakers.Options(people=(("Anne Host", "host"), ("Lotte Mulder", "guest"), ("Noor Hendriks", "guest"),
+                                    ("Kees Smit", "guest")),
+                            chapters=((("Anne Host",), None), (("Anne Host", "Kees Smit"), None),
+                                      (("Anne Host", "Lotte Mulder", "Noor Hendriks"), None), (("Anne Host",), None)))
+    warnings = speakers.outcome({"turns": [], "voices": {"Spreker 1": host, "Spreker 4": voice}}, opts).warnings
+    guest = next(w for w in warnings if w.startswith("Spreker 4 "))
+    assert "(0.56: could not be told apart from the other guest(s))" in guest
+    assert guest.endswith("(perhaps 'Noor Hendriks', of the same part)") and "Kees" not in guest
+    host_line = next(w for w in warnings if w.startswith("Spreker 1 "))
+    assert "(0.60: host evidence 0.50 vs 0.40 for the next voice)" in host_line and "perhaps" not in host_line
+
+
 def test_no_doubt_without_a_pair_and_pins_stand():
     from pipeline.stages import speakers
 

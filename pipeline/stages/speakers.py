@@ -419,6 +419,16 @@ def remember(ctx: Context, new: list[voicelibrary.Print]) -> None:
     voicelibrary.save(folder, voicelibrary.updated(everything, ctx.episode.slug, new), MODEL_NAME)
 
 
+def part_partners(name: str, opts: Options) -> list[str]:
+    """The other guests of the planned parts that `name` (a guest) is in: who a doubtful guest's voice may be
+    instead. Pure."""
+    hosts = {person for person, role in opts.people if role == "host"}
+    if name in hosts:
+        return []
+    partners = [p for people, _ in opts.chapters if name in people for p in people if p != name and p not in hosts]
+    return list(dict.fromkeys(partners))
+
+
 def outcome(document: dict, opts: Options) -> Outcome:
     """The report section, the status figure and the warnings for the producer. Pure."""
     voices = document["voices"]
@@ -432,8 +442,12 @@ def outcome(document: dict, opts: Options) -> Outcome:
             warnings.append(f"{label} ({v['talk_time']:.0f} s) is not named; {listen} and name it in episode.toml "
                             f'[speakers] "{label}" = "..." if you know who it is')
         elif v["name"] != label and not v["pinned"] and v["confidence"] < LOW_CONFIDENCE:
-            warnings.append(f"{label} was named {v['name']!r} with low confidence ({v['confidence']:.2f}); {listen} "
-                            f'and pin it in episode.toml [speakers] "{label}" = "..." if it is wrong')
+            why = f": {v['evidence'][-1]}" if v.get("evidence") else ""
+            others = part_partners(v["name"], opts)
+            perhaps = f" (perhaps {' or '.join(repr(o) for o in others)}, of the same part)" if others else ""
+            warnings.append(f"{label} was named {v['name']!r} with low confidence ({v['confidence']:.2f}{why}); "
+                            f'{listen} and pin it in episode.toml [speakers] "{label}" = "..." if it is wrong'
+                            f"{perhaps}")
     warnings += unheard_and_shared(voices, [name for name, _ in opts.people])
     if document.get("one_person") and not all(voices[v]["pinned"] for v in document["one_person"][:2]):
         first, second, similarity = document["one_person"]
