@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, Verdict, judge_line
+from pipeline.spoken_names import LEAD_IN, LEADS, QUESTION_SECONDS, TAIL, WEIGHT, Verdict, judge_line
 from pipeline.timeline import Line, voice_at
 from pipeline.timeline import Turn as VoiceTurn
 
@@ -619,7 +619,9 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     spelled = addresses(lines, turns, everyone, part_guests, host_voices)
     judged = judged_addresses(lines, turns, part_guests, host_voices, spelled, judge) if judge else []
     heard = sorted([*spelled, *judged], key=lambda a: a.at)
-    judged_clearly = frozenset(a.person for a in judged if a.weight >= Verdict("", JUDGED_LEAD).weight)
+    clearest: dict[str, float] = {}  # the weight of the clearest judged line that asked each person
+    for a in judged:
+        clearest[a.person] = max(clearest.get(a.person, 0.0), a.weight)
     addressed, addressed_in_text = evidence_from(heard, turns), evidence_from(spelled, turns)
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]
@@ -631,10 +633,10 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         for key, value in first_answers(spelled, turns, members, chapter.people, since).items():
             from_text[key] = from_text.get(key, 0.0) + value
         namings = _assign(members, list(chapter.people), evidence, turns, chapter.title, inside,
-                          from_text=from_text if judged else None, judged_clearly=judged_clearly)
+                          from_text=from_text if judged else None, clearest=clearest)
         if one_person is not None:
             namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
-                                              judged_clearly)
+                                              clearest)
         for naming in namings:
             result[naming.voice] = naming
 
@@ -648,10 +650,10 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
 def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
                             evidence: dict[tuple[str, str], float],
                             from_text: dict[tuple[str, str], float] | None = None,
-                            judged_clearly: frozenset[str] = frozenset()) -> list[Naming]:
+                            clearest: dict[str, float] | None = None) -> list[Naming]:
     """The names of one part's guests (`_assign`) when two of its voices sound like one person cut in two
     (`pair`): if one voice's name has evidence of its own (addressed or introduced by name, or the Whisper
-    judge sure: JUDGED_SURE and `judged_clearly`, as in `_assign`) and the other's comes from the one-to-one
+    judge sure: `judge_sure`, as in `_assign`) and the other's comes from the one-to-one
     match alone, the second voice is the same person: the match assumed two people, the voices say one (the
     part's other guest then has no voice of their own: a quiet guest, mostly over the partner). Both stay a
     CHECK. Pure.
@@ -666,7 +668,7 @@ def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
     def own(n: Naming) -> bool:
         support = evidence.get((n.voice, n.name), 0.0)
         text = support if from_text is None else from_text.get((n.voice, n.name), 0.0)
-        return text > 0 or judge_sure(support, n.name, judged_clearly)
+        return text > 0 or judge_sure(support, n.name, clearest or {})
 
     first, second = (by_voice[v] for v in pair)
     if own(first) == own(second) or first.pinned or second.pinned:
@@ -808,7 +810,9 @@ JUDGED_ONLY = 0.85  # the most a guest's name gets from the Whisper judge alone 
 JUDGED_LEAD = 5.0  # ... and without a CHECK only when one judged line asked that person with a lead of this many
 #                    nats (halfway from spoken_names.MIN_LEAD to FULL_LEAD; weaker lines added up do not count)
 JUDGED_SURE = 0.9  # ... answered by that voice first: this much judged evidence (0.7, a lead near MIN_LEAD, let a
-#                    wrong name through at 0.81 on a simulated show)
+#                    wrong name through at 0.81 on a simulated show) ...
+JUDGED_FIRM = WEIGHT  # ... or one line heard as clearly as the judge hears any (spoken_names.FULL_LEAD: weight
+#                       WEIGHT), answered by that voice (seeds 1-50: 16 such names at 0.55, all right)
 NO_PLAN_ONLY = 0.5  # ... when episode.toml has no [[chapters]]: the order of [[people]] is all there is (a CHECK)
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
@@ -825,10 +829,14 @@ def best_matching(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
 HEARD_BY_NAME = "addressed/introduced by name"  # the evidence line of a name spelled in the transcript
 
 
-def judge_sure(support: float, person: str, judged_clearly: frozenset[str]) -> bool:
-    """Whether a name resting on the Whisper judge alone needs no CHECK: JUDGED_SURE of judged evidence, and one
-    judged line that asked that person clearly (`judged_clearly`: a lead of JUDGED_LEAD or more). Pure."""
-    return support >= JUDGED_SURE and person in judged_clearly
+def judge_sure(support: float, person: str, clearest: dict[str, float]) -> bool:
+    """Whether a name resting on the Whisper judge alone needs no CHECK: the voice's judged evidence `support`
+    is JUDGED_SURE and one judged line asked that person clearly (a lead of JUDGED_LEAD or more), or it is
+    JUDGED_FIRM and one line asked that person with the full lead (`clearest`: person -> the weight of the
+    clearest judged line that asked them). Pure."""
+    best = clearest.get(person, 0.0)
+    return (support >= JUDGED_SURE and best >= Verdict("", JUDGED_LEAD).weight) or \
+        (support >= JUDGED_FIRM and best >= JUDGED_FIRM)
 
 
 def heard_by_name(evidence: Sequence[str]) -> bool:
@@ -840,7 +848,7 @@ def heard_by_name(evidence: Sequence[str]) -> bool:
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
             turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None,
             order_only: float | None = None, from_text: dict[tuple[str, str], float] | None = None,
-            judged_clearly: frozenset[str] = frozenset()) -> list[Naming]:
+            clearest: dict[str, float] | None = None) -> list[Naming]:
     """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
     (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
     is than the runner-up (the best one without that pair), and is low when the evidence contradicts the
@@ -849,8 +857,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY), and
     a CHECK (DOUBTFUL) when what was heard of that person points at another voice of the chapter.
     `from_text`: the part of `addressed` from names in the transcript, when the rest is the Whisper judge's;
-    a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK under JUDGED_SURE or when no one
-    judged line asked that person clearly (`judged_clearly`: a lead of JUDGED_LEAD or more)."""
+    a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK unless `judge_sure` (`clearest`:
+    person -> the weight of the clearest judged line that asked them)."""
     if not voices or not persons:
         return []
     order_only = ORDER_ONLY if order_only is None else order_only
@@ -879,7 +887,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             evidence.append(f"{HEARD_BY_NAME}: {text:+.1f}")
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
             evidence.append(f"asked by name as the Whisper judge hears it (pipeline.spoken_names): {support:+.2f}")
-            sure = judge_sure(support, p, judged_clearly)
+            sure = judge_sure(support, p, clearest or {})
             confidence = min(confidence, JUDGED_ONLY if sure else DOUBTFUL)
             doubtful = doubtful or not sure
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess

@@ -106,6 +106,22 @@ def test_a_lead_short_of_halfway_to_a_full_one_leaves_a_check():
     assert "left over by a doubtful judged name" in weak["B"].evidence
 
 
+def test_one_question_heard_with_the_full_lead_makes_the_judge_sure():
+    """One judged line with the judge's full lead (FULL_LEAD nats, weight WEIGHT), answered by the voice: on seeds
+    1-50 of the benchmark (three levels) 16 such names were all right, yet each was a CHECK (its evidence, 0.6,
+    under JUDGED_SURE). A lead short of the full one still needs JUDGED_SURE of evidence; weak lines added up
+    never do (`test_weak_judged_lines_added_up_are_still_a_check`)."""
+    full, short = spoken_names.Verdict("L", spoken_names.FULL_LEAD).weight, \
+        spoken_names.Verdict("L", spoken_names.FULL_LEAD - 1).weight
+    clear, weak = spoken_names.Verdict("L", naming.JUDGED_LEAD).weight, \
+        spoken_names.Verdict("L", naming.JUDGED_LEAD - 0.5).weight
+    assert naming.judge_sure(full, "Lotte", {"Lotte": full})  # one line, heard fully
+    assert not naming.judge_sure(short, "Lotte", {"Lotte": short})  # one line, a little less
+    assert not naming.judge_sure(full, "Lotte", {"Noor": full})  # the full line asked someone else
+    assert naming.judge_sure(naming.JUDGED_SURE, "Lotte", {"Lotte": clear})  # more evidence, one clear line
+    assert not naming.judge_sure(naming.JUDGED_SURE, "Lotte", {"Lotte": weak})
+
+
 def test_weak_judged_lines_added_up_are_still_a_check():
     """Two questions, each heard by the judge with a lead of 3 nats for Lotte, both answered by A: together
     more than JUDGED_SURE, but no one line asked Lotte clearly (JUDGED_LEAD): a CHECK."""
