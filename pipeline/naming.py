@@ -418,13 +418,18 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
     backchannel the clustering put in an earlier part does not count), gets FIRST_ANSWER for the latest of `persons`
     addressed before that moment (by another voice) who has not been given to an earlier voice this way.
     Unlike `answerer`, this holds when the answer itself was short and went to the asker's voice: the
-    voice heard next for the first time is still the one asked. Pure."""
+    voice heard next for the first time is still the one asked. Not when a voice outside `voices` answered
+    the question (`answerer`): the person asked is then in that voice, which the clustering put in another
+    part (show 57 of the benchmark: Noor's answer there, her name went to Bram's voice at 0.95). Pure."""
     first = {v: first_heard(turns, v, since) for v in voices if any(t.voice == v for t in turns)}
+    ordered = sorted(turns, key=lambda t: t.start)
+    answered_elsewhere = {a.at for a in heard if a.kind == "address"
+                          and answerer(ordered, a.speaker, a.at) not in (*voices, a.speaker, None)}
     taken: set[str] = set()
     scores: dict[tuple[str, str], float] = {}
     for voice in sorted(first, key=first.__getitem__):
         asked = [a for a in heard if a.kind == "address" and a.person in persons and a.person not in taken
-                 and a.speaker != voice and a.at <= first[voice] + 0.5]
+                 and a.speaker != voice and a.at <= first[voice] + 0.5 and a.at not in answered_elsewhere]
         if asked:
             person = asked[-1].person
             taken.add(person)
@@ -633,7 +638,8 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         for key, value in first_answers(spelled, turns, members, chapter.people, since).items():
             from_text[key] = from_text.get(key, 0.0) + value
         namings = _assign(members, list(chapter.people), evidence, turns, chapter.title, inside,
-                          from_text=from_text if judged else None, clearest=clearest)
+                          from_text=from_text if judged else None, clearest=clearest,
+                          elsewhere=[v for v in candidates if v not in members])
         if one_person is not None:
             namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
                                               clearest)
@@ -848,14 +854,15 @@ def heard_by_name(evidence: Sequence[str]) -> bool:
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
             turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None,
             order_only: float | None = None, from_text: dict[tuple[str, str], float] | None = None,
-            clearest: dict[str, float] | None = None) -> list[Naming]:
+            clearest: dict[str, float] | None = None, elsewhere: Sequence[str] = ()) -> list[Naming]:
     """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
     (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
     is than the runner-up (the best one without that pair), and is low when the evidence contradicts the
     name: net evidence against it (the voice asks that person's name as a question), or a voice heard mostly
     outside the chapter (`inside`: share of each voice's speech inside the chapter's time; a host or two
     people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY), and
-    a CHECK (DOUBTFUL) when what was heard of that person points at another voice of the chapter.
+    a CHECK (DOUBTFUL) when what was heard of that person points at another voice of the chapter, or at one
+    of the guest voices of other parts (`elsewhere`: the person's voice was put in another part).
     `from_text`: the part of `addressed` from names in the transcript, when the rest is the Whisper judge's;
     a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK unless `judge_sure` (`clearest`:
     person -> the weight of the clearest judged line that asked them)."""
@@ -892,7 +899,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             doubtful = doubtful or not sure
         if support <= 0:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
-            answered = [o for o in voices if o != v and addressed.get((o, p), 0.0) > 0]
+            answered = [o for o in (*voices, *elsewhere) if o != v and addressed.get((o, p), 0.0) > 0]
             if answered:  # what was heard of this person points at another voice ("Fatima, ...?" and B answers)
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"{p.split()[0]} was asked by name and {answered[0]} answered")

@@ -506,3 +506,23 @@ def test_a_name_set_off_by_commas_after_the_introduction_is_the_one_asked():
     turns = [VoiceTurn(0, 8, "H"), VoiceTurn(8.5, 20, "L"), VoiceTurn(20, 30, "M")]
     scores = naming.address_evidence([naming.Line(0, 8, ran_on)], turns, people)
     assert scores[("L", "Lotte Mulder")] == 1.0 and ("M", "Mike Brantjes") not in scores
+
+
+def test_a_question_answered_in_a_voice_of_another_part_names_no_voice_of_this_one():
+    """Show 57 of the benchmark at +6 dB: "Noor, hoe zie je dat?" was answered in a voice the clustering put in
+    the next part (most of it was someone else there); the first voice of Noor's part heard after the question,
+    Bram's, took her name at 0.95. Now that answer names no voice of the part, and the name the running order
+    then gives is a CHECK that says who answered."""
+    turns = [VoiceTurn(0, 29.5, "H"), VoiceTurn(30, 36, "C"),  # C answers Marije's question (C: mostly part 2)
+             VoiceTurn(36.5, 60, "A"), VoiceTurn(60, 62, "H"), VoiceTurn(62.5, 118, "M"), VoiceTurn(120, 130, "H"),
+             VoiceTurn(130, 175, "C"), VoiceTurn(175, 220, "D"), VoiceTurn(220, 250, "H")]
+    heard = [naming.Address("address", "Marije Boer", "H", 29.5)]
+    assert naming.first_answers(heard, turns, ["A", "M"], ["Marije Boer", "Mike Bos"]) == {}
+    answered_here = [VoiceTurn(t.start, t.end, "A" if (t.voice, t.start) == ("C", 30) else t.voice) for t in turns]
+    assert naming.first_answers(heard, answered_here, ["A", "M"], ["Marije Boer", "Mike Bos"]) == {
+        ("A", "Marije Boer"): 1.0}
+    lines = [naming.Line(27, 29.5, "Marije, hoe zie jij dat?")]
+    names = naming.name_voices(turns, lines, PEOPLE, PLAN, {})
+    marije = next(n for n in names.values() if n.name == "Marije Boer")
+    assert marije.voice in ("A", "M") and marije.confidence < 0.6
+    assert "Marije was asked by name and C answered" in marije.evidence
