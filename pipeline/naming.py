@@ -118,6 +118,7 @@ PART_NAME = 0.4  # ... among the guests of the part the sentence is in (two or t
 #                  a word this much like one of them and LOOSE_MARGIN more than like the others is that guest
 #                  ("Nou," for Noor, "Draan," for Bram: Whisper hears the onset of a name it does not know worst)
 ONSET_COST = 0.15  # a different first letter: the rest of the word compared, less this
+LONE_WORD = re.compile(r"^\W*([A-Za-zÀ-ÿ'-]+)\s*[.!?]*\s*$")  # a sentence of one word: "Brab!"
 
 
 def sounds_like(word: str, name: str) -> float:
@@ -139,8 +140,12 @@ def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) 
     a comma, or the last word after a comma), only a first name with the same first letter, clearly closer to
     that word than any other such name. With `in_part` (`people` are then only the guests of the part the
     sentence is in), also a question without its mark that says "je/jij/u", and a looser likeness
-    (PART_NAME, `sounds_like`). (person, start, end of the word) or None. Pure."""
+    (PART_NAME, `sounds_like`), and a sentence of one word as like a name as LOOSE_NAME ("Brab! Wat vind jij
+    nou?": Whisper cut the question after the name). (person, start, end of the word) or None. Pure."""
     match = (PART_ADDRESS_FORM if in_part else ADDRESS_FORM).search(sentence)
+    lone = LONE_WORD.match(sentence) if in_part and match is None else None
+    if lone is not None:
+        match = lone
     if match is None:
         return None
     group = next(g for g in range(1, len(match.groups()) + 1) if match.group(g))
@@ -154,7 +159,7 @@ def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) 
         return None
     best, person = ratios[0]
     second = ratios[1][0] if len(ratios) > 1 else 0.0
-    if best >= (PART_NAME if in_part else LOOSE_NAME) and best - second >= LOOSE_MARGIN:
+    if best >= (PART_NAME if in_part and lone is None else LOOSE_NAME) and best - second >= LOOSE_MARGIN:
         return person, match.start(group), match.end(group)
     return None
 

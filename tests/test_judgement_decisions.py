@@ -526,3 +526,16 @@ def test_a_question_answered_in_a_voice_of_another_part_names_no_voice_of_this_o
     marije = next(n for n in names.values() if n.name == "Marije Boer")
     assert marije.voice in ("A", "M") and marije.confidence < 0.6
     assert "Marije was asked by name and C answered" in marije.evidence
+
+
+def test_a_host_sentence_of_one_word_like_a_guest_s_name_asks_that_guest():
+    """Show 57 of the benchmark as recorded: "Bram, wat vind jij nou?" was heard as "Brab! Wat vind jij nou?"; the
+    name in a sentence of its own, misspelt, was not read, and the Whisper judge guessed Noor."""
+    part = ["Noor Hendriks", "Bram de Graaf"]
+    assert naming.addressed_name("Brab!", part, in_part=True) == ("Bram de Graaf", 0, 4)
+    assert naming.addressed_name("Nou.", part, in_part=True) is None  # a word: 0.57 like Noor, under LOOSE_NAME
+    assert naming.addressed_name("Brab!", part) is None  # outside a part's host lines, only the stricter forms
+    turns = [VoiceTurn(0, 3, "H"), VoiceTurn(3.5, 12, "B"), VoiceTurn(12, 20, "N")]
+    lines = [naming.Line(0, 3, "Brab! Wat vind jij nou?")]
+    scores = naming.address_evidence(lines, turns, part, [(0.0, 30.0, part)], ["H"])
+    assert scores[("B", "Bram de Graaf")] == 1.0
