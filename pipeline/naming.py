@@ -142,10 +142,9 @@ def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) 
     sentence is in), also a question without its mark that says "je/jij/u", and a looser likeness
     (PART_NAME, `sounds_like`), and a sentence of one word as like a name as LOOSE_NAME ("Brab! Wat vind jij
     nou?": Whisper cut the question after the name). (person, start, end of the word) or None. Pure."""
-    match = (PART_ADDRESS_FORM if in_part else ADDRESS_FORM).search(sentence)
-    lone = LONE_WORD.match(sentence) if in_part and match is None else None
-    if lone is not None:
-        match = lone
+    form = (PART_ADDRESS_FORM if in_part else ADDRESS_FORM).search(sentence)
+    lone = LONE_WORD.match(sentence) if in_part and form is None else None
+    match = form or lone
     if match is None:
         return None
     group = next(g for g in range(1, len(match.groups()) + 1) if match.group(g))

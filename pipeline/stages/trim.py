@@ -97,9 +97,14 @@ def longest_quiet(energy: np.ndarray, threshold: float, frame: float = FRAME) ->
     if len(energy) == 0:
         return 0.0
     smooth = np.convolve(energy, np.ones(width) / width, mode="same") if len(energy) >= width else energy
-    quiet = np.concatenate([[0], (smooth < threshold + QUIET_MARGIN).astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(quiet))
-    return float(np.max(edges[1::2] - edges[::2])) * frame if len(edges) else 0.0
+    starts, ends = runs(smooth < threshold + QUIET_MARGIN)
+    return float(np.max(ends - starts)) * frame if len(starts) else 0.0
+
+
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first frame and the frame after the last of every run of True in `mask`. Pure."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return edges[::2], edges[1::2]
 
 
 def region_levels(regions: list[Interval], energy: np.ndarray, frame: float = FRAME) -> list[float]:
@@ -316,20 +321,13 @@ def opening_pause(loud: np.ndarray, frame: float = FRAME) -> tuple[float, float]
     though shorter than a sound check's CHECK_GAP, may still end one (show 109 of the benchmark: 3.1 s between
     the check and the host). Pure."""
     talking = _talking(loud, frame)
-    best: tuple[float, float] | None = None
-    i = 0
-    while i < len(talking):
-        if talking[i]:
-            i += 1
-            continue
-        end = i + int(np.argmax(talking[i:])) if talking[i:].any() else len(talking)
-        if i * frame >= CHECK_TALK:
-            break
-        if 0 < i and end < len(talking) and (end - i) * frame >= CHECK_PAUSE and \
-                (best is None or (end - i) * frame > best[1]):
-            best = (round(i * frame, 2), round((end - i) * frame, 2))
-        i = end
-    return best
+    starts, ends = runs(~talking)
+    inside = (starts > 0) & (ends < len(talking)) & (starts * frame < CHECK_TALK)  # talk before and after
+    starts, lengths = starts[inside], (ends - starts)[inside]
+    if not len(starts) or lengths.max() * frame < CHECK_PAUSE:
+        return None
+    longest = int(np.argmax(lengths))
+    return round(float(starts[longest]) * frame, 2), round(float(lengths[longest]) * frame, 2)
 
 
 def sound_check_first(show: list[Interval]) -> float | None:
