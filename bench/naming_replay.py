@@ -1,9 +1,11 @@
-"""Naming replayed in memory on a judgement bench folder: no audio, no Whisper, a few seconds.
+"""Naming replayed in memory on a judgement bench folder: no voiceprints, no transcription, seconds.
 
 For every show of `bench/judgement_bench.py --work FOLDER` (after a full run there), takes the stored voice turns
 (work/speakers.json) and transcript, names the voices again with the current pipeline.naming
-(speakers.build_document, pure) and grades them against the simulator's truth: the share of speech time named
-right per show and level, the level gap, and the CHECK calibration of the names (voices with >= 2 s of speech).
+(speakers.build_document, pure; the parts' starts from the chapter search, speakers.part_starts, which reads
+the levels of work/speech.flac; the voices' likeness as stored) and grades them against the simulator's truth:
+the share of speech time named right per show and level, the level gap, and the CHECK calibration of the names
+(voices with >= 2 s of speech).
 The figures equal the benchmark's when the stored turns are the current code's (the voices do not change).
 
     python bench/naming_replay.py /tmp/n2/bench3 [show-3 ...] [-v] [--judge=CACHE_DIR]
@@ -17,7 +19,8 @@ import sys
 import tomllib
 from pathlib import Path
 import numpy as np
-from pipeline import model, spoken_names
+from pipeline import audiocues, model, spoken_names
+from pipeline.chaptering import ChapterCue
 from pipeline.config import TranscriptionSettings
 from pipeline.speechwav import SpeechWav
 from pipeline.stages import speakers
@@ -73,14 +76,16 @@ for folder in sorted(root.iterdir()):
     tr = Transcript.load(work / "transcript.raw.json")
     turns = tuple(Turn(t["start"], t["end"], t["voice"]) for t in doc["turns"])
     opts = speakers.Options(people=tuple((p["name"], p["role"]) for p in ep["people"]),
-                            chapters=tuple((tuple(c["people"]), c.get("start", c.get("approx")))
-                                           for c in ep["chapters"]))
+                            chapters=tuple(ChapterCue(tuple(c["people"]), tuple(c.get("keywords", ())),
+                                                      c.get("start"), c.get("approx")) for c in ep["chapters"]))
     judge = save = None
     if cache_dir is not None:
         judge, save = cached_judge(folder)
     pair = doc.get("one_person")  # the stage's diarization found them; labels are by first turn, as here
     one_person = None if not pair else (int(pair[0].split()[-1]) - 1, int(pair[1].split()[-1]) - 1, pair[2])
-    new = speakers.one_person_doubt(speakers.build_document(turns, tr, opts, judge, one_person), one_person)
+    starts = speakers.part_starts(tr, opts, turns, *audiocues.measure(work / "speech.flac"))
+    new = speakers.one_person_doubt(speakers.build_document(turns, tr, opts, judge, one_person, starts,
+                                                            doc.get("voice_similarity")), one_person)
     if save is not None:
         save()
     out = speakers.outcome(new, opts)

@@ -23,8 +23,8 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from dataclasses import dataclass, field
-from typing import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -531,11 +531,14 @@ def group_by_chapter(turns: Sequence[VoiceTurn], voices: Sequence[str],
 
 def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Sequence[PersonInfo],
                 chapters: Sequence[ChapterInfo], pinned: dict[str, str], *, min_talk: float = 5.0,
-                min_share: float = 0.02, judge=None, one_person: tuple[str, str] | None = None) -> dict[str, Naming]:
+                min_share: float = 0.02, judge=None, one_person: tuple[str, str] | None = None,
+                likeness: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, Naming]:
     """A Naming for every voice in `turns`. Pinned voices first; then the hosts; then the guests, chapter by
     chapter; voices with too little speech (< `min_talk` s or < `min_share` of all speech) stay anonymous.
     `judge` (a pipeline.spoken_names.Judge) scores the host's questions where no name was heard.
-    `one_person`: two voices that sound like one person cut in two (pipeline.diarize.one_person_pair)."""
+    `one_person`: two voices that sound like one person cut in two (pipeline.diarize.one_person_pair).
+    `likeness`: voice -> voice -> similarity of their voiceprints, for a part with more voices than guests
+    (twin_in_part)."""
     voices = list(dict.fromkeys(t.voice for t in sorted(turns, key=lambda t: t.start)))
     talk = talk_times(turns)
     total = sum(talk.values()) or 1.0
@@ -610,6 +613,8 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     plan = [ChapterInfo(c.title, tuple(p for p in c.people if p in guests_left), c.start) for c in guest_chapters]
     keep = [i for i, c in enumerate(plan) if c.people]
     plan = [plan[i] for i in keep]
+    if plan and plan[0].start is None and all(c.start is not None for c in plan[1:]):
+        plan[0] = replace(plan[0], start=show_start)  # the first part follows the opening: only borders matter
     candidates = [v for v in major if v not in result]
     groups = group_by_chapter(turns, candidates, plan)
     # the parts' borders again, from the guests' voices alone (the host's median lies between the parts)
@@ -649,12 +654,32 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
                                               clearest)
         for naming in namings:
             result[naming.voice] = naming
+        for voice in [v for v in members if v not in result and likeness]:  # someone of the part cut in two
+            twin = twin_in_part(voice, namings, likeness, chapter.title)
+            if twin is not None:
+                result[voice] = twin
 
     for v in voices:
         if v not in result:
             why = "too little speech to name" if v not in major else "no listed person left for this voice"
             result[v] = Naming(v, v, 0.0, False, (why,))
     return result
+
+
+def twin_in_part(voice: str, namings: Sequence[Naming], likeness: Mapping[str, Mapping[str, float]],
+                 title: str) -> Naming | None:
+    """A voice of a part left without a guest (the part has more voices than guests): the clustering cut
+    someone of the part in two, so it gets the name of the part's voice it sounds most like, as a CHECK
+    (DOUBTFUL). None when no voice of the part has a name or a known likeness. Pure."""
+    alike = {n.voice: likeness.get(voice, {}).get(n.voice) for n in namings}
+    alike = {v: s for v, s in alike.items() if s is not None}
+    if not alike:
+        return None
+    twin = max(alike, key=alike.__getitem__)
+    name = next(n.name for n in namings if n.voice == twin)
+    return Naming(voice, name, DOUBTFUL, False, (
+        f"a voice more than {title} has guests; sounds most like {twin} ({name}) of the part (similarity "
+        f"{alike[twin]:.2f}): perhaps {name} in two voices",))
 
 
 def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],

@@ -18,6 +18,12 @@ class ChapterCue:
     start: float | None = None  # exact override
     approx: float | None = None  # search near here
 
+    @classmethod
+    def of(cls, plan) -> tuple["ChapterCue", ...]:
+        """The cues of episode.toml's [[chapters]] (pipeline.config.ChapterPlan), in plan order."""
+        return tuple(cls(people=tuple(c.people), keywords=tuple(c.keywords), start=c.start, approx=c.approx)
+                     for c in plan)
+
 
 @dataclass(frozen=True)
 class Breaks:

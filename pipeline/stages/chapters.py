@@ -58,8 +58,7 @@ def options(ctx: Context) -> Options:
         raise ConfigError(ctx.episode.file, "chapters #1.start",
                           f"the first chapter starts at 0 (the start of the published audio), not at "
                           f"{clock(plan[0].start)}; remove this start (move the show start with [trim] instead)")
-    cues = tuple(ChapterCue(people=c.people, keywords=c.keywords, start=c.start, approx=c.approx) for c in plan)
-    return Options(cues=cues, language=ctx.show.transcription.language)
+    return Options(cues=ChapterCue.of(plan), language=ctx.show.transcription.language)
 
 
 def check(ctx: Context, opts: Options) -> None:
