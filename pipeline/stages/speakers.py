@@ -416,8 +416,7 @@ def voice_likeness(centroids: dict[str, list[float]]) -> dict[str, dict[str, flo
     labels = list(centroids)
     if len(labels) < 2:
         return {}
-    unit = np.asarray([centroids[v] for v in labels], dtype=np.float64)
-    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    unit = np.stack([voicelibrary.unit(centroids[v]) for v in labels])
     sims = unit @ unit.T
     return {a: {b: round(float(sims[i, j]), 3) for j, b in enumerate(labels) if j != i} for i, a in enumerate(labels)}
 
