@@ -593,3 +593,28 @@ def test_the_voices_likeness_is_the_cosine_of_their_centroids_whatever_their_sca
     assert likeness["Spreker 1"] == {"Spreker 2": 0.707, "Spreker 3": 0.0}
     assert likeness["Spreker 2"]["Spreker 3"] == likeness["Spreker 3"]["Spreker 2"] == 0.707
     assert speakers.voice_likeness({"Spreker 1": [1.0, 0.0]}) == {}
+
+
+def test_a_name_by_elimination_for_a_voice_as_alike_as_one_person_to_another_of_its_part_is_a_check():
+    namings = [naming.Naming("A", "Bram de Graaf", 0.95, False, ("addressed/introduced by name: +1.0",)),
+               naming.Naming("B", "Mike Bos", 0.85, False, ("100% of its speech in chapter 2",))]
+    evidence = {("A", "Bram de Graaf"): 1.0}
+    doubted = naming.doubt_alike(namings, evidence, {"A": {"B": 0.89}, "B": {"A": 0.89}})
+    assert doubted[0] == namings[0]  # its own evidence stands
+    assert doubted[1].confidence == naming.DOUBTFUL
+    assert "sounds like A (Bram de Graaf, similarity 0.89): perhaps Bram de Graaf in two voices" \
+        in doubted[1].evidence[-1]
+    assert naming.doubt_alike(namings, evidence, {"A": {"B": 0.8}, "B": {"A": 0.8}}) == namings  # two people
+    assert naming.doubt_alike(namings, {**evidence, ("B", "Mike Bos"): 1.0}, {"B": {"A": 0.89}}) == namings
+
+    # in a show: Marije is asked and A answers; B is Mike by elimination, but sounds like A
+    people = [PersonInfo("Anne Host", "host"), PersonInfo("Marije Boer", "guest"), PersonInfo("Mike Bos", "guest")]
+    plan = [ChapterInfo("chapter 1", ("Anne Host",)), ChapterInfo("chapter 2", ("Marije Boer", "Mike Bos")),
+            ChapterInfo("chapter 3", ("Anne Host",))]
+    turns = [VoiceTurn(0, 20, "H"), VoiceTurn(20, 22, "H"), VoiceTurn(22, 40, "A"), VoiceTurn(40, 42, "H"),
+             VoiceTurn(42, 60, "B"), VoiceTurn(60, 62, "H"), VoiceTurn(62, 80, "A"), VoiceTurn(80, 100, "H")]
+    lines = [naming.Line(20.2, 21.8, "Marije, wat vind jij daarvan?")]
+    sure = naming.name_voices(turns, lines, people, plan, {})
+    assert sure["A"].name == "Marije Boer" and sure["B"].name == "Mike Bos" and sure["B"].confidence > 0.75
+    alike = naming.name_voices(turns, lines, people, plan, {}, likeness={"A": {"B": 0.9}, "B": {"A": 0.9}})
+    assert alike["A"] == sure["A"] and alike["B"].confidence == naming.DOUBTFUL
