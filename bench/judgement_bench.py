@@ -210,7 +210,8 @@ def dialogue_der(levels: list[str], work: Path) -> list[dict]:
         graded = der(spans, hypothesis)
         rows.append({"level": level, "minutes": spans[-1][1] / 60, "der": graded["der"], "voices": result.voices,
                      "missed": graded["missed"], "false_alarm": graded["false_alarm"],
-                     "confusion": graded["confusion"]})
+                     "confusion": graded["confusion"],
+                     "in_two": [(int(v), at, sim) for v, at, sim in result.in_two]})
     return rows
 
 
@@ -285,12 +286,14 @@ def summary(rows: list[dict], dialogues: list[dict], command: str, minutes: floa
         lines += ["", "## DER on real two-person Dutch dialogue (speakers stage alone)", "",
                   "Fish Fillets levels in script order, the two actors in one room (one 4 dB further away), speech",
                   "regions from the truth (no Whisper), collar 0.25 s.", "",
-                  "| level | minutes | voices found | DER | missed (s) | false alarm (s) | confusion (s) |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| level | minutes | voices found | DER | missed (s) | false alarm (s) | confusion (s) | voices "
+                  "heard as two people |",
+                  "|---|---|---|---|---|---|---|---|"]
         for d in dialogues:
             lines.append(f"| {d['level']} | {d['minutes']:.1f} | {d['voices']} | {100 * d['der']:.1f}% | "
-                         f"{d['missed']:.1f} | {d['false_alarm']:.1f} | {d['confusion']:.1f} |")
-        lines.append(f"| mean | | | {100 * np.mean([d['der'] for d in dialogues]):.1f}% | | | |")
+                         f"{d['missed']:.1f} | {d['false_alarm']:.1f} | {d['confusion']:.1f} | "
+                         f"{len(d.get('in_two', []))} |")
+        lines.append(f"| mean | | | {100 * np.mean([d['der'] for d in dialogues]):.1f}% | | | | |")
     return "\n".join(lines) + "\n"
 
 
@@ -349,8 +352,8 @@ def main() -> int:
         return 0
     dialogues = dialogue_der(dialogue_levels(args.dialogues), args.work) if args.dialogues else []
     for d in dialogues:
-        print(f"dialogue {d['level']:12s} {d['minutes']:.1f} min  voices {d['voices']}  DER {100 * d['der']:.1f}%",
-              flush=True)
+        print(f"dialogue {d['level']:12s} {d['minutes']:.1f} min  voices {d['voices']}  DER {100 * d['der']:.1f}%  "
+              f"heard as two people {d['in_two']}", flush=True)
     report = summary(rows, dialogues, command, args.minutes, time.monotonic() - began)
     (args.work / "results.json").write_text(json.dumps({"rows": rows, "dialogues": dialogues}, indent=1,
                                                        default=str))

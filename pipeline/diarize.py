@@ -23,7 +23,9 @@ transcript and the embeddings from pipeline.voiceprint, and gets back anonymous 
    (Diarization.one_person), not joined: a guest who speaks only a few seconds over the partner leaves the fit
    nothing to find, and the speakers stage flags both voices' names instead (joining them and fitting again
    cut DER from 16.6 to 9.5 % where it acted on 20 simulated shows, but the naming then gave the joined voice
-   the wrong guest of its part at up to 0.95 on 2 of 4 shows, unflagged).
+   the wrong guest of its part at up to 0.95 on 2 of 4 shows, unflagged). A voice whose speech before some
+   moment and after it sound like two people (voices_in_two: one guest's answer and the other guest's speech
+   after it joined) is reported too (Diarization.in_two).
 6. Turn edges, from the level of the audio: changes_at_pauses() moves each change of voice inside speech to the
    pause near it (the windows place it only to within 0.8 s), with_tails() carries each turn's end on while
    its voice fades (voices stop softly, long after the words' times and the voice activity detector end).
@@ -382,6 +384,9 @@ class Diarization:
     chosen_because: str
     # two voices that sound like one person cut in two (one_person_pair) and their similarity, left apart
     one_person: tuple[int, int, float] | None = None
+    # voices whose speech sounds like two people, one before and one after a moment (voices_in_two):
+    # (voice, that moment, the similarity of the two stretches)
+    in_two: tuple[tuple[int, float, float], ...] = ()
 
 
 def closest_pair(centroids: np.ndarray) -> float:
@@ -442,6 +447,57 @@ def diarize(regions: Sequence[Span], window_spans: Sequence[Span], embeddings: n
     return Diarization(turns=tuple(runs_to_turns(line.times, path)), voices=len(order), centroids=centroids,
                        scores_by_count={k: round(f.score, 3) for k, f in fits.items()}, chosen_because=why,
                        one_person=alike)
+
+
+IN_TWO_SECONDS = 5.0  # each of the two stretches of voices_in_two holds at least this much of the voice's speech
+# ... and they are this alike or less. The two stretches of one real person's voice measured 0.79 or more (the 24
+# voices of 12 real two-person Dutch dialogues, bench/judgement_bench.py --dialogues; an actor's voice changes
+# with the character), two guests joined in one voice 0.69-0.74 (show 86 of the benchmark, three levels);
+# different people's voices measure 0.77 or less 99 % of the time (the voice library bench, see ONE_PERSON)
+IN_TWO = 0.75
+
+
+def two_stretches(x: np.ndarray, shortest: int) -> tuple[int, float] | None:
+    """Where one voice's windows (unit voiceprints, in time order) split into two stretches of at least
+    `shortest` windows that sound most unlike each other: (the first window of the second stretch, the cosine
+    similarity of the two stretches' mean voiceprints). None with fewer than 2 x `shortest` windows. Pure."""
+    shortest = max(1, shortest)
+    if len(x) < 2 * shortest:
+        return None
+    running = np.cumsum(x, axis=0)
+    heads = running[shortest - 1:len(x) - shortest]  # the sums of the first k windows, k = shortest ..
+    tails = running[-1] - heads
+    sims = np.sum(_normalise(heads) * _normalise(tails), axis=1)
+    best = int(np.argmin(sims))
+    return best + shortest, float(sims[best])
+
+
+def voices_in_two(turns: Sequence[Turn], window_spans: Sequence[Span], embeddings: np.ndarray, hop: float,
+                  shortest: float = IN_TWO_SECONDS, below: float = IN_TWO) -> tuple[tuple[int, float, float], ...]:
+    """The voices whose speech, split at one moment, sounds like two people (two_stretches: each stretch at
+    least `shortest` seconds of windows `hop` apart, the two at most `below` alike): (voice, the moment,
+    similarity), the moment being the start of the second stretch's first window. Each window belongs to the
+    turn its centre lies in. Pure.
+
+    The clustering can join two guests of one part when one speaks only a few seconds: on one simulated show
+    a guest asked by name answered for 7 s, and that answer and half of the other guest's long reply after it
+    became one voice, which the question then named after the first guest at 0.95."""
+    if not turns or len(window_spans) == 0:
+        return ()
+    ordered = sorted(turns, key=lambda t: t.start)
+    starts = np.array([t.start for t in ordered])
+    centres = np.array([(w.start + w.end) / 2 for w in window_spans])
+    at = np.searchsorted(starts, centres, side="right") - 1
+    owner = np.array([ordered[i].voice if i >= 0 and centres[k] < ordered[i].end else -1
+                      for k, i in enumerate(at)])
+    x = _normalise(np.asarray(embeddings, dtype=np.float64))
+    found = []
+    for voice in sorted({t.voice for t in ordered}):
+        mine = np.flatnonzero(owner == voice)
+        split = two_stretches(x[mine], int(round(shortest / hop)))
+        if split is not None and split[1] <= below:
+            found.append((voice, round(float(window_spans[mine[split[0]]].start), 2), round(split[1], 3)))
+    return tuple(found)
 
 
 # ------------------------------------------------------------------------------------------ turns

@@ -618,3 +618,25 @@ def test_a_name_by_elimination_for_a_voice_as_alike_as_one_person_to_another_of_
     assert sure["A"].name == "Marije Boer" and sure["B"].name == "Mike Bos" and sure["B"].confidence > 0.75
     alike = naming.name_voices(turns, lines, people, plan, {}, likeness={"A": {"B": 0.9}, "B": {"A": 0.9}})
     assert alike["A"] == sure["A"] and alike["B"].confidence == naming.DOUBTFUL
+
+
+def test_a_voice_that_sounds_like_two_people_loses_its_sure_name_with_the_moment_to_listen_at():
+    """Show 86 of the judgement benchmark: a guest's 7-s answer and the other guest's reply after it were one
+    voice, named after the first guest at 0.95 by the question to her. Pins and library names stand."""
+    from pipeline.stages import speakers
+
+    document = {"turns": [], "voices": {"Spreker 1": _voice("Host", 0.95), "Spreker 2": _voice("Marije", 0.95),
+                                        "Spreker 3": _voice("Noor", 0.95, pinned=True),
+                                        "Spreker 4": {**_voice("Bram", 0.95), "library": {"episode": "2024-05-01"}}}}
+    doubted = speakers.two_people_doubt(document, [("Spreker 2", 30.15, 0.689), ("Spreker 3", 80.0, 0.7),
+                                                   ("Spreker 4", 100.0, 0.7)])
+    assert [doubted["voices"][v]["confidence"] for v in ("Spreker 1", "Spreker 2", "Spreker 3", "Spreker 4")] \
+        == [0.95, naming.DOUBTFUL, 0.95, 0.95]
+    assert document["voices"]["Spreker 2"]["confidence"] == 0.95  # the input is not changed
+    warnings = speakers.outcome(doubted, speakers.Options(people=(("Host", "host"), ("Marije", "guest"),
+                                                                  ("Noor", "guest"), ("Bram", "guest")))).warnings
+    line = next(w for w in warnings if w.startswith("Spreker 2 "))
+    assert "before 00:30 and after it are 0.69 alike" in line and "two people in one voice" in line
+    assert "listen at 00:25-00:35" in line  # both people are heard there
+    assert doubted["two_people"] == [["Spreker 2", 30.15, 0.689]]
+    assert speakers.two_people_doubt(document, []) is document

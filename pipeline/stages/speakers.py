@@ -10,7 +10,9 @@ Writes: work/speakers.json:
                                     "evidence": [...]}},
            "model", "voices_found_because", "objective_by_voice_count",
            "voice_similarity": {"Spreker 1": {"Spreker 2": 0.61, ...}},  cosine of the voiceprints' centroids
-           "one_person": ["Spreker 3", "Spreker 5", 0.87]}   only when two voices sound like one person
+           "one_person": ["Spreker 3", "Spreker 5", 0.87],   only when two voices sound like one person
+           "two_people": [["Spreker 2", 30.15, 0.69], ...]}  voices that sound like two people, one before and
+                                                            one after that moment (only when there are any)
         The show's voice library (voices/ beside config.toml, pipeline.voicelibrary): the prints of earlier
         episodes; their digests are options, so a new print re-runs this stage in later episodes only.
         Writes the prints of the voices pinned here into it (never of a name the pipeline guessed).
@@ -163,6 +165,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
         document = build_document(result.turns, transcript, opts, judge, result.one_person, starts, likeness)
         document, prints = use_library(ctx, opts, result, transcript, document, judge, starts, likeness)
     document = one_person_doubt(document, result.one_person)
+    document = two_people_doubt(document, [(voice_labels(result.turns)[v], at, similarity)
+                                           for v, at, similarity in result.in_two])
     if judge is not None:
         log.info("the Whisper judge scored %d of the host's lines", judge.lines)
     document["model"] = voiceprint.MODEL_NAME
@@ -202,7 +206,7 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
                              switch_penalty=opts.switch_penalty)
     turns = diarize.changes_at_pauses(result.turns, level, reach=opts.change_reach)
     turns = diarize.with_tails(turns, level, opts.tail, opts.tail_drop, features.duration)
-    return replace(result, turns=tuple(turns))
+    return replace(result, turns=tuple(turns), in_two=diarize.voices_in_two(turns, windows, embeddings, opts.hop))
 
 
 def whisper_judge(ctx: Context, opts: Options, wav: SpeechWav) -> spoken_names.WhisperJudge | None:
@@ -233,7 +237,7 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     `starts`: where each planned chapter starts, where known (part_starts; default: the plan's start or
     approx). `likeness`: label -> label -> similarity of the voices' voiceprints (voice_likeness). Pure, given a
     pure judge."""
-    labels = {v: voice_label(i) for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
+    labels = voice_labels(turns)
     pair = None if one_person is None else pair_labels(one_person)
     voice_turns = [Turn(t.start, t.end, labels[t.voice]) for t in turns]
     by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
@@ -248,10 +252,10 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
                                one_person=pair, likeness=likeness)
     split = naming.split_mixed_voices(voice_turns, names, people, chapters,
                                       lambda i: voice_label(len(labels) + i))
-    voice_labels = list(labels.values())
+    every_label = list(labels.values())
     if split is not None:  # two guests of different parts in one voice: name again with the voice split
         voice_turns = split  # the labels stay (pins refer to them); the new voice gets the next number
-        voice_labels += [v for v in dict.fromkeys(t.voice for t in split) if v not in voice_labels]
+        every_label += [v for v in dict.fromkeys(t.voice for t in split) if v not in every_label]
         by_voice = timeline.label(transcript, {"turns": [{"start": t.start, "end": t.end, "voice": t.voice}
                                                 for t in voice_turns], "voices": {}})
         lines = [naming.Line(s.start, s.end, s.text) for s in by_voice.segments]
@@ -259,7 +263,7 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
                                    one_person=pair, likeness=likeness)
     talk = naming.talk_times(voice_turns)
     voices = {}
-    for voice in voice_labels:
+    for voice in every_label:
         n = names[voice]
         voices[voice] = {"name": n.name, "confidence": n.confidence, "talk_time": round(talk.get(voice, 0.0), 1),
                          "sample": list(sample_range([t for t in voice_turns if t.voice == voice])),
@@ -341,6 +345,26 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
     return {**document, "voices": voices, "one_person": [*labels, similarity]}
 
 
+def two_people_doubt(document: dict, in_two: Sequence[tuple[str, float, float]]) -> dict:
+    """speakers.json with doubt on each voice that sounds like two people, one before and one after a moment
+    (pipeline.diarize.voices_in_two; `in_two`: (label, moment, similarity of the two stretches)): its name,
+    unless pinned or from the voice library, drops under LOW_CONFIDENCE, and its sample (what the CHECK line
+    and the review studio play) is the ten seconds around that moment, where both are heard. Pure."""
+    voices, found = dict(document["voices"]), []
+    for label, at, similarity in in_two:
+        voice = voices.get(label)
+        if voice is None or voice["pinned"] or "library" in voice:
+            continue
+        found.append([label, at, similarity])
+        start = round(max(0.0, at - SAMPLE_SECONDS / 2), 1)
+        voices[label] = {**voice, "confidence": min(voice["confidence"], naming.DOUBTFUL),
+                         "sample": [start, round(start + SAMPLE_SECONDS, 1)],
+                         "evidence": [*voice["evidence"], f"sounds like two people: its speech before "
+                                      f"{short_clock(at)} and after it are {similarity:.2f} alike (less than one "
+                                      f"person's voice): perhaps two people in one voice"]}
+    return {**document, "voices": voices, "two_people": found} if found else document
+
+
 def sample_range(turns: list[Turn]) -> tuple[float, float]:
     """Up to ten seconds from the middle of the voice's longest turn: where to listen to it. Pure."""
     if not turns:
@@ -405,10 +429,14 @@ def use_library(ctx: Context, opts: Options, result: diarize.Diarization, transc
     return document, new
 
 
+def voice_labels(turns: Sequence[Turn]) -> dict[int, str]:
+    """Each voice's label as build_document gives them: numbered by first turn. Pure."""
+    return {v: voice_label(i) for i, v in enumerate(dict.fromkeys(t.voice for t in turns))}
+
+
 def voice_centroids(result: diarize.Diarization) -> dict[str, list[float]]:
-    """Each voice label's centroid (labels as build_document gives them: by first turn). Pure."""
-    order = dict.fromkeys(t.voice for t in result.turns)
-    return {voice_label(i): result.centroids[v].tolist() for i, v in enumerate(order)}
+    """Each voice label's centroid (voice_labels). Pure."""
+    return {label: result.centroids[v].tolist() for v, label in voice_labels(result.turns).items()}
 
 
 def voice_likeness(centroids: dict[str, list[float]]) -> dict[str, dict[str, float]]:
