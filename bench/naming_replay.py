@@ -3,7 +3,8 @@
 For every show of `bench/judgement_bench.py --work FOLDER` (after a full run there), takes the stored voice turns
 (work/speakers.json) and transcript, names the voices again with the current pipeline.naming
 (speakers.build_document, pure; the parts' starts from the chapter search, speakers.part_starts, which reads
-the levels of work/speech.flac; the voices' likeness as stored) and grades them against the simulator's truth:
+the levels of work/speech.flac; the voices' likeness, and the voices that sound like one person or like two
+people, as stored) and grades them against the simulator's truth:
 the share of speech time named right per show and level, the level gap, and the CHECK calibration of the names
 (voices with >= 2 s of speech).
 The figures equal the benchmark's when the stored turns are the current code's (the voices do not change).
@@ -86,6 +87,7 @@ for folder in sorted(root.iterdir()):
     starts = speakers.part_starts(tr, opts, turns, *audiocues.measure(work / "speech.flac"))
     new = speakers.one_person_doubt(speakers.build_document(turns, tr, opts, judge, one_person, starts,
                                                             doc.get("voice_similarity")), one_person)
+    new = speakers.two_people_doubt(new, [tuple(x) for x in doc.get("two_people", [])])  # as stored
     if save is not None:
         save()
     out = speakers.outcome(new, opts)
