@@ -640,3 +640,16 @@ def test_a_voice_that_sounds_like_two_people_loses_its_sure_name_with_the_moment
     assert "listen at 00:25-00:35" in line  # both people are heard there
     assert doubted["two_people"] == [["Spreker 2", 30.15, 0.689]]
     assert speakers.two_people_doubt(document, []) is document
+
+
+def test_a_name_by_elimination_for_a_voice_as_alike_as_one_person_to_a_voice_outside_its_part_is_a_check():
+    """Show 91 of the judgement benchmark at -10 dB: the host's voice cut in two, its second half named after a
+    guest of the part by elimination, 0.96 alike to the host's first half."""
+    namings = [naming.Naming("C", "Mike Bos", 0.8, False, ("86% of its speech in chapter 3",)),
+               naming.Naming("D", "Fatima Amrani", 0.8, False, ("100% of its speech in chapter 3",))]
+    likeness = {"C": {"A": 0.964, "D": 0.66}, "D": {"A": 0.6, "C": 0.66}}
+    doubted = naming.doubt_alike(namings, {}, likeness, {"A": "Anne Host"})
+    assert doubted[0].confidence == naming.DOUBTFUL and doubted[1] == namings[1]
+    assert "sounds like A (Anne Host, similarity 0.96): perhaps Anne Host in two voices" in doubted[0].evidence[-1]
+    unnamed = naming.doubt_alike(namings, {}, likeness)  # a voice of a later part: no name yet
+    assert "sounds like A (similarity 0.96): perhaps one person in two voices" in unnamed[0].evidence[-1]
