@@ -165,8 +165,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
         document = build_document(result.turns, transcript, opts, judge, result.one_person, starts, likeness)
         document, prints = use_library(ctx, opts, result, transcript, document, judge, starts, likeness)
     document = one_person_doubt(document, result.one_person)
-    document = two_people_doubt(document, [(voice_labels(result.turns)[v], at, similarity)
-                                           for v, at, similarity in result.in_two])
+    labels = voice_labels(result.turns)
+    document = two_people_doubt(document, [(labels[v], at, similarity) for v, at, similarity in result.in_two])
     if judge is not None:
         log.info("the Whisper judge scored %d of the host's lines", judge.lines)
     document["model"] = voiceprint.MODEL_NAME
