@@ -335,9 +335,10 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
             and naming.heard_by_name(second["evidence"]):
         return document  # each was asked by its own name: two people who sound alike
     voices = dict(document["voices"])
+    one_name = first["name"] == second["name"]
     for label, other in (labels, labels[::-1]):
         voice = voices[label]
-        if voice["pinned"] or "library" in voice:
+        if voice["pinned"] or "library" in voice or (one_name and naming.heard_by_name(voice["evidence"])):
             continue
         voices[label] = {**voice, "confidence": min(voice["confidence"], naming.DOUBTFUL),
                          "evidence": [*voice["evidence"], f"sounds like {other} (similarity {similarity:.2f}, as "
@@ -536,8 +537,9 @@ def outcome(document: dict, opts: Options) -> Outcome:
                             f'{listen} and pin it in episode.toml [speakers] "{label}" = "..." if it is wrong'
                             f"{perhaps}")
     warnings += unheard_and_shared(voices, [name for name, _ in opts.people])
-    if document.get("one_person") and not all(voices[v]["pinned"] for v in document["one_person"][:2]):
-        first, second, similarity = document["one_person"]
+    pair = document.get("one_person")
+    if pair and not all(voices[v]["pinned"] for v in pair[:2]) and voices[pair[0]]["name"] != voices[pair[1]]["name"]:
+        first, second, similarity = pair  # (one name on both: unheard_and_shared says what is left to check)
         warnings.append(f"{first} and {second} sound like one person (similarity {similarity:.2f}); listen to both: "
                         f"if they are, pin both to that name in episode.toml [speakers], and look for the guest "
                         f"whose speech is then inside them")
