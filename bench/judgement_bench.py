@@ -211,7 +211,8 @@ def dialogue_der(levels: list[str], work: Path) -> list[dict]:
         rows.append({"level": level, "minutes": spans[-1][1] / 60, "der": graded["der"], "voices": result.voices,
                      "missed": graded["missed"], "false_alarm": graded["false_alarm"],
                      "confusion": graded["confusion"],
-                     "in_two": [(int(v), at, sim) for v, at, sim in result.in_two]})
+                     "in_two": [(int(v), at, sim) for v, at, sim in result.in_two]
+                     + [(int(a), cut, sim) for a, _, cut, sim in result.split]})
     return rows
 
 

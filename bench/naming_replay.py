@@ -88,6 +88,7 @@ for folder in sorted(root.iterdir()):
     new = speakers.one_person_doubt(speakers.build_document(turns, tr, opts, judge, one_person, starts,
                                                             doc.get("voice_similarity")), one_person)
     new = speakers.two_people_doubt(new, [tuple(x) for x in doc.get("two_people", [])])  # as stored
+    new = speakers.split_in_two(new, [tuple(x) for x in doc.get("cut_in_two", [])])
     if save is not None:
         save()
     out = speakers.outcome(new, opts)

@@ -34,7 +34,7 @@ transcript and the embeddings from pipeline.voiceprint, and gets back anonymous 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -387,6 +387,9 @@ class Diarization:
     # voices whose speech sounds like two people, one before and one after a moment (voices_in_two):
     # (voice, that moment, the similarity of the two stretches)
     in_two: tuple[tuple[int, float, float], ...] = ()
+    # voices cut in two at a pause near that moment (split_voices): (the voice before the cut, the voice after
+    # it, the cut, the similarity of the two stretches)
+    split: tuple[tuple[int, int, float, float], ...] = ()
 
 
 def closest_pair(centroids: np.ndarray) -> float:
@@ -484,20 +487,92 @@ def voices_in_two(turns: Sequence[Turn], window_spans: Sequence[Span], embedding
     became one voice, which the question then named after the first guest at 0.95."""
     if not turns or len(window_spans) == 0:
         return ()
-    ordered = sorted(turns, key=lambda t: t.start)
-    starts = np.array([t.start for t in ordered])
-    centres = np.array([(w.start + w.end) / 2 for w in window_spans])
-    at = np.searchsorted(starts, centres, side="right") - 1
-    owner = np.array([ordered[i].voice if i >= 0 and centres[k] < ordered[i].end else -1
-                      for k, i in enumerate(at)])
+    owner = window_owners(turns, window_spans)
     x = _normalise(np.asarray(embeddings, dtype=np.float64))
     found = []
-    for voice in sorted({t.voice for t in ordered}):
+    for voice in sorted({t.voice for t in turns}):
         mine = np.flatnonzero(owner == voice)
         split = two_stretches(x[mine], int(round(shortest / hop)))
         if split is not None and split[1] <= below:
             found.append((voice, round(float(window_spans[mine[split[0]]].start), 2), round(split[1], 3)))
     return tuple(found)
+
+
+def window_owners(turns: Sequence[Turn], window_spans: Sequence[Span]) -> np.ndarray:
+    """The voice of each window: that of the turn its centre lies in (-1: in no turn). Pure."""
+    ordered = sorted(turns, key=lambda t: t.start)
+    starts = np.array([t.start for t in ordered])
+    centres = np.array([(w.start + w.end) / 2 for w in window_spans])
+    at = np.searchsorted(starts, centres, side="right") - 1
+    return np.array([ordered[i].voice if i >= 0 and centres[k] < ordered[i].end else -1
+                     for k, i in enumerate(at)], dtype=int)
+
+
+def longest_pause(level: np.ndarray, start: float, end: float, hop: float = 0.01, within: float = 6.0) -> float:
+    """The middle of the longest run of `level` (dB per `hop` seconds) within `within` dB of its quietest
+    moment between `start` and `end`: where one person stopped and the next began. Pure."""
+    first, last = max(0, int(math.ceil(start / hop))), min(len(level), int(math.floor(end / hop)) + 1)
+    if last - first < 2:
+        return round(start, 3)
+    quiet = level[first:last] <= level[first:last].min() + within
+    best, run_start, best_span = 0, None, (first, first)
+    for i, q in enumerate([*quiet.tolist(), False]):
+        if q and run_start is None:
+            run_start = i
+        elif not q and run_start is not None:
+            if i - run_start > best:
+                best, best_span = i - run_start, (first + run_start, first + i)
+            run_start = None
+    return round((best_span[0] + best_span[1]) / 2 * hop, 3)
+
+
+def split_voices(result: Diarization, window_spans: Sequence[Span], embeddings: np.ndarray, level: np.ndarray,
+                 window: float, hop: float = 0.01) -> Diarization:
+    """Each voice of `result.in_two` (voices_in_two: two people, one before a moment and one after it) cut in
+    two at the longest pause (longest_pause) from a window before that moment to two windows after it (the
+    moment is the start of the second stretch's first window; windows that hold both people fall either
+    side): its turns from the cut on become a new voice. The voices' centroids are then the mean voiceprints
+    of the windows each one holds, the voices numbered by first turn again, and `one_person` follows its
+    voices. `level`: dB per `hop` seconds (level_db). Pure.
+
+    Show 86 of the judgement benchmark: a guest asked by name answered for 7 s, the other guest went on for 30
+    s, and the clustering made one voice of the answer and half of the reply; the question named it after the
+    first guest at 0.95, though 77 % of it is the second guest's."""
+    if not result.in_two:
+        return result
+    turns, made, kept, voices = list(result.turns), [], [], result.voices
+    for voice, moment, similarity in result.in_two:
+        own = [t for t in turns if t.voice == voice]
+        cut = longest_pause(level, max(own[0].start, moment - window), min(own[-1].end, moment + 2 * window), hop)
+        if not own[0].start < cut < own[-1].end:
+            kept.append((voice, moment, similarity))  # nowhere to cut: left whole (and doubted)
+            continue
+        pieces = []
+        for t in turns:
+            if t.voice != voice or t.end <= cut:
+                pieces.append(t)
+            elif t.start >= cut:
+                pieces.append(Turn(t.start, t.end, voices))
+            else:
+                pieces += [Turn(t.start, cut, voice), Turn(cut, t.end, voices)]
+        turns = pieces
+        made.append((voice, voices, cut, similarity))
+        voices += 1
+    owner = window_owners(turns, window_spans)
+    x = _normalise(np.asarray(embeddings, dtype=np.float64))
+    centroids = np.vstack([result.centroids, np.zeros((voices - result.voices, result.centroids.shape[1]))])
+    for v in range(voices):
+        if np.any(owner == v):
+            centroids[v] = _normalise(x[owner == v].mean(axis=0, keepdims=True))[0]
+    order = list(dict.fromkeys(t.voice for t in turns))
+    renumber = {old: new for new, old in enumerate(order)}
+    pair = result.one_person
+    if pair is not None:
+        pair = (*sorted(renumber[v] for v in pair[:2]), pair[2])
+    return replace(result, turns=tuple(Turn(t.start, t.end, renumber[t.voice]) for t in turns), voices=len(order),
+                   centroids=centroids[order], one_person=pair,
+                   in_two=tuple((renumber[v], at, sim) for v, at, sim in kept),
+                   split=tuple((renumber[a], renumber[b], cut, sim) for a, b, cut, sim in made))
 
 
 # ------------------------------------------------------------------------------------------ turns

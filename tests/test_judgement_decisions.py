@@ -662,6 +662,19 @@ def test_a_voice_that_sounds_like_two_people_loses_its_sure_name_with_the_moment
     assert speakers.two_people_doubt(document, []) is document
 
 
+def test_the_two_voices_cut_from_one_say_so_and_keep_their_names():
+    from pipeline.stages import speakers
+
+    document = {"turns": [], "voices": {"Spreker 2": _voice("Marije", 0.95), "Spreker 3": _voice("Noor", 0.55)}}
+    cut = speakers.split_in_two(document, [("Spreker 2", "Spreker 3", 32.885, 0.689)])
+    assert [cut["voices"][v]["confidence"] for v in ("Spreker 2", "Spreker 3")] == [0.95, 0.55]
+    assert all(cut["voices"][v]["evidence"][-1] == "Spreker 2 and Spreker 3 were one voice that sounds like two "
+               "people, cut at 00:32 (its speech before and after it 0.69 alike, less than one person's voice)"
+               for v in ("Spreker 2", "Spreker 3"))
+    assert cut["cut_in_two"] == [["Spreker 2", "Spreker 3", 32.885, 0.689]]
+    assert speakers.split_in_two(document, []) is document
+
+
 def test_a_name_by_elimination_for_a_voice_as_alike_as_one_person_to_a_voice_outside_its_part_is_a_check():
     """Show 91 of the judgement benchmark at -10 dB: the host's voice cut in two, its second half named after a
     guest of the part by elimination, 0.96 alike to the host's first half."""

@@ -11,8 +11,9 @@ Writes: work/speakers.json:
            "model", "voices_found_because", "objective_by_voice_count",
            "voice_similarity": {"Spreker 1": {"Spreker 2": 0.61, ...}},  cosine of the voiceprints' centroids
            "one_person": ["Spreker 3", "Spreker 5", 0.87],   only when two voices sound like one person
-           "two_people": [["Spreker 2", 30.15, 0.69], ...]}  voices that sound like two people, one before and
-                                                            one after that moment (only when there are any)
+           "cut_in_two": [["Spreker 2", "Spreker 3", 32.9, 0.69], ...],  a voice that sounded like two people,
+                           one before a moment and one after it, cut at a pause there into these two (when any)
+           "two_people": [["Spreker 2", 30.15, 0.69], ...]}  such a voice that could not be cut (when any)
         The show's voice library (voices/ beside config.toml, pipeline.voicelibrary): the prints of earlier
         episodes; their digests are options, so a new print re-runs this stage in later episodes only.
         Writes the prints of the voices pinned here into it (never of a name the pipeline guessed).
@@ -167,6 +168,8 @@ def run(ctx: Context, opts: Options) -> Outcome:
     document = one_person_doubt(document, result.one_person)
     labels = voice_labels(result.turns)
     document = two_people_doubt(document, [(labels[v], at, similarity) for v, at, similarity in result.in_two])
+    document = split_in_two(document, [(labels[a], labels[b], cut, similarity)
+                                       for a, b, cut, similarity in result.split])
     if judge is not None:
         log.info("the Whisper judge scored %d of the host's lines", judge.lines)
     document["model"] = voiceprint.MODEL_NAME
@@ -206,7 +209,8 @@ def find_voices(features, spans: Sequence[tuple[float, float]], opts: Options, p
                              switch_penalty=opts.switch_penalty)
     turns = diarize.changes_at_pauses(result.turns, level, reach=opts.change_reach)
     turns = diarize.with_tails(turns, level, opts.tail, opts.tail_drop, features.duration)
-    return replace(result, turns=tuple(turns), in_two=diarize.voices_in_two(turns, windows, embeddings, opts.hop))
+    result = replace(result, turns=tuple(turns), in_two=diarize.voices_in_two(turns, windows, embeddings, opts.hop))
+    return diarize.split_voices(result, windows, embeddings, level, opts.window)
 
 
 def whisper_judge(ctx: Context, opts: Options, wav: SpeechWav) -> spoken_names.WhisperJudge | None:
@@ -364,6 +368,24 @@ def two_people_doubt(document: dict, in_two: Sequence[tuple[str, float, float]])
                                       f"{short_clock(at)} and after it are {similarity:.2f} alike (less than one "
                                       f"person's voice): perhaps two people in one voice"]}
     return {**document, "voices": voices, "two_people": found} if found else document
+
+
+def split_in_two(document: dict, splits: Sequence[tuple[str, str, float, float]]) -> dict:
+    """speakers.json with the voices that pipeline.diarize.split_voices cut in two (`splits`: the label before
+    the cut, the label after it, the cut, the similarity of the two stretches): each piece's evidence says so,
+    and the document lists them under `cut_in_two`. Their names are the naming's, doubted or not by its own
+    evidence. Pure."""
+    if not splits:
+        return document
+    voices = dict(document["voices"])
+    for before, after, cut, similarity in splits:
+        why = (f"{before} and {after} were one voice that sounds like two people, cut at {short_clock(cut)} "
+               f"(its speech before and after it {similarity:.2f} alike, less than one person's voice)")
+        for label in (before, after):
+            if label in voices:
+                voices[label] = {**voices[label], "evidence": [*voices[label]["evidence"], why]}
+    return {**document, "voices": voices,
+            "cut_in_two": [[before, after, cut, similarity] for before, after, cut, similarity in splits]}
 
 
 def sample_range(turns: list[Turn]) -> tuple[float, float]:
