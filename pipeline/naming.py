@@ -653,7 +653,7 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
                                               clearest)
         if likeness:
-            namings = doubt_alike(namings, evidence, likeness, {v: n.name for v, n in result.items()})
+            namings = doubt_alike(namings, evidence, likeness, {v: n.name for v, n in result.items()}, talk)
         named_before = {v: n.name for v, n in result.items()}
         for naming in namings:
             result[naming.voice] = naming
@@ -676,35 +676,56 @@ ONE_VOICE = 0.9  # ... and this alike are one person: on seeds 81-97, 11 of 11 p
 
 
 def doubt_alike(namings: Sequence[Naming], evidence: dict[tuple[str, str], float],
-                likeness: Mapping[str, Mapping[str, float]], named: Mapping[str, str] | None = None) -> list[Naming]:
+                likeness: Mapping[str, Mapping[str, float]], named: Mapping[str, str] | None = None,
+                talk: Mapping[str, float] | None = None) -> list[Naming]:
     """A name the part's running order alone gave (no evidence of its own) to a voice that sounds as alike as
     one person's voice to another voice, of the part or not, is a CHECK (DOUBTFUL): the clustering may have cut
     that person in two (a guest, or the host), and the name left over belongs to a guest whose speech is
     elsewhere. At ONE_VOICE or more, and with that other voice named (`named`: voice -> name of the voices
     named before this part, the hosts and earlier parts; or a voice of the part), the voice takes its name,
-    still a CHECK. Pure.
+    still a CHECK; so does one named by a doubtful judged question. When two such voices would take each
+    other's names, the one with less speech (`talk`: voice -> seconds) takes the other's. Pure.
 
     Seeds 91-97 of the judgement benchmark, show 91 at -10 dB: two guests spoke 2-4 s each, and the clustering cut
     the host and a guest of another part in two instead; the halves got those guests' names by elimination, 0.96
     alike to the host's voice and 0.87 to a guest's of the next part. Show 90 of seeds 81-90: one guest never
     spoke, the other was cut in two (0.91), the second half named after the silent guest."""
     names = {**(named or {}), **{o.voice: o.name for o in namings}}
-    doubted = []
+    twins: dict[str, tuple[str, float]] = {}
     for n in namings:
         alike = {o: s for o, s in likeness.get(n.voice, {}).items() if o != n.voice}
-        twin = max(alike, key=alike.__getitem__) if alike else None
-        if twin is None or alike[twin] < ALIKE or evidence.get((n.voice, n.name), 0.0) > 0 \
-                or n.confidence <= DOUBTFUL:
+        if alike:
+            twin = max(alike, key=alike.__getitem__)
+            twins[n.voice] = (twin, alike[twin])
+
+    def takes_twins_name(n: Naming) -> bool:
+        twin, similarity = twins.get(n.voice, (None, 0.0))
+        own = evidence.get((n.voice, n.name), 0.0) > 0
+        return similarity >= ONE_VOICE and names.get(twin) not in (None, n.name) and not heard_by_name(n.evidence) \
+            and (not own or n.confidence <= DOUBTFUL)  # (a doubtful judged question is no better)
+
+    taking = {n.voice for n in namings if takes_twins_name(n)}
+    seconds = talk or {}
+    doubted = []
+    for n in namings:
+        if n.voice not in twins or twins[n.voice][1] < ALIKE:
             doubted.append(n)
             continue
+        twin, similarity = twins[n.voice]
         other = names.get(twin)
-        if other and other != n.name and alike[twin] >= ONE_VOICE:
+        mutual = twin in taking and twins[twin][0] == n.voice
+        if n.voice in taking and not (mutual and seconds.get(n.voice, 0.0) >= seconds.get(twin, 0.0)):
+            source = "a doubtful judged question" if evidence.get((n.voice, n.name), 0.0) > 0 else \
+                "the running order alone"
             doubted.append(Naming(n.voice, other, DOUBTFUL, False, (
-                *n.evidence[:1], f"the running order alone names it {n.name}, but it sounds like {twin} ({other}, "
-                f"similarity {alike[twin]:.2f}) as one person's voice: {other} in two voices")))
+                *n.evidence[:1], f"{source} names it {n.name}, but it sounds like {twin} ({other}, "
+                f"similarity {similarity:.2f}) as one person's voice: {other} in two voices")))
             continue
-        who = f"{twin} ({other}, similarity {alike[twin]:.2f}): perhaps {other} in two voices" if other else \
-            f"{twin} (similarity {alike[twin]:.2f}): perhaps one person in two voices"
+        if evidence.get((n.voice, n.name), 0.0) > 0 or n.confidence <= DOUBTFUL:
+            doubted.append(n)
+            continue
+        who = f"{twin} ({other}, similarity {similarity:.2f}): perhaps {other} in two voices" if other else \
+            f"{twin} (similarity {similarity:.2f}): perhaps one person in two voices"
         doubted.append(Naming(n.voice, n.name, DOUBTFUL, False, (
             *n.evidence, f"named by the running order alone, and sounds like {who}")))
     return doubted

@@ -708,6 +708,16 @@ def test_a_name_by_elimination_for_a_voice_as_alike_as_one_person_is_to_a_named_
     # unnamed twin (a voice of a later part): the name stays, in doubt
     assert naming.doubt_alike(namings, evidence, likeness)[2].name == "Kees Smit"
 
+    # show 90 at -10 dB: Steven cut in two voices 0.92 alike, each named by a doubtful judged question, one Noor
+    # and one Steven: the voice with less speech takes the other's name (not both each other's)
+    judged = "asked by name as the Whisper judge hears it (pipeline.spoken_names): +0.75"
+    pair = [naming.Naming("D", "Noor Hendriks", naming.DOUBTFUL, False, ("100% of its speech", judged)),
+            naming.Naming("E", "Steven Blok", naming.DOUBTFUL, False, ("100% of its speech", judged))]
+    both = naming.doubt_alike(pair, {("D", "Noor Hendriks"): 0.75, ("E", "Steven Blok"): 0.6},
+                              {"D": {"E": 0.92}, "E": {"D": 0.92}}, {}, {"D": 22.0, "E": 41.4})
+    assert [n.name for n in both] == ["Steven Blok", "Steven Blok"]
+    assert both[0].evidence[-1].startswith("a doubtful judged question names it Noor Hendriks, but it sounds like E")
+
 
 def test_a_voice_left_over_in_a_part_whose_guest_lost_their_voice_is_that_guest():
     """Show 81 of the judgement benchmark: Mike in two voices (0.84 alike) took both of the part's names; the
