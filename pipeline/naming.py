@@ -737,7 +737,8 @@ def twin_in_part(voice: str, namings: Sequence[Naming], likeness: Mapping[str, M
     when a guest of the part (`guests`) has no voice (the part's naming gave that guest's voice another
     name: one person in two voices) and this voice sounds like no named voice as one person's (ALIKE), it is
     that guest; else the clustering cut someone in two, and it gets the name of the voice it sounds most like:
-    of the part (`namings`), or one named before it (`named`: voice -> name, the hosts and earlier parts).
+    of the part (`namings`), or one named before it (`named`: voice -> name, the hosts and earlier parts) that
+    sounds as alike as one person's voice (ALIKE).
     None when no voice has a name or a known likeness. Pure.
 
     Show 81 of the judgement benchmark: one guest in two voices (0.84 alike) took both names of the part, and
@@ -745,7 +746,8 @@ def twin_in_part(voice: str, namings: Sequence[Naming], likeness: Mapping[str, M
     of its own, 0.97 alike to the host's voice, 0.72 to the part's."""
     names = {**(named or {}), **{n.voice: n.name for n in namings}}
     alike = {v: likeness.get(voice, {}).get(v) for v in names if v != voice}
-    alike = {v: s for v, s in alike.items() if s is not None}
+    part = {n.voice for n in namings}  # a voice outside the part only when it sounds like one person's
+    alike = {v: s for v, s in alike.items() if s is not None and (v in part or s >= ALIKE)}
     if not alike:
         return None
     twin = max(alike, key=alike.__getitem__)
@@ -871,6 +873,9 @@ def part_bounds(turns: Sequence[VoiceTurn], voices: Sequence[str], sizes: Sequen
     the most speech of each voice inside its part; the middle of a tie. None for more than three parts or
     fewer voices than parts (then the plan's order decides, see group_by_chapter). Pure."""
     parts = len(sizes)
+    if len(voices) > sum(sizes):  # someone in two voices: the smaller half would count as a guest of its own
+        talk = talk_times([t for t in turns if t.voice in voices])
+        voices = sorted(voices, key=lambda v: -talk.get(v, 0.0))[:sum(sizes)]
     own = [t for t in turns if t.voice in voices]
     if parts < 2 or parts > 3 or len(voices) < parts or not own:
         return None
