@@ -60,7 +60,7 @@ def measure(path: Path) -> tuple[Breaks, float]:
     return breaks_from_frames(level, flat), duration
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) frame indices of the runs of True in `mask`."""
     if mask.size == 0:
         return []
@@ -94,14 +94,14 @@ def breaks_from_frames(level: np.ndarray, flatness: np.ndarray, step: float = ST
     loud = level >= threshold
     noisy = _smooth(flatness, int(0.5 / step)) >= APPLAUSE_FLATNESS
     applause_mask = np.zeros(level.size, bool)
-    for a, b in _runs(loud & noisy):
+    for a, b in runs(loud & noisy):
         if (b - a) * step >= APPLAUSE_MIN:
             applause_mask[a:b] = True
     speech = loud & ~applause_mask
-    for a, b in _runs(speech):
+    for a, b in runs(speech):
         if (b - a) * step < MIN_SPEECH:  # a click or the tail of the applause, not a word
             speech[a:b] = False
-    quiet = [Interval(round(a * step, 3), round(b * step, 3)) for a, b in _runs(~speech)
+    quiet = [Interval(round(a * step, 3), round(b * step, 3)) for a, b in runs(~speech)
              if (b - a) * step >= MIN_QUIET]
-    applause = [Interval(round(a * step, 3), round(b * step, 3)) for a, b in _runs(applause_mask)]
+    applause = [Interval(round(a * step, 3), round(b * step, 3)) for a, b in runs(applause_mask)]
     return Breaks(quiet=tuple(quiet), applause=tuple(applause), speech=speech.astype(np.uint8).tobytes(), step=step)

@@ -40,6 +40,7 @@ from typing import Sequence
 
 import numpy as np
 
+from pipeline.audiocues import runs
 from pipeline.timeline import Interval as Span
 from pipeline.timeline import Turn  # voice: a cluster index (0-based) here; the stage names it
 
@@ -514,16 +515,9 @@ def longest_pause(level: np.ndarray, start: float, end: float, hop: float = 0.01
     first, last = max(0, int(math.ceil(start / hop))), min(len(level), int(math.floor(end / hop)) + 1)
     if last - first < 2:
         return round(start, 3)
-    quiet = level[first:last] <= level[first:last].min() + within
-    best, run_start, best_span = 0, None, (first, first)
-    for i, q in enumerate([*quiet.tolist(), False]):
-        if q and run_start is None:
-            run_start = i
-        elif not q and run_start is not None:
-            if i - run_start > best:
-                best, best_span = i - run_start, (first + run_start, first + i)
-            run_start = None
-    return round((best_span[0] + best_span[1]) / 2 * hop, 3)
+    quiet = runs(level[first:last] <= level[first:last].min() + within)
+    a, b = max(quiet, key=lambda run: run[1] - run[0])  # the first of the longest
+    return round((first + (a + b) / 2) * hop, 3)
 
 
 def split_voices(result: Diarization, window_spans: Sequence[Span], embeddings: np.ndarray, level: np.ndarray,

@@ -652,9 +652,9 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         if one_person is not None:
             namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
                                               clearest)
-        if likeness:
-            namings = doubt_alike(namings, evidence, likeness, {v: n.name for v, n in result.items()}, talk)
         named_before = {v: n.name for v, n in result.items()}
+        if likeness:
+            namings = doubt_alike(namings, evidence, likeness, named_before, talk)
         for naming in namings:
             result[naming.voice] = naming
         for voice in [v for v in members if v not in result and likeness]:  # someone cut in two, or left voiceless
