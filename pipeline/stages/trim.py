@@ -30,6 +30,7 @@ from typing import Iterator
 import numpy as np
 
 from pipeline import analysis, fsutil, media
+from pipeline.audiocues import runs
 from pipeline.engine import Context, Outcome
 from pipeline.errors import ConfigError, InputError
 from pipeline.speechwav import RATE
@@ -97,14 +98,7 @@ def longest_quiet(energy: np.ndarray, threshold: float, frame: float = FRAME) ->
     if len(energy) == 0:
         return 0.0
     smooth = np.convolve(energy, np.ones(width) / width, mode="same") if len(energy) >= width else energy
-    starts, ends = runs(smooth < threshold + QUIET_MARGIN)
-    return float(np.max(ends - starts)) * frame if len(starts) else 0.0
-
-
-def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first frame and the frame after the last of every run of True in `mask`. Pure."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return edges[::2], edges[1::2]
+    return max((end - start for start, end in runs(smooth < threshold + QUIET_MARGIN)), default=0) * frame
 
 
 def region_levels(regions: list[Interval], energy: np.ndarray, frame: float = FRAME) -> list[float]:
@@ -321,13 +315,12 @@ def opening_pause(loud: np.ndarray, frame: float = FRAME) -> tuple[float, float]
     though shorter than a sound check's CHECK_GAP, may still end one (show 109 of the benchmark: 3.1 s between
     the check and the host). Pure."""
     talking = _talking(loud, frame)
-    starts, ends = runs(~talking)
-    inside = (starts > 0) & (ends < len(talking)) & (starts * frame < CHECK_TALK)  # talk before and after
-    starts, lengths = starts[inside], (ends - starts)[inside]
-    if not len(starts) or lengths.max() * frame < CHECK_PAUSE:
+    pauses = [(start, end - start) for start, end in runs(~talking)
+              if start > 0 and end < len(talking) and start * frame < CHECK_TALK]  # talk before and after
+    start, length = max(pauses, key=lambda pause: pause[1], default=(0, 0))
+    if length * frame < CHECK_PAUSE:
         return None
-    longest = int(np.argmax(lengths))
-    return round(float(starts[longest]) * frame, 2), round(float(lengths[longest]) * frame, 2)
+    return round(start * frame, 2), round(length * frame, 2)
 
 
 def sound_check_first(show: list[Interval]) -> float | None:
