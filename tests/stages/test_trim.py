@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.timeline import Interval
-from pipeline.stages.trim import FRAME, cut_points, doubts, find_show
+from pipeline.stages.trim import FRAME, cut_points, doubts, find_show, is_sound_check, past_sound_check
 from tests.helpers import duration, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
 
@@ -88,6 +88,67 @@ def test_a_short_burst_then_a_pause_in_the_opening_is_flagged_as_a_possible_soun
     late = [Interval(13.5, 16.0), Interval(16.5, 19.0), Interval(19.5, 22.0),  # 8.5 s of opening, then
             *[Interval(24.5 + 3 * i, 27.0 + 3 * i) for i in range(30)]]  # the same pause: no sound check
     assert doubts(find_show(late, envelope(120, [(r.start, r.end, -26) for r in late], floor=-45))) == []
+
+
+def test_the_words_of_a_sound_check_move_the_start_past_the_pause_and_other_words_do_not():
+    """What Whisper heard in the opening burst decides (is_sound_check): counting and testing is cut off and the
+    show starts where the talk resumes; a greeting stays the show's start, with a CHECK line that quotes it."""
+    assert is_sound_check(" 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1,") and is_sound_check("Een, twee, een, twee, het, het.")
+    assert is_sound_check("Test, test. Check.") and is_sound_check("Eén, twee, drie. Microfoon test.")
+    assert not is_sound_check("Goedenavond allemaal!") and not is_sound_check("Een mooie avond, twee gasten.")
+    assert not is_sound_check("Test.") and not is_sound_check("")
+    check = [Interval(13.5, 14.7), Interval(15.0, 16.2), Interval(16.5, 17.7)]
+    host = [Interval(20.5 + 3 * i, 23.0 + 3 * i) for i in range(30)]
+    span = find_show(check + host, envelope(120, [(r.start, r.end, -26) for r in check + host], floor=-45))
+    moved = past_sound_check(span, " 1, 2, 1, 2, test,")
+    assert moved.first_word == pytest.approx(20.5, abs=FRAME) and moved.last_word == span.last_word
+    assert moved.evidence["sound_check_heard"] == {"start": 13.5, "end": pytest.approx(17.7, abs=0.5),
+                                                   "heard": "1, 2, 1, 2, test,"}
+    assert doubts(moved) == []  # no CHECK: what was said is the evidence
+    kept = past_sound_check(span, "Goedenavond allemaal!")
+    assert kept.first_word == 13.5 and kept.evidence["pause_in_opening"]["heard"] == "Goedenavond allemaal!"
+    (line,) = doubts(kept)
+    assert '(heard: "Goedenavond allemaal!")' in line and "perhaps a sound check" in line
+    assert past_sound_check(find_show(host, envelope(120, [(r.start, r.end, -26) for r in host], floor=-45)),
+                            "1, 2").first_word == 20.5  # no pause in the opening: nothing to decide
+
+
+def _opening_scene(first):
+    from showgen.demo_scene import CLOSING, OPENING, PART_1
+    from showgen.synth import Chatter, Pause, Scene
+
+    return Scene(events=(Chatter(12.0, seed=51), first, Pause(2.2), *OPENING[:3], PART_1[0], PART_1[1],
+                         CLOSING[0], Chatter(4.0, seed=52)))
+
+
+@pytest.mark.slow  # two short recordings through ingest and trim, with Whisper on the first seconds
+def test_a_sound_check_just_before_the_host_is_cut_off_and_a_greeting_is_not(tmp_path, render_scene):
+    """A sound check that ends 2.8 s before the host (under CHECK_GAP, as on show 109 of the judgement
+    benchmark, where the show started 7.4 s early) is heard as one and cut off: the show starts within 1.5 s of
+    the host's first word. A host's greeting followed by the same pause is the show: kept, and a CHECK."""
+    from pipeline.engine import Engine, load_context
+    from pipeline.stages import ingest, trim
+    from showgen.demo_scene import HOST
+    from showgen.synth import Say, SoundCheck
+
+    make_show(tmp_path)
+    for name, first, greeting in (("check", SoundCheck(pause=0.3), False),
+                                  ("greeting", Say(HOST, "Goedenavond allemaal!", 0.3, "Welkom"), True)):
+        recording, truth = render_scene(_opening_scene(first), f"opening-{name}.flac")
+        folder = make_episode(tmp_path, name, [recording])
+        ctx = load_context(folder)
+        Engine(ctx, [ingest, trim]).run()
+        found = json.loads((folder / "work" / "trim-evidence.json").read_text())
+        host_starts = [u["start"] for u in truth["utterances"] if u["speaker"] == "Presentator"]
+        if greeting:  # the greeting is the host's first line
+            assert abs(found["first_word"] - host_starts[0]) <= 1.5
+            assert "heard" in found["evidence"]["pause_in_opening"]
+            assert any("perhaps a sound check" in line for line in ctx.outcomes["trim"].warnings)
+        else:
+            assert abs(found["first_word"] - truth["show_start"]) <= 1.5
+            assert truth["show_start"] - truth["events"][1]["end"] < 3.0  # the pause was under CHECK_GAP
+            assert "sound_check_heard" in found["evidence"]
+            assert not any("[trim]" in line for line in ctx.outcomes["trim"].warnings)
 
 
 def test_quiet_speaker_still_counts_as_the_show():
