@@ -384,8 +384,9 @@ CHECK_CROWD_DB = 1.5  # a crowd whose median is less than CROWD_DB plus this und
 
 
 # Words of a sound check ("Een, twee. Test, test.", which Whisper writes "1, 2, 1, 2"), Dutch and English
-SOUND_CHECK_WORDS = frozenset({"een", "één", "eén", "twee", "drie", "1", "2", "3", "one", "two", "three", "test",
-                               "testen", "testing", "check", "checken", "soundcheck", "mic", "microfoon"})
+SOUND_CHECK_WORDS = frozenset({"een", "één", "eén", "twee", "drie", "vier", "vijf", "1", "2", "3", "4", "5", "one",
+                               "two", "three", "four", "five", "test", "testen", "testing", "check", "checken",
+                               "soundcheck", "sound", "geluid", "mic", "microfoon", "hallo"})
 SOUND_CHECK_SHARE = 0.6  # ... at least this share of the words heard (and two of them)
 
 

@@ -95,6 +95,7 @@ def test_the_words_of_a_sound_check_move_the_start_past_the_pause_and_other_word
     show starts where the talk resumes; a greeting stays the show's start, with a CHECK line that quotes it."""
     assert is_sound_check(" 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1,") and is_sound_check("Een, twee, een, twee, het, het.")
     assert is_sound_check("Test, test. Check.") and is_sound_check("Eén, twee, drie. Microfoon test.")
+    assert is_sound_check("Hallo, hallo. 1, 2, 3, 4.") and not is_sound_check("Hallo allemaal, welkom!")
     assert not is_sound_check("Goedenavond allemaal!") and not is_sound_check("Een mooie avond, twee gasten.")
     assert not is_sound_check("Test.") and not is_sound_check("")
     check = [Interval(13.5, 14.7), Interval(15.0, 16.2), Interval(16.5, 17.7)]
