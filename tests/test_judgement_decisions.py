@@ -776,3 +776,20 @@ def test_a_voice_left_over_in_a_part_whose_guest_lost_their_voice_is_that_guest(
     near = naming.twin_in_part("D", namings[:1] + [naming.Naming("C", "Bram de Graaf", 0.8)],
                                {"D": {"A": 0.75, "B": 0.72, "C": 0.66}}, "chapter 2", {"A": "Anne Host"}, guests)
     assert near.name == "Mike Bos"
+
+
+def test_the_only_guest_voice_of_a_part_whose_other_guest_has_no_voice_is_a_check():
+    """Part 1 has one guest voice A, asked as Marije; Mike has no voice (the clustering joined him, 10 dB
+    quieter, to Marije: show 115 of the judgement benchmark). Marije's name stays, as a CHECK that says so;
+    part 2, with a voice for each guest, keeps its sure names."""
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 60, "A"), VoiceTurn(60, 63, "H"), VoiceTurn(63, 120, "A"),
+             VoiceTurn(120, 130, "H"), VoiceTurn(130, 170, "C"), VoiceTurn(170, 210, "D"), VoiceTurn(210, 250, "H")]
+    lines = [naming.Line(27, 29.5, "Marije, hoe zie jij dat?"), naming.Line(127, 129.5, "Jornt, en jij?"),
+             naming.Line(167, 169.5, "Steven, wat vind jij?")]
+    names = naming.name_voices(turns, lines, PEOPLE, PLAN, {})
+    assert names["A"].name == "Marije Boer" and names["A"].confidence == naming.DOUBTFUL
+    assert "Mike Bos has no voice of their own: perhaps both in this voice" in names["A"].evidence[-1]
+    assert (names["C"].name, names["D"].name) == ("Jornt Zuil", "Steven Blok")
+    assert min(names["C"].confidence, names["D"].confidence) >= 0.9
+    pinned = naming.name_voices(turns, lines, PEOPLE, PLAN, {"A": "Marije Boer"})
+    assert pinned["A"].confidence == 1.0  # a pin stands

@@ -281,3 +281,24 @@ def test_the_wordless_rest_of_a_host_turn_is_judged():
     names = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, judge=judge)
     assert names["A"].name == "Lotte Mulder"
     assert (29.0, 32.0) in seen
+
+
+
+def test_a_host_question_written_as_one_stretched_word_is_judged_as_a_turn_without_words():
+    """Whisper ran "Lotte, wat denk jij?" (30-32.5 s) into a guest's line and gave the host's turn one word,
+    "hij", stretched over 2.5 s (show 113 at +6 dB of the judgement benchmark): the turn is judged as one
+    without words."""
+    asked = []
+
+    def judge(start, end, texts, prompt):
+        asked.append((start, end, tuple(texts)))
+        heard = "Lotte," if 30 <= start < 32 else "Dank u."
+        return [30.0 * difflib.SequenceMatcher(None, text, heard).ratio() for text in texts]
+
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 32.5, "H"), *part_turns()[2:]]
+    lines = [naming.Line(0, 29.5, "Goedenavond en welkom."), naming.Line(30, 32.5, "hij"),
+             naming.Line(32.5, 36, "overig door met haar de sterk wereld gezet."),
+             naming.Line(90, 120, "Dank jullie wel, tot ziens.")]
+    names = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, judge=judge)
+    assert (30, 32.5, ("Noor,", "En Noor,", "Lotte,", "En Lotte,")) in asked
+    assert names["A"].name == "Lotte Mulder"
