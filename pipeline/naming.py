@@ -297,11 +297,22 @@ TO_ALL = re.compile(r"\b(?:jullie|dank|bedankt|welkom)\b", re.IGNORECASE)  # a t
 ADDRESS_PLACE = re.compile(r"^\W*[A-Za-zÀ-ÿ'-]+\s*,")  # "Nou, ..." "No, heerlijk, ...": a first word with a comma
 
 
-def _surname_in(text: str, name: str) -> bool:
-    """A word of the text that is (nearly) the person's surname ("logen Hendriks" for Noor Hendriks)."""
+def _surname_mentions(text: str, name: str) -> list[re.Match]:
+    """The words of the text that are (nearly) the person's surname ("logen Hendriks" for Noor Hendriks)."""
     surname = name.split()[-1].lower() if len(name.split()) > 1 else ""
-    return bool(surname) and any(difflib.SequenceMatcher(None, word.lower(), surname).ratio() >= 0.8
-                                 for word in re.findall(r"[A-Za-zÀ-ÿ'-]+", text))
+    return [m for m in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text)
+            if surname and difflib.SequenceMatcher(None, m.group(0).lower(), surname).ratio() >= 0.8]
+
+
+def _surname_in(text: str, name: str) -> bool:
+    return bool(_surname_mentions(text, name))
+
+
+def _after_last_name(text: str, people: Sequence[str]) -> str | None:
+    """The words after the last name of `people` (first name or surname) in the text, without the comma
+    before them; None when it names no one. Pure."""
+    ends = [m.end() for p in people for m in (*_mentions(text, p), *_surname_mentions(text, p))]
+    return text[max(ends):].strip(" ,;:") if ends else None
 
 
 def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn] | None = None,
@@ -373,12 +384,20 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         previous = lines[index - 1].end if index else 0.0
         window = (max(previous, line.start - LEAD_IN), line.end + TAIL)
         *said, last = re.split(r"(?<=[.!?])\s+", text) if text else [""]
+        tail = _after_last_name(text, everyone) if not said else None
+        after_introduction = bool(tail and re.search(r"\w", tail))
         if said and any(_mentions(" ".join(said), p) or _surname_in(" ".join(said), p) for p in everyone):
             # "We beginnen met Fatima el Amrani en Lothar Mulder. Lothar, latisjal en varing.": the introduction,
             # then the question in the same line: the question alone, over the line's last seconds
             text, window = last, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
+        elif after_introduction:
+            # "We beginnen met K-Smith en wat een Mulder en K-Latengrij." for "... Kees Smit en Lotte Mulder. En
+            # Kees, wat denk jij?": Whisper ran the question into the introduction; what follows the last name
+            # is the question to one of them, whatever its marks
+            text, window = tail, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
         first = text.split()[0].lower() if text else ""
-        asks = "?" in text or SECOND_PERSON.search(text) or first in LEADS or ADDRESS_PLACE.match(text)
+        asks = after_introduction or "?" in text or SECOND_PERSON.search(text) or first in LEADS \
+            or ADDRESS_PLACE.match(text)
         if not asks or any(line.start < at <= line.end for at in named_at) \
                 or window[1] - window[0] > JUDGED_SECONDS + LEAD_IN + TAIL \
                 or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \

@@ -302,3 +302,25 @@ def test_a_host_question_written_as_one_stretched_word_is_judged_as_a_turn_witho
     names = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, judge=judge)
     assert (30, 32.5, ("Noor,", "En Noor,", "Lotte,", "En Lotte,")) in asked
     assert names["A"].name == "Lotte Mulder"
+
+
+def test_a_question_run_into_the_introduction_is_judged_after_the_last_name():
+    """"We beginnen met Noor Hendriks en Lotte Mulder. Lotte, wat moet er anders?" written as one sentence,
+    the question misheard (show 108 of the judgement benchmark): the words after the last name are the
+    question, judged over the line's last seconds."""
+    asked = []
+
+    def judge(start, end, texts, prompt):
+        asked.append((start, end, tuple(texts)))
+        heard = "Lotte, loter matmotoranders." if start >= 28.5 else "Dank u."
+        return [30.0 * difflib.SequenceMatcher(None, text, heard).ratio() for text in texts]
+
+    lines = [naming.Line(0, 25, "Goedenavond en welkom."),
+             naming.Line(26, 32, "We beginnen met Noor Hendriks en Lotte Mulder, loter matmotoranders."),
+             naming.Line(90, 120, "Dank jullie wel, tot ziens.")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert any(start == 29 and "Lotte, loter matmotoranders." in texts for start, _, texts in asked), asked
+    assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
+    assert naming._after_last_name("We beginnen met Noor Hendriks en Lotte Mulder.", ["Noor Hendriks"]) \
+        == "en Lotte Mulder."  # only the people given count as names
+    assert naming._after_last_name("Goedenavond allemaal.", ["Noor Hendriks", "Lotte Mulder"]) is None
