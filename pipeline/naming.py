@@ -794,7 +794,7 @@ def both_in_one(namings: Sequence[Naming], guests: Sequence[str], title: str) ->
     the partner), so its name is a CHECK (DOUBTFUL), whatever named it; the CHECK line then says who else it
     may be. Pure.
 
-    Show 115 of the judgement benchmark as recorded: one voice held Marije's 21 s and Daan's 25 s (Daan 10 dB
+    Show 115 of the judgement benchmark as recorded: one voice held 20-25 s each of Marije and Daan (Daan 10 dB
     quieter), named Marije at 0.95 by her address; Daan had no voice."""
     named = [n for n in namings if n.name in guests]
     voiceless = [p for p in guests if p not in {n.name for n in namings}]
