@@ -398,7 +398,10 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         first = text.split()[0].lower() if text else ""
         asks = after_introduction or "?" in text or SECOND_PERSON.search(text) or first in LEADS \
             or ADDRESS_PLACE.match(text)
-        if not asks or any(line.start < at <= line.end for at in named_at) \
+        # a line starting within SENTENCE_GAP of a question whose name is in the text is that question's tail
+        # (show 128 of the benchmark: "Aan, wat is jouw ervaring?" spelled Daan; "Wel," 0.08 s after it, the
+        # answer's first word in the host's turn, was judged Marije and named the answering voice so)
+        if not asks or any(line.start - SENTENCE_GAP < at <= line.end for at in named_at) \
                 or window[1] - window[0] > JUDGED_SECONDS + LEAD_IN + TAIL \
                 or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
                 or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
@@ -978,6 +981,9 @@ JUDGED_SURE = 0.9  # ... answered by that voice first: this much judged evidence
 #                    wrong name through at 0.81 on a simulated show) ...
 JUDGED_FIRM = WEIGHT  # ... or one line heard as clearly as the judge hears any (spoken_names.FULL_LEAD: weight
 #                       WEIGHT), answered by that voice (seeds 1-50: 16 such names at 0.55, all right)
+IN_PIECES = 0.5  # ... and a CHECK when this share of its speech, in two turns or more, sits between two turns of one
+#                 other guest voice (seeds 124-131: three pieces of one guest's answer named after a silent partner
+#                 at 0.80-0.85, 51-63 % sandwiched; the right order-only names 0-13 %, one of 100 % in one turn)
 NO_PLAN_ONLY = 0.5  # ... when episode.toml has no [[chapters]]: the order of [[people]] is all there is (a CHECK)
 IN_CHAPTER = 0.75  # a guest's voice with less of its speech inside its chapter is probably two people mixed
 
@@ -1008,6 +1014,23 @@ def heard_by_name(evidence: Sequence[str]) -> bool:
     """Whether a name's evidence (Naming.evidence, speakers.json "evidence") has its name spelled in the
     transcript, addressed or introduced. Pure."""
     return any(line.startswith(HEARD_BY_NAME) for line in evidence)
+
+
+def pieces_inside(turns: Sequence[VoiceTurn], voice: str, others: Sequence[str]) -> tuple[str, float] | None:
+    """The voice among `others` whose speech `voice` comes in pieces inside, and the share of `voice`'s speech
+    that does: its turns with one and the same voice of `others` just before and just after (nobody between),
+    when there are two such turns or more and they hold at least IN_PIECES of its speech; else None. A guest's
+    answer that the clustering cut into two alternating voices looks so; a second guest speaks after the first,
+    or interrupts once. Pure."""
+    ordered = sorted(turns, key=lambda t: t.start)
+    inside: dict[str, list[float]] = {}
+    for before, turn, after in zip(ordered, ordered[1:], ordered[2:]):
+        if turn.voice == voice and before.voice == after.voice and before.voice in others:
+            inside.setdefault(before.voice, []).append(turn.duration)
+    talk = sum(t.duration for t in ordered if t.voice == voice) or 1.0
+    found = [(other, sum(pieces) / talk) for other, pieces in inside.items() if len(pieces) >= 2]
+    best = max(found, key=lambda item: item[1], default=None)
+    return best if best is not None and best[1] >= IN_PIECES else None
 
 
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
@@ -1065,6 +1088,11 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             if talk[v] < LITTLE_TALK:
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"only {talk[v]:.1f} s of speech, named from the running order alone")
+            around = pieces_inside(turns, v, [o for o in (*voices, *elsewhere) if o != v])
+            if around is not None and talk[around[0]] > talk[v]:
+                confidence = min(confidence, DOUBTFUL)
+                evidence.append(f"{100 * around[1]:.0f}% of its speech comes in pieces inside {around[0]}'s "
+                                f"answers, named from the running order alone: perhaps part of that voice")
         if support < 0:
             confidence = min(confidence, 0.4)
             evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")

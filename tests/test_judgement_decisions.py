@@ -796,3 +796,31 @@ def test_the_only_guest_voice_of_a_part_whose_other_guest_has_no_voice_is_a_chec
     assert min(names["C"].confidence, names["D"].confidence) >= 0.9
     pinned = naming.name_voices(turns, lines, PEOPLE, PLAN, {"A": "Marije Boer"})
     assert pinned["A"].confidence == 1.0  # a pin stands
+
+
+def test_a_voice_in_pieces_inside_the_other_guest_s_answer_named_from_the_running_order_is_a_check():
+    """Seeds 124-131 of the judgement benchmark: Mike's 50 s answer filled the part, Bram said one word, and the
+    clustering cut Mike's answer into two alternating voices; the smaller (10 s, four turns inside the answer)
+    was named Bram from the running order alone at 0.80, unflagged. A second guest who speaks after the first,
+    or interrupts once, keeps the order's confidence."""
+    def named(m_turns: list[tuple[float, float]]) -> dict:
+        turns = [VoiceTurn(0, 30, "H")]
+        at = 30.0
+        for start, end in m_turns:
+            turns += [VoiceTurn(at, start, "A"), VoiceTurn(start, end, "M")]
+            at = end
+        turns += [VoiceTurn(at, 100, "A"), VoiceTurn(100, 120, "H"), VoiceTurn(120, 130, "H"),
+                  VoiceTurn(130, 170, "C"), VoiceTurn(170, 210, "D"), VoiceTurn(210, 250, "H")]
+        lines = [naming.Line(27, 29.5, "Marije, hoe zie jij dat?"), naming.Line(127, 129.5, "Jornt, en jij?"),
+                 naming.Line(167, 169.5, "Steven, wat vind jij?")]
+        return naming.name_voices(turns, lines, PEOPLE, PLAN, {})
+
+    pieces = named([(40, 43), (50, 53), (60, 63), (70, 73)])
+    assert pieces["A"].name == "Marije Boer" and pieces["A"].confidence >= 0.9
+    assert pieces["M"].name == "Mike Bos" and pieces["M"].confidence == naming.DOUBTFUL, pieces["M"]
+    assert any("comes in pieces inside A's answers" in e for e in pieces["M"].evidence)
+    once = named([(60, 72)])  # one interruption of 12 s
+    assert once["M"].name == "Mike Bos" and once["M"].confidence >= 0.8, once["M"]
+    assert naming.pieces_inside(
+        [VoiceTurn(0, 5, "A"), VoiceTurn(5, 8, "M"), VoiceTurn(8, 12, "A"), VoiceTurn(12, 15, "M"),
+         VoiceTurn(15, 20, "H"), VoiceTurn(20, 40, "M")], "M", ["A"]) is None  # 6 of its 26 s: mostly its own

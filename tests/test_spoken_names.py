@@ -324,3 +324,22 @@ def test_a_question_run_into_the_introduction_is_judged_after_the_last_name():
     assert naming._after_last_name("We beginnen met Noor Hendriks en Lotte Mulder.", ["Noor Hendriks"]) \
         == "en Lotte Mulder."  # only the people given count as names
     assert naming._after_last_name("Goedenavond allemaal.", ["Noor Hendriks", "Lotte Mulder"]) is None
+
+
+def test_the_answers_first_word_left_in_the_hosts_turn_is_not_judged_again():
+    """Show 128 of the judgement benchmark: "Aan, wat is jouw ervaring?" (for "Daan, ...") was spelled as an
+    address to Daan; "Wel,", the answer's first word, stayed 0.08 s long in the host's turn right after it, and
+    the judge, hearing that line, leant to Marije: the answering voice took her name. A line starting within
+    naming.SENTENCE_GAP of a question whose name is spelled is that question's tail: the text decides."""
+    asked = []
+
+    def leans_to_noor(start, end, texts, prompt):
+        asked.append(texts[0])
+        return [-10.0 + (3 * spoken_names.FULL_LEAD if text.startswith("Noor") else 0.0) for text in texts]
+
+    lines = [naming.Line(30, 31.9, "Lot, wat is jouw ervaring?"), naming.Line(31.9, 31.98, "Wel,"),
+             naming.Line(60, 61.5, "Wat vind jij?")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=leans_to_noor)
+    assert names["A"].name == "Lotte Mulder", names["A"]
+    assert not any(text.endswith("Wel,") for text in asked)
+    assert any(text.endswith("Wat vind jij?") for text in asked)  # a question of its own is still judged
