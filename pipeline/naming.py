@@ -685,7 +685,7 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         for naming in namings:
             result[naming.voice] = naming
         for voice in [v for v in members if v not in result and likeness]:  # someone cut in two, or left voiceless
-            twin = twin_in_part(voice, namings, likeness, chapter.title, named_before, chapter.people)
+            twin = twin_in_part(voice, namings, likeness, chapter.title, named_before, chapter.people, evidence)
             if twin is not None:
                 result[voice] = twin
                 namings = [*namings, twin]
@@ -761,13 +761,17 @@ def doubt_alike(namings: Sequence[Naming], evidence: dict[tuple[str, str], float
 
 
 def twin_in_part(voice: str, namings: Sequence[Naming], likeness: Mapping[str, Mapping[str, float]],
-                 title: str, named: Mapping[str, str] | None = None, guests: Sequence[str] = ()) -> Naming | None:
+                 title: str, named: Mapping[str, str] | None = None, guests: Sequence[str] = (),
+                 evidence: Mapping[tuple[str, str], float] | None = None) -> Naming | None:
     """A voice of a part left without a guest (the part has more voices than guests), as a CHECK (DOUBTFUL):
     when a guest of the part (`guests`) has no voice (the part's naming gave that guest's voice another
     name: one person in two voices) and this voice sounds like no named voice as one person's (ALIKE), it is
     that guest; else the clustering cut someone in two, and it gets the name of the voice it sounds most like:
     of the part (`namings`), or one named before it (`named`: voice -> name, the hosts and earlier parts) that
-    sounds as alike as one person's voice (ALIKE).
+    sounds as alike as one person's voice (ALIKE); unless it sounds like none as one person's and answered a
+    question put to a guest of the part (`evidence`: (voice, person) -> the address evidence): then it is that
+    guest (show 130 of the judgement benchmark: Bram's answer to the host's second question to him was a voice
+    of its own, 0.59 alike to Bram's first voice, 0.63 to Mike's; it took Mike's name).
     None when no voice has a name or a known likeness. Pure.
 
     Show 81 of the judgement benchmark: one guest in two voices (0.84 alike) took both names of the part, and
@@ -785,6 +789,13 @@ def twin_in_part(voice: str, namings: Sequence[Naming], likeness: Mapping[str, M
         return Naming(voice, voiceless[0], DOUBTFUL, False, (
             f"a voice more than {title} has guests, but {voiceless[0]} has no voice of their own and it sounds "
             f"like none of the named voices (at most {alike[twin]:.2f}, {twin}): perhaps {voiceless[0]}",))
+    asked = {p: (evidence or {}).get((voice, p), 0.0) for p in guests}
+    answered = max(asked, key=asked.__getitem__, default=None)
+    if answered is not None and asked[answered] > 0 and alike[twin] < ALIKE and answered != names[twin]:
+        return Naming(voice, answered, DOUBTFUL, False, (
+            f"a voice more than {title} has guests; it answered when {answered.split()[0]} was asked "
+            f"({asked[answered]:+.1f}) and sounds like none of the named voices as one person's (at most "
+            f"{alike[twin]:.2f}, {twin}): perhaps {answered} in two voices",))
     name, where = names[twin], " of the part" if any(n.voice == twin for n in namings) else ""
     return Naming(voice, name, DOUBTFUL, False, (
         f"a voice more than {title} has guests; sounds most like {twin} ({name}){where} (similarity "

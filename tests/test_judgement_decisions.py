@@ -645,6 +645,22 @@ def test_a_voice_more_than_its_part_has_guests_is_named_after_the_voice_it_sound
     assert naming.twin_in_part("C", [], {"C": {"A": 0.9}}, "chapter 2") is None
 
 
+def test_a_voice_more_than_its_part_has_guests_that_answered_a_guest_s_question_is_that_guest():
+    """Show 130 of the judgement benchmark: Bram's answer to the host's second question to him ("En Bram, wat
+    denk jij?") was a voice of its own, 0.59 alike to Bram's first voice and 0.63 to Mike's: it took Mike's
+    name. The question decides where the likeness is no more than two people's; one person's likeness wins."""
+    namings = [naming.Naming("A", "Marije Boer", 0.95), naming.Naming("B", "Mike Bos", 0.85)]
+    guests = ("Marije Boer", "Mike Bos")
+    asked = {("C", "Marije Boer"): 0.6}
+    twin = naming.twin_in_part("C", namings, {"C": {"A": 0.59, "B": 0.63}}, "chapter 2", None, guests, asked)
+    assert twin is not None and twin.name == "Marije Boer" and twin.confidence == naming.DOUBTFUL
+    assert "it answered when Marije was asked" in twin.evidence[0]
+    alike = naming.twin_in_part("C", namings, {"C": {"A": 0.59, "B": 0.88}}, "chapter 2", None, guests, asked)
+    assert alike is not None and alike.name == "Mike Bos"
+    unasked = naming.twin_in_part("C", namings, {"C": {"A": 0.59, "B": 0.63}}, "chapter 2", None, guests, {})
+    assert unasked is not None and unasked.name == "Mike Bos"
+
+
 def test_the_voices_likeness_is_the_cosine_of_their_centroids_whatever_their_scale():
     from pipeline.stages import speakers
 
