@@ -14,6 +14,8 @@ command reuses what has not changed, so only changed decisions are redone), and 
 - named: the share of the truth's speech time on which speakers.json carries the right person's name; beside
   it the same share with every voice given the person heard most in it (what the clustering allows; the
   difference is the naming's);
+- where the rest goes: the speech time without its right name, split into overlapped speech (one name a
+  moment), turn edges, another name and no name (showgen.metrics.named_loss);
 - CHECK: every trim point, chapter start and named voice is a decision, wrong when off by more than 1.5 s
   (trim), 2 s (chapters), or when the voice's name is not the person heard most in its turns; flagged when
   the stage reported a warning for it.
@@ -43,7 +45,7 @@ from scipy.signal import fftconvolve
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from showgen.metrics import der, flag_rates, majority_label, named_share  # noqa: E402
+from showgen.metrics import der, flag_rates, majority_label, named_loss, named_share  # noqa: E402
 from pipeline.engine import Engine, load_context  # noqa: E402
 from pipeline.stages import chapters, ingest, normalise, speakers, transcribe, trim  # noqa: E402
 from showgen import room, voices  # noqa: E402
@@ -160,6 +162,7 @@ def grade_show(folder: Path, truth: dict, warnings: dict[str, list[str]]) -> dic
     best = {v: max(people, key=people.__getitem__) for v, people in heard_most.items()}
     ceiling = named_share(reference, [(s, e, best.get(v, v)) for s, e, v in turns])
     return {"trim_errors": trim_errors, "chapter_errors": chapter_errors, "ceiling": ceiling,
+            "loss": named_loss(reference, named),
             "chapter_confidence": [c["confidence"] for c in found[1:]],
             "der": der(reference, turns)["der"], "named": named_share(reference, named),
             "voices": len(doc["voices"]), "people": len([p for p in truth["speakers"].values()
@@ -269,6 +272,17 @@ def summary(rows: list[dict], dialogues: list[dict], command: str, minutes: floa
                          f"{max(chaps):.1f} | {100 * np.mean([r['der'] for r in group]):.1f}% | "
                          f"{100 * np.mean([r['named'] for r in group]):.0f}% | "
                          f"{100 * np.mean([r.get('ceiling', np.nan) for r in group]):.0f}% |")
+        causes = ("overlapped", "edges", "wrong", "unlabelled")
+        lines += ["", "Where the speech time without its right name goes (`showgen.metrics.named_loss`; "
+                  "overlapped: someone else speaks at the same moment, a backchannel under an answer; one name a "
+                  "moment can be right for one of them only):", "",
+                  "| level | named right | overlapped | turn edges (±0.3 s) | another name | no name |",
+                  "|---|---|---|---|---|---|"]
+        for variant, _ in VARIANTS:
+            group = [r for r in rows if r["variant"] == variant and "loss" in r]
+            if group:
+                lines.append(f"| {variant} | {100 * np.mean([r['loss']['right'] for r in group]):.1f}% | " + " | ".join(
+                    f"{100 * np.mean([r['loss'][c] for r in group]):.1f}%" for c in causes) + " |")
         spread = []
         for seed in sorted({r["seed"] for r in rows}):
             shares = [r["named"] for r in rows if r["seed"] == seed]

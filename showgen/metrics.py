@@ -113,3 +113,34 @@ def flag_rates(decisions: Sequence[tuple[bool, bool]]) -> dict:
     right = [flagged for right_, flagged in decisions if right_]
     return {"wrong": len(wrong), "wrong_flagged": (sum(wrong) / len(wrong)) if wrong else None,
             "right": len(right), "right_flagged": (sum(right) / len(right)) if right else None}
+
+
+def named_loss(reference: Sequence[Span], named: Sequence[Span], edge: float = 0.3, step: float = STEP) -> dict:
+    """Where the reference speech time without its speaker's name goes, as shares of all reference speech time
+    (per speaker, as named_share; the shares add up to 1):
+    - "right": named right (named_share);
+    - "unlabelled": no name at all there;
+    - "overlapped": someone else speaks at the same moment (a backchannel under an answer, two people at once:
+      one name per moment can be right for one of them only);
+    - "edges": within `edge` seconds of the start or end of one of the reference spans (a turn change placed a
+      little late or early);
+    - "wrong": another name, in the clear."""
+    end = max([e for _, e, _ in (*reference, *named)], default=0.0)
+    frames = int(np.ceil(end / step)) + 1
+    people = sorted({label for _, _, label in reference} | {label for _, _, label in named})
+    ref = _activity(reference, people, frames, step)
+    hyp = _activity(named, people, frames, step)
+    near_edge = np.zeros(frames, bool)
+    reach = int(round(edge / step))
+    for start, stop, _ in reference:
+        for at in (int(round(start / step)), int(round(stop / step))):
+            near_edge[max(0, at - reach):at + reach] = True
+    missing = ref & ~hyp
+    unlabelled = missing & ~hyp.any(axis=0)
+    overlapped = missing & ~unlabelled & (ref.sum(axis=0) > 1)
+    edges = missing & ~unlabelled & ~overlapped & near_edge
+    total = int(ref.sum()) or 1
+    shares = {"right": (ref & hyp).sum(), "unlabelled": unlabelled.sum(), "overlapped": overlapped.sum(),
+              "edges": edges.sum()}
+    shares["wrong"] = missing.sum() - shares["unlabelled"] - shares["overlapped"] - shares["edges"]
+    return {key: float(value) / total for key, value in shares.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from showgen.metrics import der, flag_rates, majority_label, named_share
+from showgen.metrics import der, flag_rates, majority_label, named_loss, named_share
 
 
 def test_a_perfect_diarization_under_other_labels_has_no_error():
@@ -47,3 +47,14 @@ def test_named_share_and_majority_and_flag_rates():
     assert majority_label(ref, 25, 30)[0] is None
     rates = flag_rates([(True, False), (True, True), (False, True), (False, False), (False, True)])
     assert rates == {"wrong": 3, "wrong_flagged": pytest.approx(2 / 3), "right": 2, "right_flagged": 0.5}
+
+
+def test_the_speech_time_without_its_name_is_split_by_cause():
+    """Anne 0-10 s with the host's "ja" under it at 5-6 s, Bram 10-20 s; the names: Anne to 10.2 s (0.2 s of
+    Bram's start under her name), Bram to 15 s, Cees 15-18 s, nothing after."""
+    ref = [(0, 10, "Anne"), (5, 6, "Host"), (10, 20, "Bram")]
+    named = [(0, 10.2, "Anne"), (10.2, 15, "Bram"), (15, 18, "Cees")]
+    loss = named_loss(ref, named)
+    assert loss == pytest.approx({"right": 14.8 / 21, "unlabelled": 2 / 21, "overlapped": 1 / 21,
+                                  "edges": 0.2 / 21, "wrong": 3 / 21}, abs=1e-3)
+    assert loss["right"] == pytest.approx(named_share(ref, named), abs=1e-3)
