@@ -118,6 +118,12 @@ PART_NAME = 0.4  # ... among the guests of the part the sentence is in (two or t
 #                  a word this much like one of them and LOOSE_MARGIN more than like the others is that guest
 #                  ("Nou," for Noor, "Draan," for Bram: Whisper hears the onset of a name it does not know worst)
 ONSET_COST = 0.15  # a different first letter: the rest of the word compared, less this
+# in a part, a first word with a comma that is the start of one guest's first name ("No, Latvintje." for "Noor,
+# wat vind jij daarvan?": Whisper kept the name's first syllable and ran the question into one word) is that
+# guest, unless it is a word the host says anyway
+NAME_START = re.compile(r"^\W*([A-Za-zÀ-ÿ'-]{2,})\s*,")
+NOT_A_NAME = {"ja", "nee", "nou", "oké", "ok", "dus", "en", "maar", "goed", "kijk", "zo", "hé", "he", "oh", "ah",
+              "wel", "dan", "nu", "toch", "echt", "mooi", "precies", "prima", "hoi", "hallo", "ik", "je", "we"}
 LONE_WORD = re.compile(r"^\W*([A-Za-zÀ-ÿ'-]+)\s*[.!?]*\s*$")  # a sentence of one word: "Brab!"
 
 
@@ -141,8 +147,16 @@ def addressed_name(sentence: str, people: Sequence[str], in_part: bool = False) 
     that word than any other such name. With `in_part` (`people` are then only the guests of the part the
     sentence is in), also a question without its mark that says "je/jij/u", and a looser likeness
     (PART_NAME, `sounds_like`), and a sentence of one word as like a name as LOOSE_NAME ("Brab! Wat vind jij
-    nou?": Whisper cut the question after the name). (person, start, end of the word) or None. Pure."""
+    nou?": Whisper cut the question after the name), and a first word with a comma that is the start of one
+    guest's first name and no word of its own (NAME_START, NOT_A_NAME). (person, start, end of the word) or
+    None. Pure."""
     form = (PART_ADDRESS_FORM if in_part else ADDRESS_FORM).search(sentence)
+    start = NAME_START.match(sentence) if in_part and form is None else None
+    if start is not None and start.group(1).lower() not in NOT_A_NAME:
+        word = start.group(1).lower()
+        starting = [p for p in people if p.split()[0].lower().startswith(word) and len(p.split()[0]) > len(word)]
+        if len(starting) == 1:
+            return starting[0], start.start(1), start.end(1)
     lone = LONE_WORD.match(sentence) if in_part and form is None else None
     match = form or lone
     if match is None:

@@ -349,6 +349,21 @@ def test_a_misheard_name_is_matched_among_the_guests_of_its_part():
     assert naming.addressed_name("Wat, hoe zie je dat?", part, in_part=True) is None  # like neither
 
 
+def test_the_first_syllable_of_a_guest_s_name_before_a_comma_asks_that_guest():
+    """Show 201 of the judgement benchmark at +6 dB: "Noor, wat vind jij daarvan?" heard as "No, Latvintje."
+    three times (no question mark, no "je"); the judge, given that text, leant to Lotte ("No, Lotte.") and
+    the part's two names were swapped on 2 x 130 s of speech. A word the host says anyway is no name."""
+    part = ["Lotte Mulder", "Noor Hendriks"]
+    assert naming.addressed_name("No, Latvintje.", part, in_part=True)[0] == "Noor Hendriks"
+    assert naming.addressed_name("No, Latvintje.", part) is None  # outside a part: as before
+    assert naming.addressed_name("Nou, precies.", part, in_part=True) is None  # "nou" is a word
+    assert naming.addressed_name("Lo, dank je.", ["Lotte Mulder", "Loes Bakker"], in_part=True) is None  # both
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 32, "H"), VoiceTurn(32.5, 60, "A"), VoiceTurn(60, 62, "H"),
+             VoiceTurn(62.5, 90, "B"), VoiceTurn(90, 120, "H")]
+    heard = naming.addresses([naming.Line(30, 32, "No, Latvintje.")], turns, part, [(0.0, 120.0, part)], ["H"])
+    assert [(a.kind, a.person) for a in heard] == [("address", "Noor Hendriks")]
+
+
 def test_a_near_name_of_someone_in_another_part_is_a_guest_of_this_part():
     people = ["Host", "Steven Blok", "Bram de Graaf", "Daan Vermeulen", "Kees Smit"]
     turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.2, 20, "B"), VoiceTurn(20, 30, "S"), VoiceTurn(40, 50, "D")]
