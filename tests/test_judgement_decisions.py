@@ -4,6 +4,7 @@ is one voice. Hand-built turns and embeddings; the benchmark (bench/judgement_be
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pipeline import diarize, naming
 from pipeline.chaptering import ChapterCue
@@ -395,6 +396,21 @@ def test_a_guest_is_first_heard_answering_the_question_put_to_them():
     assert naming.first_answers(heard, early, ["M", "L"], persons) == {("M", "Marije Boer"): 1.0}
     assert naming.first_answers(heard, early, ["M", "L"], persons, since=5.0) == {("M", "Marije Boer"): 1.0,
                                                                                   ("L", "Lotte Mul"): 1.0}
+
+
+def test_a_person_asked_twice_goes_to_the_voice_that_answered_the_clearer_question():
+    """Show 137 of the judgement benchmark: the host's "Noor, wat is jouw ervaring?" had no words and the judge
+    barely heard Lotte in it (0.36); N answered. "Lotte, wat moet er anders?" was judged Lotte at 0.6 and L
+    answered. The first voice no longer takes Lotte on the weaker question."""
+    turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.5, 20, "N"), VoiceTurn(20, 24, "H"), VoiceTurn(24.5, 30, "L"),
+             VoiceTurn(30.5, 40, "N")]
+    heard = [naming.Address("address", "Lotte Mul", "H", 10.0, 0.36),
+             naming.Address("address", "Lotte Mul", "H", 24.0, 0.6)]
+    found = naming.first_answers(heard, turns, ["N", "L"], ("Noor Hen", "Lotte Mul"))
+    assert found == {("L", "Lotte Mul"): pytest.approx(naming.FIRST_ANSWER * 0.6)}
+    even = [naming.Address("address", "Lotte Mul", "H", 10.0), naming.Address("address", "Lotte Mul", "H", 24.0)]
+    assert naming.first_answers(even, turns, ["N", "L"], ("Noor Hen", "Lotte Mul")) == {
+        ("N", "Lotte Mul"): naming.FIRST_ANSWER}  # as clear: the first to answer
 
 
 def test_without_chapters_the_guests_are_named_by_the_addresses_among_everyone_listed():

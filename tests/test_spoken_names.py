@@ -324,6 +324,10 @@ def test_a_question_run_into_the_introduction_is_judged_after_the_last_name():
     assert naming._after_last_name("We beginnen met Noor Hendriks en Lotte Mulder.", ["Noor Hendriks"]) \
         == "en Lotte Mulder."  # only the people given count as names
     assert naming._after_last_name("Goedenavond allemaal.", ["Noor Hendriks", "Lotte Mulder"]) is None
+    # show 137: "... met Noor Hendriks en Lotte Mulder." heard as "... met nog een kendrieks en watermulder.":
+    # the last surname run into the word before it still ends the introduction, nothing is left to judge
+    assert naming._after_last_name("We gaan verder met nog een kendrieks en watermulder.",
+                                   ["Noor Hendriks", "Lotte Mulder"]) == "."
 
 
 def test_the_answers_first_word_left_in_the_hosts_turn_is_not_judged_again():
