@@ -328,7 +328,9 @@ def _after_last_name(text: str, people: Sequence[str]) -> str | None:
     surname run into the word before it ("We gaan verder met nog een kendrieks en watermulder." for "... Noor
     Hendriks en Lotte Mulder.": nothing follows the last name). Pure."""
     run_in = [m for p in people if len(p.split()[-1]) >= 5 and len(p.split()) > 1
-              for m in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text) if m.group(0).lower().endswith(p.split()[-1].lower())]
+              for m in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text)
+              if difflib.SequenceMatcher(None, m.group(0).lower()[-len(p.split()[-1]):],
+                                         p.split()[-1].lower()).ratio() >= 0.8]
     ends = [m.end() for p in people for m in (*_mentions(text, p), *_surname_mentions(text, p))]
     ends += [m.end() for m in run_in]
     return text[max(ends):].strip(" ,;:") if ends else None
@@ -376,6 +378,18 @@ def _without_words(turn: VoiceTurn, lines: Sequence[Line]) -> list[tuple[float, 
     return stretches
 
 
+HAND_OVER = 1.5  # seconds: a host line ending this close before a guest's voice begins hands over to that guest
+
+
+def _hands_over(line: Line, turns: Sequence[VoiceTurn], askers: Sequence[str]) -> bool:
+    """Whether the line, in one of the `askers`' (the host's) turns, ends within HAND_OVER s before another
+    voice begins: the host's last words before a guest speaks are mostly the question to them, whatever
+    Whisper made of them ("Mogen wat moeter anders." for "Noor, wat moet er anders?"). Pure."""
+    speaker = voice_at(turns, (line.start + line.end) / 2)
+    return speaker in askers and any(
+        t.voice not in askers and line.end - 0.3 <= t.start <= line.end + HAND_OVER for t in turns)
+
+
 def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
                      parts: Sequence[tuple[float, float, Sequence[str]]], askers: Sequence[str],
                      heard: Sequence[Address], judge) -> list[Address]:
@@ -416,7 +430,7 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
             text, window = tail, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
         first = text.split()[0].lower() if text else ""
         asks = after_introduction or "?" in text or SECOND_PERSON.search(text) or first in LEADS \
-            or ADDRESS_PLACE.match(text)
+            or ADDRESS_PLACE.match(text) or _hands_over(line, ordered, askers)
         # a line starting within SENTENCE_GAP of a question whose name is in the text is that question's tail
         # (show 128 of the benchmark: "Aan, wat is jouw ervaring?" spelled Daan; "Wel," 0.08 s after it, the
         # answer's first word in the host's turn, was judged Marije and named the answering voice so)

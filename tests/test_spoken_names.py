@@ -328,6 +328,19 @@ def test_a_question_run_into_the_introduction_is_judged_after_the_last_name():
     # the last surname run into the word before it still ends the introduction, nothing is left to judge
     assert naming._after_last_name("We gaan verder met nog een kendrieks en watermulder.",
                                    ["Noor Hendriks", "Lotte Mulder"]) == "."
+    # show 141: "... met Marije Boerlaagh en Noor Hendriks." as "... met maarijen boelendag en mongendricks."
+    assert naming._after_last_name("We beginnen met maarijen boelendag en mongendricks.",
+                                   ["Marije Boerlaagh", "Noor Hendriks"]) == "."
+
+
+def test_the_hosts_last_line_before_a_guest_answers_is_judged_whatever_whisper_wrote():
+    """Show 141 of the judgement benchmark: "Lotte, wat moet er anders?" written "Mogen wat moeter anders." (no
+    question mark, no "je", no comma): not a question by its text, but the host's last line before a guest
+    speaks hands over to that guest, so the judge is asked."""
+    lines = [naming.Line(0, 25, "Goedenavond en welkom."), naming.Line(30, 32, "Mogen wat moeter anders.")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=looks_like("Lotte wat moeter anders."))
+    assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
+    assert naming._hands_over(lines[1], part_turns(), ["H"]) and not naming._hands_over(lines[0], part_turns(), ["H"])
 
 
 def test_the_answers_first_word_left_in_the_hosts_turn_is_not_judged_again():
