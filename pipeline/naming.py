@@ -489,6 +489,7 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
     ordered = sorted(turns, key=lambda t: t.start)
     answered_elsewhere = {a.at for a in heard if a.kind == "address"
                           and answerer(ordered, a.speaker, a.at) not in (*voices, a.speaker, None)}
+
     def asked_before(voice: str, taken: set[str]) -> list[Address]:
         return [a for a in heard if a.kind == "address" and a.person in persons and a.person not in taken
                 and a.speaker != voice and a.at <= first[voice] + 0.5 and a.at not in answered_elsewhere]

@@ -334,9 +334,9 @@ def test_a_question_run_into_the_introduction_is_judged_after_the_last_name():
 
 
 def test_the_hosts_last_line_before_a_guest_answers_is_judged_whatever_whisper_wrote():
-    """Show 141 of the judgement benchmark: "Lotte, wat moet er anders?" written "Mogen wat moeter anders." (no
+    """Show 141 of the judgement benchmark: "Noor, wat moet er anders?" written "Mogen wat moeter anders." (no
     question mark, no "je", no comma): not a question by its text, but the host's last line before a guest
-    speaks hands over to that guest, so the judge is asked."""
+    speaks hands over to that guest, so the judge is asked (here it hears Lotte, whom the plan lists second)."""
     lines = [naming.Line(0, 25, "Goedenavond en welkom."), naming.Line(30, 32, "Mogen wat moeter anders.")]
     names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=looks_like("Lotte wat moeter anders."))
     assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
