@@ -327,10 +327,9 @@ def _after_last_name(text: str, people: Sequence[str]) -> str | None:
     before them; None when it names no one. A word ending in a surname of five letters or more is that
     surname run into the word before it ("We gaan verder met nog een kendrieks en watermulder." for "... Noor
     Hendriks en Lotte Mulder.": nothing follows the last name). Pure."""
-    run_in = [m for p in people if len(p.split()[-1]) >= 5 and len(p.split()) > 1
-              for m in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text)
-              if difflib.SequenceMatcher(None, m.group(0).lower()[-len(p.split()[-1]):],
-                                         p.split()[-1].lower()).ratio() >= 0.8]
+    surnames = [p.split()[-1].lower() for p in people if len(p.split()) > 1 and len(p.split()[-1]) >= 5]
+    run_in = [m for m in re.finditer(r"[A-Za-zÀ-ÿ'-]+", text) for surname in surnames
+              if difflib.SequenceMatcher(None, m.group(0).lower()[-len(surname):], surname).ratio() >= 0.8]
     ends = [m.end() for p in people for m in (*_mentions(text, p), *_surname_mentions(text, p))]
     ends += [m.end() for m in run_in]
     return text[max(ends):].strip(" ,;:") if ends else None
