@@ -281,8 +281,8 @@ def summary(rows: list[dict], dialogues: list[dict], command: str, minutes: floa
         for variant, _ in VARIANTS:
             group = [r for r in rows if r["variant"] == variant and "loss" in r]
             if group:
-                lines.append(f"| {variant} | {100 * np.mean([r['loss']['right'] for r in group]):.1f}% | " + " | ".join(
-                    f"{100 * np.mean([r['loss'][c] for r in group]):.1f}%" for c in causes) + " |")
+                shares = [100 * np.mean([r["loss"][c] for r in group]) for c in ("right", *causes)]
+                lines.append("| " + " | ".join([variant, *(f"{x:.1f}%" for x in shares)]) + " |")
         spread = []
         for seed in sorted({r["seed"] for r in rows}):
             shares = [r["named"] for r in rows if r["seed"] == seed]

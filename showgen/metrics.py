@@ -77,14 +77,18 @@ def der(reference: Sequence[Span], hypothesis: Sequence[Span], collar: float = 0
             "voices": len(hyp_labels), "speakers": len(ref_labels)}
 
 
-def named_share(reference: Sequence[Span], named: Sequence[Span], step: float = STEP) -> float:
-    """Share of the reference speech time (per speaker, overlap counted per speaker) on which the labelling
-    `named` carries that speaker's name. Speech nobody labels counts as wrong."""
+def _on_one_timeline(reference: Sequence[Span], named: Sequence[Span], step: float) -> tuple[np.ndarray, np.ndarray]:
+    """(reference, named) activity over the same people (rows) and frames."""
     end = max([e for _, e, _ in (*reference, *named)], default=0.0)
     frames = int(np.ceil(end / step)) + 1
     people = sorted({label for _, _, label in reference} | {label for _, _, label in named})
-    ref = _activity(reference, people, frames, step)
-    hyp = _activity(named, people, frames, step)
+    return _activity(reference, people, frames, step), _activity(named, people, frames, step)
+
+
+def named_share(reference: Sequence[Span], named: Sequence[Span], step: float = STEP) -> float:
+    """Share of the reference speech time (per speaker, overlap counted per speaker) on which the labelling
+    `named` carries that speaker's name. Speech nobody labels counts as wrong."""
+    ref, hyp = _on_one_timeline(reference, named, step)
     total = int(ref.sum())
     return float((ref & hyp).sum()) / total if total else 1.0
 
@@ -125,12 +129,8 @@ def named_loss(reference: Sequence[Span], named: Sequence[Span], edge: float = 0
     - "edges": within `edge` seconds of the start or end of one of the reference spans (a turn change placed a
       little late or early);
     - "wrong": another name, in the clear."""
-    end = max([e for _, e, _ in (*reference, *named)], default=0.0)
-    frames = int(np.ceil(end / step)) + 1
-    people = sorted({label for _, _, label in reference} | {label for _, _, label in named})
-    ref = _activity(reference, people, frames, step)
-    hyp = _activity(named, people, frames, step)
-    near_edge = np.zeros(frames, bool)
+    ref, hyp = _on_one_timeline(reference, named, step)
+    near_edge = np.zeros(ref.shape[1], bool)
     reach = int(round(edge / step))
     for start, stop, _ in reference:
         for at in (int(round(start / step)), int(round(stop / step))):
