@@ -335,6 +335,12 @@ def _after_last_name(text: str, people: Sequence[str]) -> str | None:
     return text[max(ends):].strip(" ,;:") if ends else None
 
 
+def _last_clause(text: str) -> str:
+    """The words after the text's last comma or sentence mark but its final one, at most JUDGED_WORDS. Pure."""
+    clause = re.split(r"(?<=[,.?!;:])\s+", text.strip())[-1]
+    return " ".join(clause.split()[-JUDGED_WORDS:])
+
+
 def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn] | None = None,
             gap: float = SENTENCE_GAP) -> list[Line]:
     """Time-ordered lines with a sentence cut in two joined again: a line that does not end a sentence and the
@@ -427,6 +433,12 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
             # Kees, wat denk jij?": Whisper ran the question into the introduction; what follows the last name
             # is the question to one of them, whatever its marks
             text, window = tail, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
+        elif tail is None and (len(text.split()) > JUDGED_WORDS or line.end - line.start > JUDGED_SECONDS) \
+                and _hands_over(line, ordered, askers):
+            # show 153 at +6 dB: the thank-you, the introduction and "Bram, wat moet er anders?" in one garbled
+            # line of 26 words ending "... de raar, wat moet er anders."; a long line that hands over to a guest
+            # ends with the question to them: its last clause, over the line's last seconds
+            text, window = _last_clause(text), (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
         first = text.split()[0].lower() if text else ""
         asks = after_introduction or "?" in text or SECOND_PERSON.search(text) or first in LEADS \
             or ADDRESS_PLACE.match(text) or _hands_over(line, ordered, askers)

@@ -30,8 +30,8 @@ MIN_LEAD = 2.0  # log-probability (nats) by which the best guest must lead the n
 FULL_LEAD = 8.0  # ... and at which it counts fully (about the lead of a name the model heard clearly)
 WEIGHT = 0.6  # the most one judged line is worth against a spelled address (1.0): it is the model's guess
 #               of a name it could not spell
-LEAD_IN = 0.6  # seconds of audio before the line (after the previous line): Whisper's segment often starts
-TAIL = 0.2  #    after the name it dropped
+LEAD_IN = 1.0  # seconds of audio before the line (after the previous line): Whisper's segment often starts
+TAIL = 0.2  #    after the name it dropped (show 150 at -10 dB: "wat moeder anders." began 0.63 s after "Bram,")
 QUESTION_SECONDS = 3.0  # a turn without words is judged over its last this many seconds (where the question
 #                         to the next speaker is; from its start, show 10 heard the introduction of both)
 

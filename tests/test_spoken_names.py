@@ -195,6 +195,45 @@ def test_the_real_model_hears_which_guest_the_espeak_host_asked(tmp_path):
     assert judge.lines == len(asked)
 
 
+@pytest.mark.slow
+def test_the_real_model_hears_a_name_whisper_left_out_of_the_line(tmp_path):
+    """Show 150 at -10 dB: "Bram, wat moet er anders?" was written "wat moeder anders.", the line starting 0.63 s
+    after the name began. espeak says the name, pauses 0.35 s (a comma), then the rest; the line starts where
+    the rest does. The judge's window reaches back LEAD_IN before the line: far enough to hear the whole name,
+    and the real model hears each guest with a full lead (with 0.6 s it heard Mike in "Noor, ...")."""
+    import soundfile
+
+    from pipeline import model
+    from pipeline.config import TranscriptionSettings
+    from pipeline.speechwav import SpeechWav
+    from showgen.demo_scene import HOST
+    from showgen.synth import speak
+
+    sr, pause = 16000, 0.35
+    asked = [("Mike,", "wat moet er anders?", "wat moeder anders.", "Mike Brantjes"),
+             ("Noor,", "wat moet er anders?", "wat moeder anders.", "Noor Hendriks"),
+             ("Noor,", "hoe begon het voor jou?", "hoe begon het voor jou?", "Noor Hendriks"),
+             ("Mike,", "hoe begon het voor jou?", "hoe begon het voor jou?", "Mike Brantjes")]
+    pieces, lines, at = [np.zeros(sr, np.float32)], [], 1.0
+    for name, rest, _, _ in asked:
+        said, after = speak(name, HOST, sr), speak(rest, HOST, sr)
+        start = at + len(said) / sr + pause
+        lines.append((start, start + len(after) / sr))
+        pieces += [said, np.zeros(int(pause * sr), np.float32), after, np.zeros(int(1.5 * sr), np.float32)]
+        at = start + len(after) / sr + 1.5
+    path = tmp_path / "speech.flac"
+    soundfile.write(path, np.concatenate(pieces), sr, subtype="PCM_16")
+    settings = TranscriptionSettings(device="cpu")
+    choice = model.choose(settings, tmp_path / "config.toml")
+    with SpeechWav(path) as wav:
+        judge = spoken_names.WhisperJudge(lambda: model.load(choice, settings), wav, "nl")
+        for (_, _, heard, person), (start, end) in zip(asked, lines):
+            verdict = spoken_names.judge_line(judge, start - spoken_names.LEAD_IN, end + spoken_names.TAIL, heard,
+                                              ["Mike Brantjes", "Noor Hendriks"])
+            assert verdict is not None and verdict.person == person and verdict.lead >= spoken_names.FULL_LEAD, \
+                (heard, person, verdict)
+
+
 def test_a_question_heard_as_the_hosts_own_name_is_still_judged():
     """"Daan, hoe zie jij dat?" heard as "Anne, hoe zie jij dat?" (Anne is the host): the host does not ask
     herself, so the judge is asked which guest it was."""
@@ -341,6 +380,31 @@ def test_the_hosts_last_line_before_a_guest_answers_is_judged_whatever_whisper_w
     names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=looks_like("Lotte wat moeter anders."))
     assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
     assert naming._hands_over(lines[1], part_turns(), ["H"]) and not naming._hands_over(lines[0], part_turns(), ["H"])
+
+
+def test_a_long_garbled_line_handing_over_is_judged_by_its_last_clause():
+    """Show 153 at +6 dB: the thank-you, the introduction and "Bram, wat moet er anders?" came out as one line of
+    26 words ending "... de raar, wat moet er anders." (too long to be a question to one person). The host's
+    long line right before a guest speaks ends with the question to them: its last clause is judged, over the
+    line's last seconds."""
+    asked = []
+
+    def hears_lotte(start, end, texts, prompt):
+        asked.append((start, end, texts[0]))
+        return looks_like("Lotte, wat moet er anders.")(start, end, texts, prompt)
+
+    garbled = "Dan weer wilt je dan wel dan heel en toe, de straks eigenlijk met in de zicht en het raar, de raar, " \
+              "wat moet er anders."
+    lines = [naming.Line(0, 20, "Goedenavond en welkom."), naming.Line(24, 32, garbled)]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=hears_lotte)
+    assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
+    assert (32 - spoken_names.QUESTION_SECONDS, "Noor, wat moet er anders.") in [(s, t) for s, _, t in asked]
+    assert not any("Dan weer" in text for _, _, text in asked)
+    # not handing over (a guest does not speak right after it): a long line is no question to judge
+    asked.clear()
+    naming.name_voices(part_turns(), [naming.Line(0, 20, "Goedenavond."), naming.Line(40, 50, garbled)], PEOPLE,
+                       PLAN, {}, judge=hears_lotte)
+    assert not any("anders" in text for _, _, text in asked)
 
 
 def test_the_answers_first_word_left_in_the_hosts_turn_is_not_judged_again():
