@@ -264,7 +264,7 @@ def test_a_voice_with_little_speech_named_by_elimination_alone_is_a_check():
 def test_two_voices_of_one_person_share_the_name_only_the_evidence_gives():
     """Marije is asked by name and answers in voice A; A2 sounds like A (one person cut in two) and only the
     one-to-one match calls it Mike: it is Marije's second voice (Mike says next to nothing). When Mike is asked
-    by name before A2 first speaks, A2 stays Mike."""
+    by name before A2 first speaks, A2 stays Mike; and so it does when A and A2 are less alike than ALIKE."""
     turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 50, "A"), VoiceTurn(50, 53, "H"), VoiceTurn(53, 70, "A2"),
              VoiceTurn(70, 100, "A"), VoiceTurn(100, 120, "A2"), VoiceTurn(120, 130, "H"),
              VoiceTurn(130, 170, "C"), VoiceTurn(170, 210, "D"), VoiceTurn(210, 250, "H")]
@@ -277,6 +277,12 @@ def test_two_voices_of_one_person_share_the_name_only_the_evidence_gives():
     assert one["A"] == apart["A"] and one["C"] == apart["C"] and one["D"] == apart["D"]
     asked = [*lines, naming.Line(50.5, 52.5, "Mike, wat vind jij?")]
     assert naming.name_voices(turns, asked, PEOPLE, PLAN, {}, one_person=("A", "A2"))["A2"].name == "Mike Bos"
+    # show 158 of the judgement benchmark: a pair only 0.82 alike (the diarizer's least for one person) was Marije
+    # and Bram, and Bram's 26 s took Marije's name; under ALIKE the match's name stays
+    for similarity, second in ((naming.ALIKE - 0.03, "Mike Bos"), (naming.ALIKE + 0.05, "Marije Boer")):
+        likeness = {"A": {"A2": similarity}, "A2": {"A": similarity}}
+        named = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, one_person=("A", "A2"), likeness=likeness)
+        assert named["A2"].name == second, (similarity, named["A2"])
 
 
 def test_a_full_name_introduces_and_asks_no_one():

@@ -382,6 +382,58 @@ def test_the_hosts_last_line_before_a_guest_answers_is_judged_whatever_whisper_w
     assert naming._hands_over(lines[1], part_turns(), ["H"]) and not naming._hands_over(lines[0], part_turns(), ["H"])
 
 
+def test_the_second_half_of_a_judged_question_is_not_judged_again():
+    """Show 158 of the judgement benchmark at +6 dB: "Fatima, kun je dat uitleggen?" came out as "Wat is dat?" and,
+    0.2 s later, "Dat lung de kreeze."; the judge heard Fatima in the first (the name's place) and Kees at the
+    start of the second, where no name was said, and the answering voice took Kees's name. A line starting
+    within naming.SENTENCE_GAP of a judged line is that line's tail."""
+    asked = []
+
+    def judge(start, end, texts, prompt):
+        asked.append(texts[0])
+        wanted = "Lotte" if "Wat is dat" in texts[0] else "Noor"
+        lead = spoken_names.FULL_LEAD if wanted == "Lotte" else 3 * spoken_names.FULL_LEAD
+        return [-20.0 + (lead if text.startswith(wanted) else 0.0) for text in texts]
+
+    lines = [naming.Line(0, 25, "Goedenavond en welkom."), naming.Line(30, 31.0, "Wat is dat?"),
+             naming.Line(31.2, 31.9, "Dat lung de kreeze.")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert names["A"].name == "Lotte Mulder", names["A"]
+    assert not any("lung" in text for text in asked)
+
+
+def test_the_rest_of_a_thank_you_is_not_judged():
+    """Show 160 at +6 dB: "Dank jullie wel, Mike en Bram." came out as "Dank jullie wel!" and, 0.48 s later,
+    "Mika, inderdaam!"; the judge heard Bram in "Mika, Bram!" with the full lead. A line right after a thank-you
+    in the same voice is the thank-you's tail; a question after a pause is still judged."""
+    asked = []
+
+    def judge(start, end, texts, prompt):
+        asked.append(texts[0])
+        return [-20.0 + (3 * spoken_names.FULL_LEAD if "Noor" in text else 0.0) for text in texts]
+
+    thanks = [naming.Line(0, 25, "Goedenavond en welkom."), naming.Line(30, 30.9, "Dank jullie wel!"),
+              naming.Line(31.3, 32, "Mika, inderdaam!")]
+    naming.name_voices(part_turns(), thanks, PEOPLE, PLAN, {}, judge=judge)
+    assert not any("inderdaam" in text for text in asked)
+    later = [*thanks[:2], naming.Line(31.3 + naming.SENTENCE_GAP, 32, "Mika, inderdaam!")]
+    naming.name_voices(part_turns(), later, PEOPLE, PLAN, {}, judge=judge)
+    assert any("inderdaam" in text for text in asked)
+
+
+def test_an_introduction_ending_in_a_misheard_last_name_asks_no_one():
+    """Show 160 at +6 dB: "We gaan verder met Mike Brantjes en Bram de Graaf." as "... met Nico, Brantjes en
+    Brandtraf."; "en Brandtraf." after the last name heard (Brantjes) was judged as a question and heard as Bram
+    with the full lead. With one guest of the part not named in it, "en" and a word or two is that guest's name.
+    When both are named, what follows is a question run into the introduction (judged, as before)."""
+    parts = [(0.0, 200.0, ["Mike Brantjes", "Bram de Graaf"])]
+    misheard = naming.Line(10, 13.5, "Leran, Werder met Nico, Brantjes en Brandtraf.")
+    assert naming._rest_of_list(misheard.text, "en Brandtraf.", misheard, parts)
+    run_on = naming.Line(10, 13.5, "We beginnen met Mike Brantjes en wat een Graaf en K-Latengrij.")
+    assert not naming._rest_of_list(run_on.text, "en K-Latengrij.", run_on, parts)
+    assert not naming._rest_of_list(misheard.text, "en Brandtraf, wat denk jij?", misheard, parts)
+
+
 def test_a_long_garbled_line_handing_over_is_judged_by_its_last_clause():
     """Show 153 at +6 dB: the thank-you, the introduction and "Bram, wat moet er anders?" came out as one line of
     26 words ending "... de raar, wat moet er anders." (too long to be a question to one person). The host's
