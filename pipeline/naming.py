@@ -433,7 +433,9 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         window = (max(previous, line.start - LEAD_IN), line.end + TAIL)
         *said, last = re.split(r"(?<=[.!?])\s+", text) if text else [""]
         tail = _after_last_name(text, everyone) if not said else None
-        after_introduction = bool(tail and re.search(r"\w", tail)) and not _rest_of_list(text, tail, line, parts)
+        # (a thank-you names the guests too: "Dank jullie wel, Joren Tenderam." for "..., Jornt en Bram." asks no one)
+        after_introduction = bool(tail and re.search(r"\w", tail)) and not TO_ALL.search(text) \
+            and not _rest_of_list(text, tail, line, parts)
         if said and any(_mentions(" ".join(said), p) or _surname_in(" ".join(said), p) for p in everyone):
             # "We beginnen met Fatima el Amrani en Lothar Mulder. Lothar, latisjal en varing.": the introduction,
             # then the question in the same line: the question alone, over the line's last seconds

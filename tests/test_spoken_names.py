@@ -416,6 +416,11 @@ def test_the_rest_of_a_thank_you_is_not_judged():
               naming.Line(31.3, 32, "Mika, inderdaam!")]
     naming.name_voices(part_turns(), thanks, PEOPLE, PLAN, {}, judge=judge)
     assert not any("inderdaam" in text for text in asked)
+    # show 161 at -10 dB: "Dank jullie wel, Jornt en Bram." as "Dank jullie wel, Joren Tenderam.": what follows
+    # the name heard in a thank-you is no question either
+    naming.name_voices(part_turns(), [thanks[0], naming.Line(30, 32, "Dank jullie wel, Noor Tenderam.")], PEOPLE,
+                       PLAN, {}, judge=judge)
+    assert not any("Tenderam" in text for text in asked)
     later = [*thanks[:2], naming.Line(31.3 + naming.SENTENCE_GAP, 32, "Mika, inderdaam!")]
     naming.name_voices(part_turns(), later, PEOPLE, PLAN, {}, judge=judge)
     assert any("inderdaam" in text for text in asked)
