@@ -216,6 +216,11 @@ class Address:
     weight: float = 1.0  # less for a name the Whisper judge put there (pipeline.spoken_names) than for one heard
 
 
+def _voice_of(line: Line, turns: Sequence[VoiceTurn]) -> str | None:
+    """The voice speaking at the middle of the line. Pure."""
+    return voice_at(turns, (line.start + line.end) / 2)
+
+
 def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequence[str],
               parts: Sequence[tuple[float, float, Sequence[str]]] = (),
               askers: Sequence[str] | None = None) -> list[Address]:
@@ -229,7 +234,7 @@ def addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn], people: Sequenc
     ordered = sorted(turns, key=lambda t: t.start)
     found = []
     for line in _joined(sorted(lines, key=lambda l: l.start)):
-        speaker = voice_at(ordered, (line.start + line.end) / 2)
+        speaker = _voice_of(line, ordered)
         answer = line.end + 1.0  # the part a question belongs to is the part of its answer
         part = next((names for a, b, names in parts if a <= answer < b and names), None) \
             if askers is None or speaker in askers else None
@@ -362,8 +367,8 @@ def _joined(lines: Sequence[Line], turns: Sequence[VoiceTurn] | None = None,
     for line in lines:
         last = joined[-1] if joined else None
         if last is not None and not re.search(r"[.?!]\W*$", last.text) and line.start - last.end <= gap \
-                and line.text.strip()[:1].islower() and (turns is None or voice_at(
-                    turns, (last.start + last.end) / 2) == voice_at(turns, (line.start + line.end) / 2)):
+                and line.text.strip()[:1].islower() \
+                and (turns is None or _voice_of(last, turns) == _voice_of(line, turns)):
             joined[-1] = Line(last.start, line.end, f"{last.text.strip()} {line.text.strip()}")
         else:
             joined.append(line)
@@ -399,7 +404,7 @@ def _hands_over(line: Line, turns: Sequence[VoiceTurn], askers: Sequence[str]) -
     """Whether the line, in one of the `askers`' (the host's) turns, ends within HAND_OVER s before another
     voice begins: the host's last words before a guest speaks are mostly the question to them, whatever
     Whisper made of them ("Mogen wat moeter anders." for "Noor, wat moet er anders?"). Pure."""
-    speaker = voice_at(turns, (line.start + line.end) / 2)
+    speaker = _voice_of(line, turns)
     return speaker in askers and any(
         t.voice not in askers and line.end - 0.3 <= t.start <= line.end + HAND_OVER for t in turns)
 
@@ -431,6 +436,8 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         text = line.text.strip()
         previous = lines[index - 1].end if index else 0.0
         window = (max(previous, line.start - LEAD_IN), line.end + TAIL)
+        last_seconds = (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)  # where a question ends it
+        hands_over = _hands_over(line, ordered, askers)
         *said, last = re.split(r"(?<=[.!?])\s+", text) if text else [""]
         tail = _after_last_name(text, everyone) if not said else None
         # (a thank-you names the guests too: "Dank jullie wel, Joren Tenderam." for "..., Jornt en Bram." asks no one)
@@ -439,21 +446,21 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         if said and any(_mentions(" ".join(said), p) or _surname_in(" ".join(said), p) for p in everyone):
             # "We beginnen met Fatima el Amrani en Lothar Mulder. Lothar, latisjal en varing.": the introduction,
             # then the question in the same line: the question alone, over the line's last seconds
-            text, window = last, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
+            text, window = last, last_seconds
         elif after_introduction:
             # "We beginnen met K-Smith en wat een Mulder en K-Latengrij." for "... Kees Smit en Lotte Mulder. En
             # Kees, wat denk jij?": Whisper ran the question into the introduction; what follows the last name
             # is the question to one of them, whatever its marks
-            text, window = tail, (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
+            text, window = tail, last_seconds
         elif tail is None and (len(text.split()) > JUDGED_WORDS or line.end - line.start > JUDGED_SECONDS) \
-                and _hands_over(line, ordered, askers):
+                and hands_over:
             # show 153 at +6 dB: the thank-you, the introduction and "Bram, wat moet er anders?" in one garbled
             # line of 26 words ending "... de raar, wat moet er anders."; a long line that hands over to a guest
             # ends with the question to them: its last clause, over the line's last seconds
-            text, window = _last_clause(text), (max(line.start, line.end - QUESTION_SECONDS), line.end + TAIL)
+            text, window = _last_clause(text), last_seconds
         first = text.split()[0].lower() if text else ""
         asks = after_introduction or "?" in text or SECOND_PERSON.search(text) or first in LEADS \
-            or ADDRESS_PLACE.match(text) or _hands_over(line, ordered, askers)
+            or ADDRESS_PLACE.match(text) or hands_over
         # a line starting within SENTENCE_GAP of a question whose name is in the text, or of a line judged
         # before it, is that question's tail (show 128 of the benchmark: "Aan, wat is jouw ervaring?" spelled
         # Daan; "Wel," 0.08 s after it, the answer's first word in the host's turn, was judged Marije and named
@@ -462,15 +469,16 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         # ... and so is a line right after a thank-you in the same voice (show 160 at +6 dB: "Dank jullie wel!" +
         # "Mika, inderdaam!" for "Dank jullie wel, Mike en Bram.", judged Bram with the full lead)
         before = lines[index - 1] if index else None
-        is_tail = bool(items) and line.start - items[-1][1] < SENTENCE_GAP or (
-            before is not None and bool(TO_ALL.search(before.text)) and line.start - before.end < SENTENCE_GAP
-            and voice_at(ordered, (line.start + line.end) / 2) == voice_at(ordered, (before.start + before.end) / 2))
+        after_judged = bool(items) and line.start - items[-1][1] < SENTENCE_GAP
+        after_thanks = before is not None and bool(TO_ALL.search(before.text)) \
+            and line.start - before.end < SENTENCE_GAP and _voice_of(before, ordered) == _voice_of(line, ordered)
+        is_tail = after_judged or after_thanks
         if not asks or is_tail or any(line.start - SENTENCE_GAP < at <= line.end for at in named_at) \
                 or window[1] - window[0] > JUDGED_SECONDS + LEAD_IN + TAIL \
                 or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
                 or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
             continue  # (a name in the text: the rules above decide; "..., Lotte Mulder": an introduction)
-        items.append((line.start, line.end, text, voice_at(ordered, (line.start + line.end) / 2), [window]))
+        items.append((line.start, line.end, text, _voice_of(line, ordered), [window]))
     for turn in ordered:
         if turn.voice not in askers:
             continue
@@ -563,7 +571,7 @@ def naming_shares(lines: Sequence[Line], turns: Sequence[VoiceTurn], guests: Seq
     counts: dict[str, float] = {}
     for line in lines:
         if any(_mentions(line.text, g) for g in guests):
-            voice = voice_at(ordered, (line.start + line.end) / 2)
+            voice = _voice_of(line, ordered)
             if voice is not None:
                 counts[voice] = counts.get(voice, 0.0) + 1.0
     total = sum(counts.values())
