@@ -459,6 +459,29 @@ def test_a_name_left_over_for_a_voice_when_that_person_answered_in_another_is_do
     assert names["A"].confidence == naming.DOUBTFUL and "Fatima was asked by name and B answered" in names["A"].evidence
     assert names["B"].confidence > naming.DOUBTFUL
 
+def test_a_doubtful_judged_question_that_names_the_guest_left_over_leaves_the_name_as_sure_as_without_it():
+    """Show 161 of the benchmark: Daan was named in the transcript; Lotte, the guest left over, was 0.85 at
+    +6 dB, where the judge heard nothing, and a CHECK at the other levels, where it heard a weak "Lotte" (+0.45)
+    in a question before her voice. A weak question that agrees adds no doubt; one that disagrees still does."""
+    turns = [VoiceTurn(0, 15, "D"), VoiceTurn(15, 55, "L")]
+    text = {("D", "Daan Verm"): 2.0}
+    part = ["Lotte Mul", "Daan Verm"]
+
+    def named(addressed, from_text):
+        return {n.voice: n for n in naming._assign(["D", "L"], part, addressed, turns, "part", from_text=from_text)}
+
+    without = named(text, text)
+    agreeing = named({**text, ("L", "Lotte Mul"): 0.45}, text)
+    assert without["L"].name == agreeing["L"].name == "Lotte Mul"
+    assert agreeing["L"].confidence == without["L"].confidence == naming.ORDER_ONLY
+    assert any("Whisper judge" in line for line in agreeing["L"].evidence)
+    # the same weak question where the transcript named no one: it goes against the running order (first voice,
+    # first guest) and both names stay CHECKs
+    alone = named({("L", "Lotte Mul"): 0.45}, {})
+    assert alone["L"].name == "Lotte Mul"
+    assert alone["L"].confidence == alone["D"].confidence == naming.DOUBTFUL
+
+
 
 def test_a_name_at_0_7_is_flagged_and_one_at_0_8_is_not():
     """Names at 0.60-0.75 were wrong 6 times in 12 on the benchmark's shows: they carry a CHECK."""
