@@ -523,15 +523,24 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
     Unlike `answerer`, this holds when the answer itself was short and went to the asker's voice: the
     voice heard next for the first time is still the one asked. Not when a voice outside `voices` answered
     the question (`answerer`): the person asked is then in that voice, which the clustering put in another
-    part (show 57 of the benchmark: Noor's answer there, her name went to Bram's voice at 0.95). Pure."""
+    part (show 57 of the benchmark: Noor's answer there, her name went to Bram's voice at 0.95); nor when
+    another guest of the part was asked after it (that question was answered). Pure."""
     first = {v: first_heard(turns, v, since) for v in voices if any(t.voice == v for t in turns)}
     ordered = sorted(turns, key=lambda t: t.start)
     answered_elsewhere = {a.at for a in heard if a.kind == "address"
                           and answerer(ordered, a.speaker, a.at) not in (*voices, a.speaker, None)}
 
+    questions = [a for a in heard if a.kind == "address" and a.person in persons]
+
     def asked_before(voice: str, taken: set[str]) -> list[Address]:
-        return [a for a in heard if a.kind == "address" and a.person in persons and a.person not in taken
-                and a.speaker != voice and a.at <= first[voice] + 0.5 and a.at not in answered_elsewhere]
+        # a question is still open when the voice is first heard unless someone else of the part was asked
+        # after it: that question had its answer (show 162 at -10 dB: a judged "Lotte" in the introduction,
+        # then "Steven, ...?" three times, answered by Steven's voice; a 2.5 s piece of his voice, first heard
+        # 48 s later, took Lotte's name at 0.85)
+        until = first[voice] + 0.5
+        return [a for a in questions if a.person not in taken and a.speaker != voice and a.at <= until
+                and a.at not in answered_elsewhere
+                and not any(b.person != a.person and a.at < b.at <= until for b in questions)]
 
     # the voices that answered a clear question first (spelled, or judged with the full lead): a person asked
     # twice, first as the judge barely heard it and then clearly, is the voice that answered the clear one

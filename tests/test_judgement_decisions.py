@@ -419,6 +419,23 @@ def test_a_person_asked_twice_goes_to_the_voice_that_answered_the_clearer_questi
         ("N", "Lotte Mul"): naming.FIRST_ANSWER}  # as clear: the first to answer
 
 
+def test_a_question_followed_by_a_question_to_the_other_guest_is_answered_and_names_no_later_voice():
+    """Show 162 at -10 dB: the judge heard "Lotte" in the introduction; the host then asked Steven three times
+    and his voice answered; a 2.5 s piece of Steven's voice, first heard 48 s after "Lotte", took her name as
+    the answer to that question, at 0.85 without a CHECK. A question is open only until someone else is asked."""
+    turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.5, 30, "S"), VoiceTurn(30, 33, "H"), VoiceTurn(33.5, 50, "S"),
+             VoiceTurn(50.5, 53, "P")]
+    heard = [naming.Address("address", "Lotte Mul", "H", 9.0, 0.6),
+             naming.Address("address", "Steven Blok", "H", 10.0), naming.Address("address", "Steven Blok", "H", 33.0)]
+    assert naming.first_answers(heard, turns, ["S", "P"], ("Lotte Mul", "Steven Blok")) == {
+        ("S", "Steven Blok"): naming.FIRST_ANSWER}
+    # asked after Steven, with nobody asked after her, the voice heard next for the first time is still hers
+    # (her first words went into Steven's voice)
+    last = [heard[1], naming.Address("address", "Lotte Mul", "H", 33.0, 0.6)]
+    assert naming.first_answers(last, turns, ["S", "P"], ("Lotte Mul", "Steven Blok")) == {
+        ("S", "Steven Blok"): naming.FIRST_ANSWER, ("P", "Lotte Mul"): pytest.approx(0.6)}
+
+
 def test_without_chapters_the_guests_are_named_by_the_addresses_among_everyone_listed():
     """episode.toml lists [[people]] but no [[chapters]]: a name heard in the place of an address (the strict
     rule: same first letter) still names the voice that answers; a guest nobody addressed gets a CHECK."""
