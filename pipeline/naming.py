@@ -1103,6 +1103,7 @@ def best_matching(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
 
 
 HEARD_BY_NAME = "addressed/introduced by name"  # the evidence line of a name spelled in the transcript
+JUDGED_BY_NAME = "asked by name as the Whisper judge hears it"  # ... and of a name the judge heard in a question
 
 
 def judge_sure(support: float, person: str, clearest: dict[str, float]) -> bool:
@@ -1119,6 +1120,12 @@ def heard_by_name(evidence: Sequence[str]) -> bool:
     """Whether a name's evidence (Naming.evidence, speakers.json "evidence") has its name spelled in the
     transcript, addressed or introduced. Pure."""
     return any(line.startswith(HEARD_BY_NAME) for line in evidence)
+
+
+def asked_by_name(evidence: Sequence[str]) -> bool:
+    """Whether a name's evidence has that name heard in a question or an introduction: spelled in the transcript,
+    or heard by the Whisper judge. Pure."""
+    return any(line.startswith((HEARD_BY_NAME, JUDGED_BY_NAME)) for line in evidence)
 
 
 def pieces_inside(turns: Sequence[VoiceTurn], voice: str, others: Sequence[str]) -> tuple[str, float] | None:
@@ -1191,7 +1198,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         if text:
             evidence.append(f"{HEARD_BY_NAME}: {text:+.1f}")
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
-            evidence.append(f"asked by name as the Whisper judge hears it (pipeline.spoken_names): {support:+.2f}")
+            evidence.append(f"{JUDGED_BY_NAME} (pipeline.spoken_names): {support:+.2f}")
             sure = judge_sure(support, p, clearest or {})
             # a doubtful question that names whom the transcript and the running order name anyway is no
             # evidence against the name: the name is then as sure as the running order makes it (show 161: the

@@ -571,6 +571,14 @@ def test_two_alike_voices_each_asked_by_their_own_name_are_two_people():
                                             "Spreker 3": _voice("Mike", 0.85)}}
     doubted = speakers.one_person_doubt(neither_heard, (1, 2, 0.82))
     assert doubted["voices"]["Spreker 2"]["confidence"] == doubted["voices"]["Spreker 3"]["confidence"] == 0.55
+    # each asked by name as the Whisper judge hears it (show 157 of the benchmark): two people under ALIKE, and
+    # one person, the judge hearing one of the names wrong, from ALIKE up (show 161 at +6 dB, 0.89)
+    judged = [f"{naming.JUDGED_BY_NAME} (pipeline.spoken_names): +0.98"]
+    both_judged = {**document, "voices": {**document["voices"], "Spreker 2": {**_voice("Steven", 0.85), "evidence": judged},
+                                          "Spreker 3": {**_voice("Mike", 0.55), "evidence": heard}}}
+    assert speakers.one_person_doubt(both_judged, (1, 2, 0.84)) is both_judged
+    alike = speakers.one_person_doubt(both_judged, (1, 2, 0.89))
+    assert alike["voices"]["Spreker 2"]["confidence"] == 0.55 and alike["one_person"][2] == 0.89
 
 
 def test_of_two_alike_voices_the_one_asked_by_its_name_stays_sure_and_the_other_is_the_check():
