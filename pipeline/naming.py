@@ -1156,7 +1156,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     outside the chapter (`inside`: share of each voice's speech inside the chapter's time; a host or two
     people mixed in one voice). A name without evidence of its own gets at most `order_only` (ORDER_ONLY), and
     a CHECK (DOUBTFUL) when what was heard of that person points at another voice of the chapter, or at one
-    of the guest voices of other parts (`elsewhere`: the person's voice was put in another part).
+    of the guest voices of other parts (`elsewhere`: the person's voice was put in another part), unless that
+    voice has heard twice as much of someone else.
     `from_text`: the part of `addressed` from names in the transcript, when the rest is the Whisper judge's;
     a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK unless `judge_sure` (`clearest`:
     person -> the weight of the clearest judged line that asked them)."""
@@ -1187,6 +1188,12 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     # judged question only confirms one of them)
     plain = scored(from_text) if from_text is not None else scores
     plain_pairs = set(best_matching(plain)[1])
+    # what a voice has heard of its most likely person: a question to p that a voice answered points p at that
+    # voice only when it is not much more clearly someone else (show 156: the host's "Precies." in Steven's
+    # answer, judged a question to Bram (+0.36), Steven's voice (+2 for Steven) going on after it)
+    strongest: dict[str, float] = {}
+    for (voice, _), score in addressed.items():
+        strongest[voice] = max(strongest.get(voice, 0.0), score)
     namings, doubtful = [], False
     for i, j in pairs:
         v, p = voices[i], persons[j]
@@ -1214,7 +1221,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             confirms = False
         if support <= 0 or confirms:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
-            answered = [o for o in (*voices, *elsewhere) if o != v and addressed.get((o, p), 0.0) > 0]
+            answered = [o for o in (*voices, *elsewhere) if o != v and addressed.get((o, p), 0.0) > 0
+                        and 2 * addressed[(o, p)] >= strongest.get(o, 0.0)]
             if answered:  # what was heard of this person points at another voice ("Fatima, ...?" and B answers)
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"{p.split()[0]} was asked by name and {answered[0]} answered")
