@@ -560,6 +560,21 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
 
 
 ANSWER_TURN = 0.8  # seconds: a shorter turn after a question is a backchannel, not the answer
+LATE_ANSWER = 3.0  # seconds of the asker's voice after a question before another voice speaks: the answer may be
+#                    in the asker's voice (show 177 of the judgement benchmark: "En Kees, wat denk jij?", then
+#                    6.5 s of Kees in the host's voice; the next voice, Mike's, took Kees's name at 0.80-0.85
+#                    without a CHECK; on seeds 156-179 the right first answers came after at most 2.5 s)
+
+
+def late_answer(turns: Sequence[VoiceTurn], question: Address) -> tuple[float, float] | None:
+    """The stretch from the question to the next turn of ANSWER_TURN s or more of another voice when the asker's
+    voice speaks LATE_ANSWER s or more in it (the answer may be in the asker's voice); else None. `turns` in time
+    order. Pure."""
+    for t in turns:
+        if t.start >= question.at - 0.5 and t.voice != question.speaker and t.end - t.start >= ANSWER_TURN:
+            late = _talk_between(turns, question.speaker, question.at, t.start) >= LATE_ANSWER
+            return (question.at, t.start) if late else None
+    return None
 
 
 def answerer(turns: Sequence[VoiceTurn], asker: str | None, after: float) -> str | None:
@@ -751,9 +766,16 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     spelled = addresses(lines, turns, everyone, part_guests, host_voices)
     judged = judged_addresses(lines, turns, part_guests, host_voices, spelled, judge) if judge else []
     heard = sorted([*spelled, *judged], key=lambda a: a.at)
-    clearest: dict[str, float] = {}  # the weight of the clearest judged line that asked each person
+    # the weight of the clearest judged line that asked each person and was answered at once: a name resting on
+    # a late answer is a CHECK, and so is one heard again in that person's late stretch (show 177 at -10 dB: the
+    # judge heard "Kees" at the end of Kees's answer, in the host's voice, right before the next voice)
+    clearest: dict[str, float] = {}
+    in_order = sorted(turns, key=lambda t: t.start)
+    late = [(a.person, stretch) for a in heard if a.kind == "address" and (stretch := late_answer(in_order, a))]
     for a in judged:
-        clearest[a.person] = max(clearest.get(a.person, 0.0), a.weight)
+        if late_answer(in_order, a) is None and not any(
+                person == a.person and start < a.at <= end for person, (start, end) in late):
+            clearest[a.person] = max(clearest.get(a.person, 0.0), a.weight)
     addressed, addressed_in_text = evidence_from(heard, turns), evidence_from(spelled, turns)
     for index, chapter in enumerate(plan):
         members = [v for v in candidates if groups.get(v) == index]

@@ -481,3 +481,29 @@ def test_the_answers_first_word_left_in_the_hosts_turn_is_not_judged_again():
     assert names["A"].name == "Lotte Mulder", names["A"]
     assert not any(text.endswith("Wel,") for text in asked)
     assert any(text.endswith("Wat vind jij?") for text in asked)  # a question of its own is still judged
+
+
+def test_a_question_answered_only_after_seconds_more_of_the_host_s_voice_leaves_a_check():
+    """Show 177 of the judgement benchmark: "En Kees, wat denk jij?" was judged Kees with the full lead, but
+    Kees's answer went into the host's voice (6.5 s); the next voice, Mike's, took Kees's name without a CHECK
+    (at -10 dB the judge also heard "Kees" at the end of that answer, right before Mike's voice). Answered at
+    once, the same question makes the judge sure."""
+    def judge(start, end, texts, prompt):  # Lotte, clearly, in the question before 32 s and in a line at 37-38.4 s
+        heard = (start < 32.0 and end > 29.0) or start < 38.0 < end
+        return [-10.0 + (spoken_names.FULL_LEAD if heard and "Lotte" in text else 0.0) for text in texts]
+
+    def turns(host_goes_on: float) -> list[VoiceTurn]:
+        return [VoiceTurn(0, 30, "H"), VoiceTurn(30, 32 + host_goes_on, "H"), VoiceTurn(32.5 + host_goes_on, 60, "A"),
+                VoiceTurn(60, 61.5, "H"), VoiceTurn(62, 90, "B"), VoiceTurn(90, 120, "H")]
+
+    lines = [naming.Line(0, 30, "Goedenavond en welkom."), naming.Line(30, 32, "En wat laten je?"),
+             naming.Line(90, 120, "Dank jullie wel, tot ziens.")]
+    at_once = naming.name_voices(turns(0.0), lines, PEOPLE, PLAN, {}, judge=judge)
+    late = naming.name_voices(turns(6.5), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert at_once["A"].name == late["A"].name == "Lotte Mulder"
+    assert at_once["A"].confidence > naming.DOUBTFUL == late["A"].confidence
+    # the same question heard again in the host's voice right before A speaks (the end of Lotte's answer)
+    again = [*lines, naming.Line(37.0, 38.4, "En wat laten je?")]
+    assert naming.name_voices(turns(6.5), again, PEOPLE, PLAN, {}, judge=judge)["A"].confidence == naming.DOUBTFUL
+    assert naming.late_answer(turns(6.5), naming.Address("address", "Lotte Mulder", "H", 32.0)) == (32.0, 39.0)
+    assert naming.late_answer(turns(0.0), naming.Address("address", "Lotte Mulder", "H", 32.0)) is None
