@@ -527,8 +527,7 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
     another guest of the part was asked after it (that question was answered). Pure."""
     first = {v: first_heard(turns, v, since) for v in voices if any(t.voice == v for t in turns)}
     ordered = sorted(turns, key=lambda t: t.start)
-    answered_elsewhere = {a.at for a in heard if a.kind == "address"
-                          and answerer(ordered, a.speaker, a.at) not in (*voices, a.speaker, None)}
+    answered_by = {a.at: answerer(ordered, a.speaker, a.at) for a in heard if a.kind == "address"}
 
     questions = [a for a in heard if a.kind == "address" and a.person in persons]
 
@@ -539,15 +538,19 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
         # 48 s later, took Lotte's name at 0.85)
         until = first[voice] + 0.5
         return [a for a in questions if a.person not in taken and a.speaker != voice and a.at <= until
-                and a.at not in answered_elsewhere
+                and answered_by[a.at] in (*voices, a.speaker, None)
                 and not any(b.person != a.person and a.at < b.at <= until for b in questions)]
 
     # the voices that answered a clear question first (spelled, or judged with the full lead): a person asked
     # twice, first as the judge barely heard it and then clearly, is the voice that answered the clear one
     # (show 137 of the benchmark: a wordless "Noor, wat is jouw ervaring?" judged Lotte at 0.36, then "Lotte,
     # wat moet er anders?" at the full 0.6, answered by another voice)
+    # ... when that clear question was not answered by another voice of the part (show 174: "Bram, kun je dat
+    # uitleggen?" spelled, answered by Bram's voice, first heard after a doubtful judged "Bram"; Fatima's voice,
+    # first heard 20 s later, went first and took Bram's name)
     latest = {v: asked_before(v, set()) for v in first}
-    clear = {v: bool(latest[v]) and latest[v][-1].weight >= WEIGHT for v in first}
+    clear = {v: bool(latest[v]) and latest[v][-1].weight >= WEIGHT
+             and answered_by[latest[v][-1].at] in (v, latest[v][-1].speaker, None) for v in first}
     taken: set[str] = set()
     scores: dict[tuple[str, str], float] = {}
     for voice in sorted(first, key=lambda v: (not clear[v], first[v])):

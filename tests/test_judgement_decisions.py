@@ -436,6 +436,18 @@ def test_a_question_followed_by_a_question_to_the_other_guest_is_answered_and_na
         ("S", "Steven Blok"): naming.FIRST_ANSWER, ("P", "Lotte Mul"): pytest.approx(0.6)}
 
 
+def test_a_clear_question_answered_by_a_voice_heard_before_does_not_go_to_a_voice_first_heard_later():
+    """Show 174: "Bram, wat vind jij daarvan?" was judged Bram (0.52) and his voice B answered; "Bram, kun je dat
+    uitleggen?", spelled, was answered by B again; Fatima's voice F, first heard 20 s later, counted the spelled
+    question as the clear one it answered, went first and took Bram's name (B and F both CHECKs, at 0.60)."""
+    turns = [VoiceTurn(0, 10, "H"), VoiceTurn(10.3, 12.5, "B"), VoiceTurn(12.5, 15, "H"), VoiceTurn(15.3, 35, "B"),
+             VoiceTurn(35.5, 60, "F")]
+    heard = [naming.Address("address", "Bram de Graaf", "H", 9.9, 0.52),
+             naming.Address("address", "Bram de Graaf", "H", 15.0)]
+    found = naming.first_answers(heard, turns, ["B", "F"], ("Fatima el Amrani", "Bram de Graaf"))
+    assert found == {("B", "Bram de Graaf"): pytest.approx(0.52)}
+
+
 def test_without_chapters_the_guests_are_named_by_the_addresses_among_everyone_listed():
     """episode.toml lists [[people]] but no [[chapters]]: a name heard in the place of an address (the strict
     rule: same first letter) still names the voice that answers; a guest nobody addressed gets a CHECK."""
