@@ -528,7 +528,6 @@ def first_answers(heard: Sequence[Address], turns: Sequence[VoiceTurn], voices: 
     first = {v: first_heard(turns, v, since) for v in voices if any(t.voice == v for t in turns)}
     ordered = sorted(turns, key=lambda t: t.start)
     answered_by = {a.at: answerer(ordered, a.speaker, a.at) for a in heard if a.kind == "address"}
-
     questions = [a for a in heard if a.kind == "address" and a.person in persons]
 
     def asked_before(voice: str, taken: set[str]) -> list[Address]:
@@ -1229,6 +1228,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
         text = support if from_text is None else from_text.get((v, p), 0.0)
         if text:
             evidence.append(f"{HEARD_BY_NAME}: {text:+.1f}")
+        confirms = False
         if support > 0 and text <= 0:  # the model's guess of a name it did not spell
             evidence.append(f"{JUDGED_BY_NAME} (pipeline.spoken_names): {support:+.2f}")
             sure = judge_sure(support, p, clearest or {})
@@ -1242,8 +1242,6 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             else:
                 confidence = min(confidence, JUDGED_ONLY if sure else DOUBTFUL)
                 doubtful = doubtful or not sure
-        else:
-            confirms = False
         if support <= 0 or confirms:  # from the running order alone: where the parts begin is itself a guess
             confidence = min(confidence, order_only)
             answered = [o for o in (*voices, *elsewhere) if o != v and addressed.get((o, p), 0.0) > 0
