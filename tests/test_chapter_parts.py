@@ -54,3 +54,33 @@ def test_two_voices_with_one_name_are_one_speaker():
     assert turn_change(named, 20.5) is False
     assert new_and_departing_voices(named, 20.5, 15.0, duration=60.0) == 0.0
     assert turn_change(Voices(turns), 20.5) is True
+
+
+def test_a_guest_s_words_are_no_hand_over_phrase():
+    """Show 121 of the judgement benchmark: Whisper garbled "We gaan verder met" and the guest's first answer
+    began "Hij heeft mijn hulp bij het volgende veld nodig", heard as "het volgende beeld" ("het volgende
+    deel"); part 3 was put at the host's question, 4.4 s late, without a CHECK. With the voices named, the
+    guests' words open no part."""
+    from tests.test_chapter_closing import NAMES
+    from tests.stages.test_chapters import HOST, JORNT, Line
+
+    part_2 = [
+        Line(HOST, "De vliegvrede en de laten, dan los moeten we uit de voedem.", pause=2.0, starts_chapter=True),
+        Line(HOST, "Jolend van Zuijlen en Steven Blok."),
+        Line(HOST, "Jolend, wat vind jij daar van?", pause=0.9),
+        Line(JORNT, "Hij heeft mij nodig bij het volgende deel.", pause=0.3),
+        *PART_2[2:]]
+    show = build(OPENING + PART_1 + part_2 + CLOSING)
+    question = next(seg for seg in show.transcript.segments if seg.text.startswith("Jolend, wat"))
+    for names, opening in ((None, True), (NAMES, False)):
+        clues = gather(show.transcript, CUES, show.breaks, show.turns, "nl", show.duration, names)
+        at_question = min(clues.cuts, key=lambda c: abs(c.time - question.start))
+        evidence = evidence_at(clues, CUES, 2, at_question, HitIndex(list(clues.phrases)), HitIndex(list(clues.names)))
+        assert (evidence.opening > 0) == opening, (names, evidence)
+    named = ch.detect(show.transcript, CUES, breaks=show.breaks, turns=show.turns, duration=show.duration,
+                      names=NAMES)
+    assert abs(named[2].start - show.truth[2]) <= 1.0, (named[2], show.truth[2])
+    voices = Voices(show.turns, NAMES)
+    jornt = next(t for t in show.turns if t.voice == JORNT)
+    assert voices.said_only_by(jornt.start + 0.5, jornt.start + 1.0, ["Jornt van Zuijlen", "Steven Blok"])
+    assert not voices.said_only_by(0.5, 1.0, ["Jornt van Zuijlen", "Steven Blok"])

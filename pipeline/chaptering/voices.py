@@ -75,6 +75,11 @@ class Voices:
             self._talk[key] = Talk([t for t in self.turns if (t.voice in key[0]) != others])
         return self._talk[key]
 
+    def said_only_by(self, lo: float, hi: float, people: Collection[str]) -> bool:
+        """Whether [lo, hi] lies in turns of voices named after `people` only (and in some turn)."""
+        turns = self.near(lo, hi)
+        return bool(turns) and all(t.voice in people for t in turns)
+
     def near(self, lo: float, hi: float) -> list[Turn]:
         """The turns that overlap [lo, hi]."""
         first = bisect.bisect_left(self.starts, lo - self.longest)
