@@ -773,9 +773,10 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
     # judge heard "Kees" at the end of Kees's answer, in the host's voice, right before the next voice)
     clearest: dict[str, float] = {}
     in_order = sorted(turns, key=lambda t: t.start)
-    late = [(a.person, stretch) for a in heard if a.kind == "address" and (stretch := late_answer(in_order, a))]
+    stretches = {a: late_answer(in_order, a) for a in heard if a.kind == "address"}
+    late = [(a.person, stretch) for a, stretch in stretches.items() if stretch is not None]
     for a in judged:
-        if late_answer(in_order, a) is None and not any(
+        if stretches.get(a) is None and not any(
                 person == a.person and start < a.at <= end for person, (start, end) in late):
             clearest[a.person] = max(clearest.get(a.person, 0.0), a.weight)
     addressed, addressed_in_text = evidence_from(heard, turns), evidence_from(spelled, turns)
