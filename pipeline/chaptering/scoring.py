@@ -223,6 +223,7 @@ class Clues:
     duration: float
     voice_window: float
     introduced: dict[str, float]  # when each person's name is first heard (supported hits)
+    guests: frozenset[str]  # the people of the parts, not the hosts of the opening and the closing
     memo: dict = field(default_factory=dict, compare=False)  # voice measures per cut, shared by the boundaries
 
 
@@ -247,8 +248,9 @@ def gather(transcript: Transcript, cues: Sequence[ChapterCue], breaks: Breaks, t
     for hit in found:
         if hit.supported and hit.kind == "name":
             introduced[hit.key] = min(introduced.get(hit.key, hit.start), hit.start)
+    hosts = set(cues[0].people) | set(cues[-1].people) if cues else set()
     return Clues(tuple(tokens), tuple(cuts), tuple(phrases), tuple(found), Voices(turns, names), breaks, duration,
-                 window, introduced)
+                 window, introduced, frozenset(people) - hosts)
 
 
 def not_names(phrases: Sequence[Hit], found: Sequence[Hit]) -> list[Hit]:
@@ -294,16 +296,13 @@ def evidence_at(clues: Clues, cues: Sequence[ChapterCue], j: int, cut: Cut, phra
     # A closing without new people is opened by a closing phrase ("tot slot"), hardly by "we gaan verder met".
     closing_only = last and not (set(cues[j].people) - set(cues[j - 1].people) - set(cues[0].people))
     opening, opening_hit = 0.0, None
-    # the hosts open the parts: a guest's "het volgende beeld" is no "het volgende deel" (show 121 of the
-    # judgement benchmark: it put part 3 at the host's question after the introduction, 4.4 s late)
-    hosts = set(cues[0].people) | set(cues[-1].people)
-    guests = {p for cue in cues for p in cue.people} - hosts
     for hit in phrase_index.between(t - 0.5, t + 15.0):
         if hit.kind == "opening" or (hit.kind == "closing" and last):
             if hit.first < cut.index and hit.start < t - 0.3:
                 continue  # the phrase began before the cut
-            if clues.voices.said_only_by(hit.start, hit.end, guests):
-                continue
+            if clues.voices.said_only_by(hit.start, hit.end, clues.guests):
+                continue  # the hosts open the parts: a guest's "het volgende beeld" is no "het volgende deel"
+                #           (show 121 of the judgement benchmark: part 3 at the host's question, 4.4 s late)
             fit = 0.5 if hit.kind == "opening" and closing_only else 1.0
             value = fit * hit.similarity * hit.weight * _near(max(0.0, hit.start - t), 3.0, 15.0)
             if value > opening:

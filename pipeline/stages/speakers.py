@@ -339,8 +339,8 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
         return document
     first, second = (document["voices"][label] for label in labels)
     heard = {label: naming.heard_by_name(document["voices"][label]["evidence"]) for label in labels}
-    asked = [naming.asked_by_name(document["voices"][label]["evidence"]) for label in labels]
-    if first["name"] != second["name"] and (all(heard.values()) or (all(asked) and similarity < naming.ALIKE)):
+    asked = {label: naming.asked_by_name(document["voices"][label]["evidence"]) for label in labels}
+    if first["name"] != second["name"] and (all(heard.values()) or (all(asked.values()) and similarity < naming.ALIKE)):
         # each was asked by its own name (under ALIKE the judge's ear counts too: show 157 of the judgement
         # benchmark, Steven and Fatima 0.82-0.84 alike, each asked by name, both flagged for nothing at two
         # levels of three): two people who sound alike; a doubtful judged name keeps its own CHECK
