@@ -795,7 +795,7 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         pair_alike = (likeness or {}).get(one_person[0], {}).get(one_person[1], ALIKE) if one_person else 0.0
         if one_person is not None and pair_alike >= ALIKE:
             namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
-                                              clearest)
+                                              clearest, talk)
         named_before = {v: n.name for v, n in result.items()}
         if likeness:
             namings = doubt_alike(namings, evidence, likeness, named_before, talk)
@@ -941,13 +941,15 @@ def both_in_one(namings: Sequence[Naming], guests: Sequence[str], title: str) ->
 def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
                             evidence: dict[tuple[str, str], float],
                             from_text: dict[tuple[str, str], float] | None = None,
-                            clearest: dict[str, float] | None = None) -> list[Naming]:
+                            clearest: dict[str, float] | None = None,
+                            talk: dict[str, float] | None = None) -> list[Naming]:
     """The names of one part's guests (`_assign`) when two of its voices sound like one person cut in two
     (`pair`): if one voice's name has evidence of its own (addressed or introduced by name, or the Whisper
     judge sure: `judge_sure`, as in `_assign`) and the other's comes from the one-to-one
     match alone, the second voice is the same person: the match assumed two people, the voices say one (the
-    part's other guest then has no voice of their own: a quiet guest, mostly over the partner). Both stay a
-    CHECK. Pure. (name_voices asks this only of a pair at least ALIKE where the voices' likeness is known: on
+    part's other guest then has no voice of their own: a quiet guest, mostly over the partner). The second
+    voice's name is a CHECK; so is the first's when it holds less speech than the second (`talk`: seconds per
+    voice). Pure. (name_voices asks this only of a pair at least ALIKE where the voices' likeness is known: on
     seeds 148-163 the four pairs at 0.82-0.85 were two people, Bram named Marije on 26 s of show 158, and the
     three at 0.90-0.92 one person.)
 
@@ -970,7 +972,13 @@ def one_name_for_one_person(namings: Sequence[Naming], pair: tuple[str, str],
     renamed = Naming(other.voice, sure.name, min(other.confidence, DOUBTFUL), False, (
         *other.evidence[:1], f"sounds like {sure.voice} ({sure.name}, named by evidence) and nothing but the "
         f"one-to-one match names it {other.name}: {sure.name} in two voices"))
-    return [renamed if n.voice == other.voice else n for n in namings]
+    if talk is not None and talk.get(sure.voice, 0.0) < talk.get(other.voice, 0.0):
+        # the smaller half is where the voiceless guest's few lines went as often as not (show 186 at -10 dB:
+        # Marije's first answer and Kees's three lines in 9 s, named Marije at 0.95 by "Marije, ...?")
+        sure = Naming(sure.voice, sure.name, min(sure.confidence, DOUBTFUL), False, (
+            *sure.evidence, f"the smaller of two voices of {sure.name} ({other.voice}), and {other.name} has no "
+            f"voice of their own: perhaps {other.name} speaks in this voice"))
+    return [renamed if n.voice == other.voice else sure if n.voice == sure.voice else n for n in namings]
 
 
 MIXED_SHARE = 0.3  # a guest voice with at least this share of its speech in a second part holds two people

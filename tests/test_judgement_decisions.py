@@ -285,6 +285,24 @@ def test_two_voices_of_one_person_share_the_name_only_the_evidence_gives():
         assert named["A2"].name == second, (similarity, named["A2"])
 
 
+def test_the_smaller_of_two_voices_of_one_person_named_by_evidence_is_a_check():
+    """Show 186 at -10 dB of the judgement benchmark: "Marije, ...?" was answered by a 9 s voice that held her
+    first answer and Kees's three lines; her other 38 s were a second voice 0.86 alike. The second voice took
+    Marije's name (one person in two voices) and the first kept hers at 0.95, a wrong name shown as sure. Kees
+    has no voice of their own, and the smaller half is where his lines went: both names are CHECKs. The larger
+    half named by evidence stays sure (test above)."""
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 33, "A"), VoiceTurn(33, 70, "A2"), VoiceTurn(70, 76, "A"),
+             VoiceTurn(76, 110, "A2"), VoiceTurn(120, 130, "H"),
+             VoiceTurn(130, 170, "C"), VoiceTurn(170, 210, "D"), VoiceTurn(210, 250, "H")]
+    lines = [naming.Line(27, 29.5, "Marije, hoe zie jij dat?"), naming.Line(127, 129.5, "Jornt, en jij?")]
+    likeness = {"A": {"A2": 0.86}, "A2": {"A": 0.86}}
+    named = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, one_person=("A", "A2"), likeness=likeness)
+    assert (named["A"].name, named["A2"].name) == ("Marije Boer", "Marije Boer")
+    assert named["A"].confidence < 0.6 and named["A2"].confidence < 0.6, (named["A"], named["A2"])
+    assert "perhaps Mike Bos speaks in this voice" in named["A"].evidence[-1]
+    assert named["C"].confidence >= 0.8 and named["D"].confidence >= 0.8
+
+
 def test_a_full_name_introduces_and_asks_no_one():
     """Whisper ran the introduction into the question and lost a name: "... met Boer en Mike Bos, Mar, hoe zie
     je dat?" asks Marije, not Mike (on a simulated show at +6 dB this named the wrong guest at 0.95)."""
