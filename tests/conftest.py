@@ -16,6 +16,7 @@ import pytest
 
 from showgen import synth
 from showgen.demo_scene import short_show_scene
+from tests.helpers import Pristine, make_episode, make_show
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +50,26 @@ def demo_like_recording(render_scene) -> tuple[Path, dict]:
     Do not modify the file: it is shared by every test of the session (copy it first).
     """
     return render_scene(short_show_scene(), "burger-centraal-short.flac")
+
+
+@pytest.fixture(scope="session")
+def audio_path_run(tmp_path_factory, demo_like_recording) -> Pristine:
+    """demo_like_recording as episode "ep" of a plain show (tests.helpers.make_show, no people, no chapters) through
+    the audio stages ingest .. tag, once per session. A test takes `audio_path_run.fresh()`: the episode folder as
+    those stages left it; the show's config.toml is in the folder two levels up."""
+    from tests.stages.audio_path import run_audio_path
+
+    show = tmp_path_factory.mktemp("audio-path") / "show"
+    make_show(show)
+    folder = make_episode(show, "ep", [demo_like_recording[0]])
+    assert set(run_audio_path(folder).values()) == {"done"}
+    return Pristine.keep(show, folder)
+
+
+@pytest.fixture(scope="session")
+def produced_episode(tmp_path_factory, demo_like_recording) -> Pristine:
+    """demo_like_recording with the demo's people and chapters through every stage with the real CLI, once per
+    session (tests.review_studio.run_episode). A test that writes takes `produced_episode.fresh()` first."""
+    from tests.review_studio import run_episode
+
+    return run_episode(tmp_path_factory.mktemp("produced"), demo_like_recording[0])

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,31 @@ def make_episode(show_dir: Path, slug: str, sources: list[Path], body: str = "",
         description = "Een aflevering om mee te testen."
         """) + source_line + "\n" + textwrap.dedent(body), encoding="utf-8")
     return folder
+
+
+@dataclass
+class Pristine:
+    """A show the real pipeline ran on once, and a copy of it as the pipeline left it.
+
+    Made once per session (the runs cost 15-60 s each); every test that writes takes `fresh()` first, so tests
+    share the run yet stay independent of their order."""
+
+    show: Path
+    folder: Path  # the episode folder inside `show`
+    pristine: Path
+
+    @classmethod
+    def keep(cls, show: Path, folder: Path) -> "Pristine":
+        pristine = show.with_name(show.name + "-pristine")
+        shutil.copytree(show, pristine, symlinks=True, copy_function=shutil.copy2)
+        return cls(show, folder, pristine)
+
+    def fresh(self) -> Path:
+        """Put the show back as the pipeline left it, at the same path with the same mtimes (the engine's records
+        name config.toml by its absolute path and cache hashes by mtime: nothing counts as changed)."""
+        shutil.rmtree(self.show)
+        shutil.copytree(self.pristine, self.show, symlinks=True, copy_function=shutil.copy2)
+        return self.folder
 
 
 def put_speech(wav: Path, episode: Path) -> Path:

@@ -1,10 +1,9 @@
-"""Helpers for the review studio tests: one real pipeline run per session, restored before each test that
-writes, and `pipeline review` started as a real server (a subprocess) on a free port."""
+"""Helpers for the review studio tests: one real pipeline run per session (`run_episode`), restored before each
+test that writes, and `pipeline review` started as a real server (a subprocess) on a free port."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,49 +11,24 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import make_episode, make_show, run_cli, stop_process
+from tests.helpers import Pristine, make_episode, make_show, run_cli, stop_process
 from showgen.demo_scene import episode_plan_toml
 
 COMMENT = "# Producer's note: this line must survive every save of the review studio."
 
 
-@dataclass
-class RunEpisode:
-    """An episode the real pipeline ran on, and a pristine copy of the whole show to restore it from."""
-
-    show: Path
-    folder: Path
-    pristine: Path
-
-    def fresh(self) -> Path:
-        """Put the show back as the pipeline left it (same paths and mtimes: nothing counts as changed)."""
-        shutil.rmtree(self.show)
-        shutil.copytree(self.pristine, self.show, symlinks=True, copy_function=shutil.copy2)
-        return self.folder
-
-
-_RUN: list[RunEpisode] = []
-
-
-def shared_episode(tmp_path_factory, recording: Path) -> RunEpisode:
-    """The one pipeline run of the session that every review test (API and browser) starts from."""
-    if not _RUN:
-        _RUN.append(run_episode(tmp_path_factory.mktemp("review"), recording))
-    return _RUN[0]
-
-
-def run_episode(root: Path, recording: Path) -> RunEpisode:
+def run_episode(root: Path, recording: Path) -> Pristine:
+    """A show with one episode ("aflevering-review": the demo's people and chapters, and a producer's comment in
+    episode.toml) through every stage with the real CLI: what the review tests and the plan-error tests start from
+    (the session fixture `produced_episode` in conftest.py)."""
     show = root / "show"
     make_show(show)
     folder = make_episode(show, "aflevering-review", [recording], COMMENT + "\n" + episode_plan_toml())
     proc = run_cli("run", folder)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    pristine = root / "pristine"
-    shutil.copytree(show, pristine, symlinks=True, copy_function=shutil.copy2)
-    return RunEpisode(show, folder, pristine)
+    return Pristine.keep(show, folder)
 
 
 def line_and_its_voice(episode: dict) -> tuple[dict, dict, str]:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.helpers import make_episode, make_show, run_cli
+from tests.helpers import run_cli
 from tests.stages.audio_path import audio_engine, run_audio_path
 
 
@@ -16,12 +16,11 @@ def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.slow  # two runs of the audio stages
-def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_that(tmp_path, demo_like_recording):
+@pytest.mark.slow  # the audio stages run again
+def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_that(audio_path_run, demo_like_recording):
     recording, _ = demo_like_recording
-    make_show(tmp_path)
-    folder = make_episode(tmp_path, "ep", [recording])
-    assert set(run_audio_path(folder).values()) == {"done"}
+    folder = audio_path_run.fresh()
+    config = audio_path_run.show / "config.toml"
     work = folder / "work"
     # what transcription would have left, and an editor's file: costly or precious, never removed without --all
     (work / "segments.jsonl").write_text('{"start": 0.0}\n')
@@ -36,7 +35,7 @@ def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_th
     expected = sum(p.stat().st_size for p in audio)
     before = {p.name: sha(p) for p in audio[:1]}
 
-    result = run_cli("--config", tmp_path / "config.toml", "clean", folder)
+    result = run_cli("--config", config, "clean", folder)
     assert result.returncode == 0, result.stderr
     freed = float(re.search(r"Freed ([\d.]+) MB", result.stdout).group(1))
     assert abs(freed - expected / 1e6) < 0.06, result.stdout
@@ -44,7 +43,7 @@ def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_th
     assert {p: sha(p) for p in kept} == kept
     manifest = json.loads((work / "manifest.json").read_text())
     assert "work/speech.flac" not in manifest["hashes"]
-    assert "Freed 0.0 MB" in run_cli("--config", tmp_path / "config.toml", "clean", folder).stdout  # nothing left
+    assert "Freed 0.0 MB" in run_cli("--config", config, "clean", folder).stdout  # nothing left
 
     # the next run makes exactly the removed files again, identical, and skips the stages that only read them
     statuses = run_audio_path(folder)
@@ -57,7 +56,7 @@ def test_clean_frees_the_audio_keeps_the_costly_and_the_next_run_remakes_only_th
     # --all removes work/ entirely, and still nothing outside it
     _ = kept.pop(work / "segments.jsonl"), kept.pop(work / "transcript.raw.json"), kept.pop(work / "trim.json")
     kept.pop(work / "loudness.json")
-    result = run_cli("--config", tmp_path / "config.toml", "clean", "--all", folder)
+    result = run_cli("--config", config, "clean", "--all", folder)
     assert result.returncode == 0 and not work.exists()
     assert {p: sha(p) for p in kept} == kept
 

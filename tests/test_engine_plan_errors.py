@@ -9,17 +9,10 @@ import json
 
 import pytest
 
-from tests.helpers import duration, make_episode, make_show, run_cli
+from showgen.demo_scene import CHAPTERS
+from tests.helpers import duration, run_cli
 
-PLAN = """
-    [[people]]
-    name = "Presentator"
-    role = "host"
-    [[chapters]]
-    title = "Begin"
-    [[chapters]]
-    title = "Verder"
-    """
+LAST = f'title = "{CHAPTERS[-1]}"'  # the last [[chapters]] entry of the episode's plan
 
 
 def snapshot(show_dir) -> dict[str, str]:
@@ -28,16 +21,10 @@ def snapshot(show_dir) -> dict[str, str]:
             for p in sorted(show_dir.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def produced(tmp_path_factory, demo_like_recording):
-    """A show with one episode that went through all stages with the real CLI."""
-    recording, _ = demo_like_recording
-    show_dir = tmp_path_factory.mktemp("show")
-    make_show(show_dir)
-    folder = make_episode(show_dir, "ep", [recording], PLAN)
-    result = run_cli("run", folder)
-    assert result.returncode == 0, result.stderr
-    return show_dir, folder, duration(recording)
+@pytest.fixture
+def produced(produced_episode, demo_like_recording):
+    """A show with one episode that went through all stages with the real CLI (the session's run, restored)."""
+    return produced_episode.show, produced_episode.fresh(), duration(demo_like_recording[0])
 
 
 def plan_of(folder) -> dict[str, str]:
@@ -59,11 +46,11 @@ def test_every_plan_error_exits_2_and_writes_nothing(produced):
 
     cases = {  # what goes wrong -> (file, edit, words of the one error line)
         "chapter start after the published end": (
-            episode_toml, lambda t: t.replace('title = "Verder"', f'title = "Verder"\nstart = {late}'),
-            ["chapters #2.start", "past the end of the published audio"]),
+            episode_toml, lambda t: t.replace(LAST, f'{LAST}\nstart = {late}'),
+            [f"chapters #{len(CHAPTERS)}.start", "past the end of the published audio"]),
         "chapter start after the recording": (
-            episode_toml, lambda t: t.replace('title = "Verder"', 'title = "Verder"\nstart = "09:00:00"'),
-            ["chapters #2.start", "past the end"]),
+            episode_toml, lambda t: t.replace(LAST, f'{LAST}\nstart = "09:00:00"'),
+            [f"chapters #{len(CHAPTERS)}.start", "past the end"]),
         "trim start after the recording": (
             episode_toml, lambda t: t + '[trim]\nstart = "09:00:00"\n', ["trim.start", "past the end"]),
         "trim end before its start": (

@@ -6,17 +6,13 @@ import json
 
 import pytest
 
-from tests.helpers import make_episode, make_show
 from tests.stages.audio_path import audio_engine, run_audio_path
 
 
 @pytest.fixture
-def episode(tmp_path, demo_like_recording):
-    recording, _ = demo_like_recording
-    make_show(tmp_path)
-    folder = make_episode(tmp_path, "ep", [recording])
-    assert set(run_audio_path(folder).values()) == {"done"}
-    return folder
+def episode(audio_path_run):
+    """An episode of a plain show that went through the audio stages (the session's run, restored)."""
+    return audio_path_run.fresh()
 
 
 def edit(path, old, new):
@@ -73,14 +69,14 @@ def test_tags_are_written_into_the_encoded_mp3_and_only_its_audio_is_encodes(epi
     assert mp3.read_bytes() == tagged
 
 
-@pytest.mark.slow  # the audio path on a ~2-minute show
+@pytest.mark.slow  # stages of the audio path run again
 def test_loudness_target_edit_redoes_normalise_and_after(episode):
     edit(episode.parent.parent / "config.toml", "[paths]", "[audio]\nloudness_target = -19.0\n[paths]")
     statuses = run_audio_path(episode)
     assert [n for n, s in statuses.items() if s == "done"] == ["normalise", "encode", "tag"]
 
 
-@pytest.mark.slow  # the audio path on a ~2-minute show
+@pytest.mark.slow  # stages of the audio path run again
 def test_trim_override_that_changes_nothing_stops_early(episode):
     trim = json.loads((episode / "work" / "trim.json").read_text())
     from pipeline.timefmt import clock
@@ -92,14 +88,14 @@ def test_trim_override_that_changes_nothing_stops_early(episode):
     assert statuses["normalise"] == statuses["encode"] == statuses["tag"] == "skipped"
 
 
-@pytest.mark.slow  # the audio path on a ~2-minute show
+@pytest.mark.slow  # stages of the audio path run again
 def test_force_and_from(episode):
     assert run_audio_path(episode, force=("trim",))["trim"] == "done"
     statuses = run_audio_path(episode, from_stage="encode")
     assert [n for n, s in statuses.items() if s == "done"] == ["encode", "tag"]
 
 
-@pytest.mark.slow  # the audio path on a ~2-minute show
+@pytest.mark.slow  # stages of the audio path run again
 def test_deleted_or_modified_output_is_redone(episode):
     (episode / "ep.mp3").unlink()
     statuses = run_audio_path(episode)
@@ -108,13 +104,13 @@ def test_deleted_or_modified_output_is_redone(episode):
     assert engine.stale_reason(engine.stage("tag")) is None
 
 
-@pytest.mark.slow  # the audio path on a ~2-minute show
+@pytest.mark.slow  # stages of the audio path run again
 def test_corrupt_manifest_counts_as_changed(episode):
     (episode / "work" / "manifest.json").write_text("{not json")
     assert set(run_audio_path(episode).values()) == {"done"}
 
 
-@pytest.mark.slow  # the audio path on a ~2-minute show
+@pytest.mark.slow  # stages of the audio path run again
 def test_dry_run_plans_without_writing(episode):
     edit(episode / "episode.toml", 'title = "Testaflevering"', 'title = "Anders"')
     before = (episode / "work" / "manifest.json").read_bytes()

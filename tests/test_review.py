@@ -17,19 +17,14 @@ import pytest
 from lxml import etree
 
 from tests.helpers import duration, ffprobe
-from tests.review_studio import COMMENT, Studio, line_and_its_voice, shared_episode
+from tests.review_studio import COMMENT, Studio, line_and_its_voice
 
 from pipeline.review import peaks
 
 
-@pytest.fixture(scope="session")
-def run_episode(tmp_path_factory, demo_like_recording):
-    return shared_episode(tmp_path_factory, demo_like_recording[0])
-
-
 @pytest.fixture
-def studio(run_episode):
-    folder = run_episode.fresh()
+def studio(produced_episode):
+    folder = produced_episode.fresh()
     server = Studio(folder)
     yield server, folder
     server.close()
@@ -51,7 +46,7 @@ def feed_transcript(show: Path, slug: str) -> dict:
 
 
 @pytest.mark.slow
-def test_move_rename_correct_apply_all_land(studio, run_episode):
+def test_move_rename_correct_apply_all_land(studio, produced_episode):
     server, folder = studio
     episode = server.get("/api/episode")
     assert [c["title"] for c in episode["chapters"]][1].startswith("Marije en Mike")
@@ -78,7 +73,7 @@ def test_move_rename_correct_apply_all_land(studio, run_episode):
     published = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))["chapters"]
     assert abs(published[1]["startTime"] - new_start) <= 0.05
 
-    segments = feed_transcript(run_episode.show, folder.name)["segments"]
+    segments = feed_transcript(produced_episode.show, folder.name)["segments"]
     text = " ".join(s["body"] for s in segments)
     assert "Wijnhaven in Den Haag." in text
     corrected = [s for s in segments if "Wijnhaven" in s["body"] or "redactie verbeterde" in s["body"]]
@@ -202,7 +197,7 @@ def test_a_file_changed_since_the_page_loaded_is_not_overwritten(studio):
 
 
 @pytest.mark.slow
-def test_waves_and_players_without_the_work_audio(studio, run_episode):
+def test_waves_and_players_without_the_work_audio(studio, produced_episode):
     """After `pipeline clean` (no audio left in work/) the page still draws and plays both timelines: the
     published MP3, and the recording from its source file."""
     server, folder = studio

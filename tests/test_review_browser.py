@@ -18,18 +18,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.helpers import ffprobe
-from tests.review_studio import Studio, line_and_its_voice, shared_episode
+from tests.review_studio import Studio, line_and_its_voice
 from tests.test_review import feed_transcript
 
 pytestmark = pytest.mark.slow
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--mute-audio",
          "--autoplay-policy=no-user-gesture-required", "--window-size=1400,1000"]
-
-
-@pytest.fixture(scope="session")
-def run_episode(tmp_path_factory, demo_like_recording):
-    return shared_episode(tmp_path_factory, demo_like_recording[0])
 
 
 @pytest.fixture
@@ -50,9 +45,9 @@ def browser():
 
 
 @pytest.fixture
-def page(run_episode, browser):
+def page(produced_episode, browser):
     """The studio of a freshly restored episode, open in Chromium and loaded: (browser, folder)."""
-    folder = run_episode.fresh()
+    folder = produced_episode.fresh()
     studio = Studio(folder)
     try:
         browser.get(studio.url)
@@ -135,7 +130,7 @@ def seconds(clock: str) -> float:
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 
 
-def test_type_name_correct_apply_in_the_browser(page, run_episode):
+def test_type_name_correct_apply_in_the_browser(page, produced_episode):
     browser, folder = page
     state = browser.execute_script("return window.review.state()")
 
@@ -172,15 +167,15 @@ def test_type_name_correct_apply_in_the_browser(page, run_episode):
 
     chapters = ffprobe(folder / f"{folder.name}.mp3", "-show_chapters")["chapters"]
     assert abs(float(chapters[1]["start_time"]) - new_start) <= 0.05
-    segments = feed_transcript(run_episode.show, folder.name)["segments"]
+    segments = feed_transcript(produced_episode.show, folder.name)["segments"]
     fixed = [s for s in segments if "Wijnhavenkwartier." in s["body"]]
     assert fixed and all(s.get("speaker") == person for s in fixed), fixed
     markdown = (folder / "editor" / f"{folder.name}.md").read_text(encoding="utf-8")
     assert "Wijnhavenkwartier." in markdown and f"**{person}**" in markdown
 
 
-def test_text_from_the_episode_is_shown_as_text_never_run(run_episode, browser):
-    folder = run_episode.fresh()
+def test_text_from_the_episode_is_shown_as_text_never_run(produced_episode, browser):
+    folder = produced_episode.fresh()
     toml = folder / "episode.toml"
     text = toml.read_text(encoding="utf-8")
     text = text.replace('title = "Testaflevering"', 'title = "<script>window.pwned = 1</script>Aflevering"', 1)

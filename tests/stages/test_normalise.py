@@ -15,7 +15,7 @@ from tests.stages.audio_path import run_audio_path
 @pytest.mark.parametrize("variant", [  # each renders and encodes a ~2-minute show: one stays in the quick set
     pytest.param(v, marks=pytest.mark.slow) for v in ("as recorded", "10 dB too quiet", "6 dB too hot",
                                                       "one speaker 8 dB quieter")] + ["mono 44.1 kHz wav"])
-def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, variant):
+def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, audio_path_run, variant):
     scene, options = short_show_scene(), {}
     if variant == "10 dB too quiet":
         scene = synth.scaled(scene, level_db=scene.level_db - 10)
@@ -25,11 +25,14 @@ def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, variant):
         scene = synth.with_voice_gain(scene, "Mike Brantjes", -8)
     elif variant == "mono 44.1 kHz wav":
         options = {"sample_rate": 44100, "channels": 1, "bits": 16}
-    name = "rec.wav" if options else "rec.flac"
-    recording, _ = render_scene(scene, f"{variant.replace(' ', '-')}-{name}", **options)
-    make_show(tmp_path)
-    folder = make_episode(tmp_path, "ep", [recording])
-    run_audio_path(folder)
+    if variant == "as recorded":  # demo_like_recording: the session's run of the audio path
+        folder = audio_path_run.fresh()
+    else:
+        name = "rec.wav" if options else "rec.flac"
+        recording, _ = render_scene(scene, f"{variant.replace(' ', '-')}-{name}", **options)
+        make_show(tmp_path)
+        folder = make_episode(tmp_path, "ep", [recording])
+        run_audio_path(folder)
     mp3 = folder / "ep.mp3"
     measured = ebur128(mp3)
     assert measured["I"] == pytest.approx(-16.0, abs=0.5), measured  # acceptance +-1 LU, aim +-0.5
