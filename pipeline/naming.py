@@ -327,6 +327,16 @@ def _surname_in(text: str, name: str) -> bool:
     return bool(_surname_mentions(text, name))
 
 
+def introduced_at(lines: Sequence[Line], turns: Sequence[VoiceTurn], host_voices: Sequence[str],
+                  guests: Sequence[str]) -> float | None:
+    """When the host first says the surname of one of `guests` (the part's introduction: "We gaan verder met Noor
+    Hendriks en Daan Visser."); None when no host line does. Pure."""
+    for line in sorted(lines, key=lambda line: line.start):
+        if _voice_of(line, turns) in host_voices and any(_surname_in(line.text, g) for g in guests if " " in g):
+            return line.start
+    return None
+
+
 def _after_last_name(text: str, people: Sequence[str]) -> str | None:
     """The words after the last name of `people` (first name or surname) in the text, without the comma
     before them; None when it names no one. A word ending in a surname of five letters or more is that
@@ -791,7 +801,8 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
             from_text[key] = from_text.get(key, 0.0) + value
         namings = _assign(members, list(chapter.people), evidence, turns, chapter.title, inside,
                           from_text=from_text if judged else None, clearest=clearest,
-                          elsewhere=[v for v in candidates if v not in members])
+                          elsewhere=[v for v in candidates if v not in members],
+                          introduced=introduced_at(lines, turns, host_voices, chapter.people))
         pair_alike = (likeness or {}).get(one_person[0], {}).get(one_person[1], ALIKE) if one_person else 0.0
         if one_person is not None and pair_alike >= ALIKE:
             namings = one_name_for_one_person(namings, one_person, evidence, from_text if judged else None,
@@ -1181,7 +1192,8 @@ def pieces_inside(turns: Sequence[VoiceTurn], voice: str, others: Sequence[str])
 def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, str], float],
             turns: Sequence[VoiceTurn], title: str, inside: dict[str, float] | None = None,
             order_only: float | None = None, from_text: dict[tuple[str, str], float] | None = None,
-            clearest: dict[str, float] | None = None, elsewhere: Sequence[str] = ()) -> list[Naming]:
+            clearest: dict[str, float] | None = None, elsewhere: Sequence[str] = (),
+            introduced: float | None = None) -> list[Naming]:
     """Best one-to-one assignment of a chapter's voices to its guests by address evidence; the plan order
     (first listed guest speaks first) breaks ties. Confidence reflects how much better the best assignment
     is than the runner-up (the best one without that pair), and is low when the evidence contradicts the
@@ -1193,7 +1205,9 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     voice has heard twice as much of someone else.
     `from_text`: the part of `addressed` from names in the transcript, when the rest is the Whisper judge's;
     a name resting on the judge alone gets at most JUDGED_ONLY, and a CHECK unless `judge_sure` (`clearest`:
-    person -> the weight of the clearest judged line that asked them)."""
+    person -> the weight of the clearest judged line that asked them).
+    `introduced`: when the host introduced the chapter's guests (introduced_at); a voice named from the running
+    order alone that fell silent before then is a CHECK."""
     if not voices or not persons:
         return []
     order_only = ORDER_ONLY if order_only is None else order_only
@@ -1261,6 +1275,11 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
             if talk[v] < LITTLE_TALK:
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"only {talk[v]:.1f} s of speech, named from the running order alone")
+            silent_from = max(t.end for t in turns if t.voice == v)
+            if introduced is not None and silent_from <= introduced:
+                confidence = min(confidence, DOUBTFUL)
+                evidence.append(f"all its speech comes before the host introduces the guests of {title}, named "
+                                f"from the running order alone: perhaps a voice of the part before")
             around = pieces_inside(turns, v, [o for o in (*voices, *elsewhere) if o != v])
             if around is not None and talk[around[0]] > talk[v]:
                 confidence = min(confidence, DOUBTFUL)

@@ -3,6 +3,8 @@ is one voice. Hand-built turns and embeddings; the benchmark (bench/judgement_be
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -301,6 +303,30 @@ def test_the_smaller_of_two_voices_of_one_person_named_by_evidence_is_a_check():
     assert named["A"].confidence < 0.6 and named["A2"].confidence < 0.6, (named["A"], named["A2"])
     assert "perhaps Mike Bos speaks in this voice" in named["A"].evidence[-1]
     assert named["C"].confidence >= 0.8 and named["D"].confidence >= 0.8
+
+
+def test_a_voice_named_from_the_running_order_that_fell_silent_before_its_part_was_introduced_is_a_check():
+    """Show 184 of the judgement benchmark: a guest of part 2 cut in two voices, the part border put before her
+    second half, which took the name of part 3's other guest from the running order alone (0.85, no CHECK, at
+    two levels). All its speech came before the host said "We gaan verder met ..." for part 3: a CHECK. The same
+    voice speaking after the introduction keeps the running order's confidence."""
+    plan = [*PLAN[:2], replace(PLAN[2], start=98.0), PLAN[3]]  # where the part was thought to begin: too early
+    lines = [naming.Line(24, 28, "We beginnen met Marije Boer en Mike Bos."),
+             naming.Line(27, 29.5, "Marije, hoe zie jij dat?"),
+             naming.Line(120, 126, "We gaan verder met Jornt Zuil en Steven Blok."),
+             naming.Line(127, 129.5, "Jornt, en jij?")]
+
+    def named(x_start: float) -> naming.Naming:
+        turns = sorted([VoiceTurn(0, 28, "H"), VoiceTurn(30, 60, "A"), VoiceTurn(60, 63, "H"), VoiceTurn(63, 98, "M"),
+                        VoiceTurn(120, 130, "H"), VoiceTurn(130, 170, "C"), VoiceTurn(170, 172, "H"),
+                        VoiceTurn(190, 250, "H"), VoiceTurn(x_start, x_start + 15, "X")], key=lambda t: t.start)
+        return naming.name_voices(turns, lines, PEOPLE, plan, {})["X"]
+
+    before, after = named(100.0), named(172.0)
+    assert before.name == after.name == "Steven Blok"
+    assert before.confidence < 0.6 and "before the host introduces the guests of chapter 3" in before.evidence[-1]
+    assert after.confidence >= 0.8, after
+    assert naming.introduced_at(lines, [VoiceTurn(0, 130, "H")], ["H"], ["Jornt Zuil", "Steven Blok"]) == 120
 
 
 def test_a_full_name_introduces_and_asks_no_one():
