@@ -81,7 +81,7 @@ def make_bad(kind: str, folder: Path, good: Path) -> list[Path]:
     raise AssertionError(kind)
 
 
-SLOW_PARAM = pytest.mark.slow  # each runs the audio path again; one stays in the quick set
+SLOW_PARAM = pytest.mark.slow  # each restores the session's run and runs the CLI; one stays in the quick set
 
 
 @pytest.mark.parametrize("kind, words", [

@@ -12,7 +12,7 @@ from tests.helpers import ebur128, ffprobe, make_episode, make_show
 from tests.stages.audio_path import run_audio_path
 
 
-@pytest.mark.parametrize("variant", [  # each renders and encodes a ~2-minute show: one stays in the quick set
+@pytest.mark.parametrize("variant", [  # each (but the session's run) renders and encodes a ~2-minute show; one is quick
     pytest.param(v, marks=pytest.mark.slow) for v in ("as recorded", "10 dB too quiet", "6 dB too hot",
                                                       "one speaker 8 dB quieter")] + ["mono 44.1 kHz wav"])
 def test_encoded_mp3_on_target_true_peak_safe(tmp_path, render_scene, audio_path_run, variant):
