@@ -114,10 +114,16 @@ def to_segments(raw: list[dict]) -> list[Segment]:
 
 
 class _Whisper:
-    """The model, loaded on first use (a fully resumed run never loads it)."""
+    """The model, loaded on first use (a fully resumed run never loads it).
+
+    Where Whisper's output is poor it falls back to sampling at rising temperatures. ctranslate2 seeds its
+    sampler once per worker thread, at the thread's first sample (`set_random_seed` reaches only threads that
+    have not sampled yet), so a model that has already sampled would transcribe the next window differently
+    than a run resumed at that window. A call that may sample after one that may have sampled therefore gets a
+    model loaded anew (0.3-0.5 s), and every window comes out the same in one go and after a resume."""
 
     def __init__(self, opts: Options, ctx: Context):
-        self.opts, self.ctx, self._model = opts, ctx, None
+        self.opts, self.ctx, self._model, self._sampled = opts, ctx, None, False
 
     def get(self):
         if self._model is None:
@@ -125,12 +131,15 @@ class _Whisper:
         return self._model
 
     def transcribe(self, audio, **extra):
-        """Segments of `audio` (lazy). Seeded: Whisper's temperature fallback samples, and a window must come
-        out the same whether it is transcribed in one go or after a resume."""
+        """Segments of `audio` (lazy), the same for the same audio in any call of the run (see the class)."""
         import ctranslate2
 
+        sampling = extra.get("temperature") != 0.0  # faster-whisper's default: fall back to sampling
+        if sampling and self._sampled:
+            self._model = None  # dropped before the new one loads: one model in memory at a time
         whisper = self.get()
         ctranslate2.set_random_seed(RANDOM_SEED)
+        self._sampled = self._sampled or sampling
         segments, _info = whisper.transcribe(
             audio, language=self.opts.language, beam_size=self.opts.beam_size, word_timestamps=True,
             condition_on_previous_text=False, **({"vad_filter": True} | extra))
