@@ -298,7 +298,6 @@ def test_default_config_transcribes_without_network(tmp_path):
     assert (tmp_path / "cache" / "burger-pipeline" / "models" / "whisper-base" / "model.bin").is_file()
 
 
-
 def test_whisper_sampling_gives_the_same_words_in_every_call_of_a_run(tmp_path, model_cache):
     """Where Whisper's output is poor it falls back to sampling (here forced: temperature 0.5 only, on Czech read
     as Dutch). ctranslate2 seeds its sampler once per model thread, so without care the second window of a run
