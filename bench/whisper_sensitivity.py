@@ -49,7 +49,7 @@ def main() -> int:
     from pipeline.config import TranscriptionSettings
 
     settings = TranscriptionSettings()
-    choice = model.choose(settings, ROOT / "show-config-not-used.toml")
+    choice = model.choose(settings, ROOT / "config.toml")  # the defaults: the embedded model (a file named in errors)
 
     def decode(audio: np.ndarray, **options) -> list:
         whisper = model.load(choice, settings)  # a new model: its sampler seeded afresh (stages/transcribe.py)
