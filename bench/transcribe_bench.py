@@ -108,6 +108,7 @@ def child_stage(wav: Path, out: Path, beam: int, window: float, names: bool) -> 
             use_names = {"true" if names else "false"}
             """))
         episode = show / "episodes" / "bench"
+        episode.mkdir(parents=True)
         put_speech(wav, episode)
         (episode / "speech-source.wav").symlink_to(wav)
         people = "".join(f'[[people]]\nname = "{p}"\n' for p in PEOPLE)
