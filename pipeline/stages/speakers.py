@@ -280,21 +280,20 @@ def build_document(turns: tuple[Turn, ...], transcript: Transcript, opts: Option
     return document
 
 
-PART_START_CONFIDENCE = 0.7  # a chapter start the chapter search is this sure of places the parts for the names
-
-
 def part_starts(transcript: Transcript, opts: Options, turns: Sequence[Turn], breaks: Breaks,
                 duration: float) -> tuple[float | None, ...]:
     """Where each planned chapter starts, for naming: the producer's start; else the chapter search's
-    (pipeline.chaptering.detect, on the anonymous voices: the chapters stage searches again with the names)
-    where it is at least PART_START_CONFIDENCE sure; else the producer's approx hint; else None (naming then
-    places the parts' borders from the voices alone, naming.part_bounds).
+    (pipeline.chaptering.detect, on the anonymous voices: the chapters stage searches again with the names),
+    however unsure; where the search cannot run, the producer's approx hint, else None (naming then places the
+    parts' borders from the voices alone, naming.part_bounds).
 
     The guests of a part speak in that part, so a wrong border names a guest after someone of the next part;
     the voices alone place it wrong when the clustering cut or joined guests: on the 210 show-levels of seeds
     1-70 of the judgement benchmark the border between the two parts from the voices alone was more than 5 s
     off on 38 (up to 47 s); the chapter search put it within 0.2 s on 208 (4.2 s off on 2, both unsure) and was
-    sure of it on 156. Pure."""
+    sure of it on 156. An unsure start is still a better border than the voices' (until stop 31 the voices
+    placed it where the search was under 0.7 sure: on seeds 196-211 that named three show-levels 19-33 points
+    worse, docs/judgement.md). Pure."""
     cues = opts.chapters
     planned = tuple(c.start if c.start is not None else c.approx for c in cues)
     if len(cues) < 2 or not turns:
@@ -304,9 +303,7 @@ def part_starts(transcript: Transcript, opts: Options, turns: Sequence[Turn], br
                                   duration=duration)
     except ValueError:  # a start override outside the audio: the chapters stage names the field and the fix
         return planned
-    return tuple(c.start if c.start is not None
-                 else b.start if b.confidence >= PART_START_CONFIDENCE
-                 else c.approx for c, b in zip(cues, found))
+    return tuple(c.start if c.start is not None else b.start for c, b in zip(cues, found))
 
 
 def voice_label(index: int) -> str:
