@@ -1292,6 +1292,14 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"{100 * around[1]:.0f}% of its speech comes in pieces inside {around[0]}'s "
                                 f"answers, named from the running order alone: perhaps part of that voice")
+        spelled = addressed if from_text is None else from_text
+        other = max((q for q in persons if q != p), key=lambda q: spelled.get((v, q), 0.0), default=None)
+        if other is not None and spelled.get((v, other), 0.0) >= 1.0 > spelled.get((v, p), 0.0):
+            # the voice answered a question to another guest, spelled (show 215 of the judgement benchmark: Jornt,
+            # 6 s, inside Fatima's larger voice, which answered "Fatima, kun je dat uitleggen?" and was named
+            # Jornt at 0.85 at every level)
+            confidence = min(confidence, DOUBTFUL)
+            evidence.append(f"answered a question to {other.split()[0]} by name: perhaps {other} in two voices")
         if support < 0:
             confidence = min(confidence, 0.4)
             evidence.append(f"evidence against the name: this voice addresses {p.split()[0]} by name")

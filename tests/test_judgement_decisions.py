@@ -780,6 +780,26 @@ def test_a_name_after_met_introduces_the_guest_unless_a_question_follows_it():
     assert names["M"].confidence < 0.9, names["M"]
 
 
+def test_a_voice_that_answered_another_guest_s_spelled_question_keeps_its_other_name_only_as_a_check():
+    """Show 215 of the benchmark: Jornt spoke 6 s, inside the larger of Fatima's two voices; that voice answered
+    "Fatima, kun je dat uitleggen?" and was named Jornt at 0.85, no CHECK, at every level."""
+    people = [PersonInfo("Joost Host", "host"), PersonInfo("Jornt Zuijlen", "guest"),
+              PersonInfo("Fatima Amrani", "guest")]
+    plan = [ChapterInfo("opening", ("Joost Host",)), ChapterInfo("part", ("Jornt Zuijlen", "Fatima Amrani")),
+            ChapterInfo("closing", ("Joost Host",))]
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 32, "H"), VoiceTurn(32.5, 45, "B"), VoiceTurn(45, 47, "H"),
+             VoiceTurn(47.5, 80, "A"), VoiceTurn(80, 82, "H"), VoiceTurn(82.5, 95, "B"), VoiceTurn(95, 125, "H")]
+    lines = [naming.Line(30, 32, "Fatima, hoe begon het voor jou?"),
+             naming.Line(45, 47, "Fatima, kun je dat uitleggen?"), naming.Line(80, 82, "Fatima, wat vind jij daarvan?")]
+    names = naming.name_voices(turns, lines, people, plan, {})
+    assert names["B"].name == "Fatima Amrani" and names["A"].name == "Jornt Zuijlen"
+    assert names["A"].confidence == naming.DOUBTFUL, names["A"]  # was 0.85
+    assert "answered a question to Fatima by name: perhaps Fatima Amrani in two voices" in names["A"].evidence
+    asked_too = [*lines, naming.Line(95, 97, "En Jornt, wat denk jij?")]  # A answered its own name as well
+    turns_too = [*turns[:-1], VoiceTurn(95, 97, "H"), VoiceTurn(97.5, 110, "A"), VoiceTurn(110, 125, "H")]
+    assert naming.name_voices(turns_too, asked_too, people, plan, {})["A"].confidence > naming.DOUBTFUL
+
+
 def test_the_chapter_search_places_the_parts_where_the_voices_alone_would_not():
     """The clustering heard Mike's first line as a voice of its own and joined Steven to Jornt: by the voices
     alone, four guest voices for two parts of two put a border inside part 1. The chapter search, on the same
