@@ -1245,6 +1245,7 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
     # what a voice has heard of its most likely person: a question to p that a voice answered points p at that
     # voice only when it is not much more clearly someone else (show 156: the host's "Precies." in Steven's
     # answer, judged a question to Bram (+0.36), Steven's voice (+2 for Steven) going on after it)
+    in_text = addressed if from_text is None else from_text  # the names spelled in the transcript
     strongest: dict[str, float] = {}
     for (voice, _), score in addressed.items():
         strongest[voice] = max(strongest.get(voice, 0.0), score)
@@ -1292,9 +1293,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"{100 * around[1]:.0f}% of its speech comes in pieces inside {around[0]}'s "
                                 f"answers, named from the running order alone: perhaps part of that voice")
-        spelled = addressed if from_text is None else from_text
-        other = max((q for q in persons if q != p), key=lambda q: spelled.get((v, q), 0.0), default=None)
-        if other is not None and spelled.get((v, other), 0.0) >= 1.0 > spelled.get((v, p), 0.0):
+        other = max((q for q in persons if q != p), key=lambda q: in_text.get((v, q), 0.0), default=None)
+        if other is not None and in_text.get((v, other), 0.0) >= 1.0 > in_text.get((v, p), 0.0):
             # the voice answered a question to another guest, spelled (show 215 of the judgement benchmark: Jornt,
             # 6 s, inside Fatima's larger voice, which answered "Fatima, kun je dat uitleggen?" and was named
             # Jornt at 0.85 at every level)

@@ -292,8 +292,8 @@ def part_starts(transcript: Transcript, opts: Options, turns: Sequence[Turn], br
     1-70 of the judgement benchmark the border between the two parts from the voices alone was more than 5 s
     off on 38 (up to 47 s); the chapter search put it within 0.2 s on 208 (4.2 s off on 2, both unsure) and was
     sure of it on 156. An unsure start is still a better border than the voices' (until stop 31 the voices
-    placed it where the search was under 0.7 sure: on seeds 196-211 that named three show-levels 19-33 points
-    worse, docs/judgement.md). Pure."""
+    placed it where the search was under 0.7 sure: on seeds 196-219 that named four show-levels 16-33 points
+    worse and one 10 points better, docs/judgement.md). Pure."""
     cues = opts.chapters
     planned = tuple(c.start if c.start is not None else c.approx for c in cues)
     if len(cues) < 2 or not turns:
