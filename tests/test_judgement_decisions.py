@@ -800,20 +800,29 @@ def test_a_voice_that_answered_another_guest_s_spelled_question_keeps_its_other_
     assert naming.name_voices(turns_too, asked_too, people, plan, {})["A"].confidence > naming.DOUBTFUL
 
 
+def _mike_cut_and_steven_joined(show):
+    """The voices of a tests.stages.test_chapters show as a clustering that heard Mike's first line as a voice of
+    its own ("Spreker 6") and joined Steven to Jornt; with the people and the speakers stage's options."""
+    from pipeline.stages import speakers
+    from pipeline.timeline import Turn
+    from tests.stages.test_chapters import CUES, JORNT, MIKE, STEVEN
+
+    first_mike = next(t for t in show.turns if t.voice == MIKE)
+    turns = tuple(Turn(t.start, t.end, "Spreker 6" if t == first_mike else JORNT if t.voice == STEVEN else t.voice)
+                  for t in show.turns)
+    people = [PersonInfo("Presentator", "host")] + [PersonInfo(p, "guest") for c in CUES[1:3] for p in c.people]
+    return turns, people, speakers.Options(people=tuple((p.name, p.role) for p in people), chapters=CUES)
+
+
 def test_the_chapter_search_places_the_parts_where_the_voices_alone_would_not():
     """The clustering heard Mike's first line as a voice of its own and joined Steven to Jornt: by the voices
     alone, four guest voices for two parts of two put a border inside part 1. The chapter search, on the same
     anonymous voices, finds where the parts start; the extra voice of part 1 is then Mike's, as a CHECK."""
     from pipeline.stages import speakers
-    from pipeline.timeline import Turn
-    from tests.stages.test_chapters import CLOSING, CUES, JORNT, MARIJE, MIKE, OPENING, PART_1, PART_2, STEVEN, build
+    from tests.stages.test_chapters import CLOSING, CUES, JORNT, MARIJE, MIKE, OPENING, PART_1, PART_2, build
 
     show = build(OPENING + PART_1 + PART_2 + CLOSING)
-    first_mike = next(t for t in show.turns if t.voice == MIKE)
-    turns = tuple(Turn(t.start, t.end, "Spreker 6" if t == first_mike else JORNT if t.voice == STEVEN else t.voice)
-                  for t in show.turns)
-    people = [PersonInfo("Presentator", "host")] + [PersonInfo(p, "guest") for c in CUES[1:3] for p in c.people]
-    opts = speakers.Options(people=tuple((p.name, p.role) for p in people), chapters=CUES)
+    turns, people, opts = _mike_cut_and_steven_joined(show)
     starts = speakers.part_starts(show.transcript, opts, turns, show.breaks, show.duration)
     assert all(abs(s - t) < 0.5 for s, t in zip(starts[1:3], show.truth[1:3])), (starts, show.truth)
 
@@ -841,17 +850,12 @@ def test_the_chapter_search_places_the_parts_for_the_names_also_where_it_is_unsu
     and no hand-over words between the parts, Mike's first line a voice of its own, Steven joined to Jornt."""
     from pipeline import chaptering
     from pipeline.stages import speakers
-    from pipeline.timeline import Turn
-    from tests.stages.test_chapters import CLOSING, CUES, JORNT, MARIJE, MIKE, OPENING, PART_1, PART_2, STEVEN, build
+    from tests.stages.test_chapters import CLOSING, CUES, JORNT, MARIJE, MIKE, OPENING, PART_1, PART_2, build
 
     quiet_end = PART_1[:-2] + [replace(PART_1[-2], text="Zo, dat was het eerste stuk.")]  # and no applause
     plain_start = [replace(PART_2[0], text="Jorn van Zuilen en Steven Blok zitten nu hier naast mij.")]
     show = build(OPENING + quiet_end + plain_start + PART_2[1:] + CLOSING)
-    first_mike = next(t for t in show.turns if t.voice == MIKE)
-    turns = tuple(Turn(t.start, t.end, "Spreker 6" if t == first_mike else JORNT if t.voice == STEVEN else t.voice)
-                  for t in show.turns)
-    people = [PersonInfo("Presentator", "host")] + [PersonInfo(p, "guest") for c in CUES[1:3] for p in c.people]
-    opts = speakers.Options(people=tuple((p.name, p.role) for p in people), chapters=CUES)
+    turns, people, opts = _mike_cut_and_steven_joined(show)
     found = chaptering.detect(show.transcript, CUES, breaks=show.breaks, turns=turns, language="nl",
                               duration=show.duration)
     assert found[2].confidence < chaptering.LOW_CONFIDENCE, found[2]  # unsure of part 2
