@@ -183,6 +183,23 @@ def test_chatter_after_the_closing_applause_is_not_the_show():
     assert trim.chatter_after(host + chatter, [0.0] * (len(host) + 3), 0.0) == len(host) + 3
 
 
+def test_chatter_whose_loudest_moments_come_near_the_show_s_level_is_still_chatter():
+    """Show 224 of the judgement benchmark at -10 dB: after the closing applause, crowd chatter whose regions
+    reached 5.5-7.7 dB under the show's level (75th percentile), so not all CROWD_DB under it: 18 s of it stayed
+    in the episode. Its frames are steady (no dips) and their median is 8 dB under the show: chatter. A
+    presenter's closing words after applause pause as one person does, and stay in."""
+    rng = np.random.default_rng(3)
+    host = [Interval(float(t), t + 2.5) for t in range(0, 60, 3)]  # ends at 59.5
+    chatter = [Interval(70.0, 71.7), Interval(72.0, 73.9), Interval(74.3, 75.3), Interval(76.3, 77.6)]
+    levels = [0.0] * len(host) + [-7.7, -6.0, -6.4, -5.5]
+    crowd = -8.0 + rng.normal(0, 1.0, int(20 / trim.FRAME))  # 60-80 s: applause and babble, no pauses
+    energy = np.concatenate([talk(60, 0.0, rng), crowd])
+    assert trim.chatter_after(host + chatter, levels, 0.0) == len(host) + 4  # by the regions' levels alone
+    assert trim.chatter_after(host + chatter, levels, 0.0, energy) == len(host)
+    closing = np.concatenate([talk(60, 0.0, rng), -40 + rng.normal(0, 1, int(10 / trim.FRAME)), talk(10, -3.0, rng)])
+    assert trim.chatter_after(host + chatter, levels, 0.0, closing) == len(host) + 4
+
+
 def test_a_crowd_peak_in_the_quiet_after_a_sound_check_does_not_start_the_show():
     """Show 46 of the benchmark: a burst of crowd at the show's level halfway through the 4 s between the sound
     check and the host kept the check in the show (7.7 s early at every level)."""
