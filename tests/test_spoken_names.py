@@ -323,6 +323,31 @@ def test_the_wordless_rest_of_a_host_turn_is_judged():
 
 
 
+def test_a_host_turn_handing_over_is_judged_when_whisper_ran_its_question_into_the_answer():
+    """Show 220 of the judgement benchmark at -10 dB: "Fatima, hoe zie jij dat?" (the host's turn, 2 s) and the
+    start of Fatima's answer came out as one line, "Het is niet zo'n ondercapitast.": no question mark, no
+    "jij", and the guest's voice began before the line ended, so no rule on the line judged it. The running
+    order named Fatima's voice after Steven (68 % named right at every level). The host's turn that hands
+    over to a guest is judged over its last seconds; the real model heard Fatima with a lead of 14 nats."""
+    seen = []
+
+    def judge(start, end, texts, prompt):
+        seen.append((start, end))
+        names = [t.split(",")[0].split()[-1] for t in texts]
+        return [9.0 if name == "Lotte" and 29.9 <= start and end <= 32.1 else 0.0 for name in names]
+
+    lines = [naming.Line(0, 29.5, "Goedenavond en welkom."), naming.Line(30.1, 33.4, "Het is niet zo'n ondercapitast."),
+             naming.Line(90, 120, "Dank jullie wel, tot ziens.")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert (30, 32) in seen
+    assert names["A"].name == "Lotte Mulder" and names["B"].name == "Noor Hendriks"
+    # a turn whose words name a guest, or thank everyone, is left to the rules on the text
+    named = [*lines[:1], naming.Line(30.1, 33.4, "Het is niet zo'n Noor Hendriks."), lines[-1]]
+    seen.clear()
+    naming.name_voices(part_turns(), named, PEOPLE, PLAN, {}, judge=judge)
+    assert (30, 32) not in seen
+
+
 def test_a_host_question_written_as_one_stretched_word_is_judged_as_a_turn_without_words():
     """Whisper ran "Lotte, wat denk jij?" (30-32.5 s) into a guest's line and gave the host's turn one word,
     "hij", stretched over 2.5 s (show 113 at +6 dB of the judgement benchmark): the turn is judged as one
