@@ -969,7 +969,9 @@ def closest_pair_one_person(namings: Sequence[Naming], members: Sequence[str],
 
 
 ASKED_TWIN = 0.75  # a voice this alike to the voice of a guest whose spelled question it answered is that guest
-#                    (show 221: 0.83 as recorded, 0.77 at +6 dB; voices of two guests of a part mostly 0.55-0.74)
+#                    (show 221: 0.83 as recorded, 0.77 at +6 dB). Two guests of one part measured 0.73 in the
+#                    median, up to 0.80 (96 pairs, seeds 204-227): this keeps out a voice that is clearly someone
+#                    else's; the question answered is the evidence
 
 
 def answered_as_another(namings: Sequence[Naming], evidence: Mapping[tuple[str, str], float],
