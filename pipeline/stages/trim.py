@@ -15,7 +15,8 @@ crowd is too quiet to be heard as speech and the run opens with the sound check:
 shorter pause when the burst's words, heard by the Whisper model, are counting and testing: `past_sound_check`). When
 the run opens with a crowd, the show's talk is what stands CROWD_MARGIN out of the crowd's own level (a crowd
 only 10 dB under the presenters reaches their level in many frames). Chatter after the closing applause,
-quieter than the show, is cut off the same way (evidence "chatter_after_show").
+quieter than the show, is cut off the same way (evidence "chatter_after_show"), also when its loudest moments come
+near the show's level but it is steady as a crowd is (`chatter_after`).
 Cut points are the first and last show word plus a short natural pad, never inside speech. Overrides win, to
 the millisecond. A detected start that may be wrong (the show's opening sounds like a crowd, or the crowd cut
 off was nearly as loud as the show, or its first words are followed by a pause) gets a CHECK line with the fix
