@@ -330,6 +330,11 @@ def _surname_mentions(text: str, name: str) -> list[re.Match]:
             if surname and difflib.SequenceMatcher(None, m.group(0).lower(), surname).ratio() >= 0.8]
 
 
+def _names_any(text: str, people: Sequence[str]) -> bool:
+    """Whether the text has the first name (`_mentions`) or the surname of any of `people`. Pure."""
+    return any(_mentions(text, p) or _surname_in(text, p) for p in people)
+
+
 def _surname_in(text: str, name: str) -> bool:
     return bool(_surname_mentions(text, name))
 
@@ -441,8 +446,8 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     more of the host's turns without any words (Whisper dropped them), judged over their last QUESTION_SECONDS
     (the question to the one who speaks next; the start of a long turn is more often an introduction of both
     guests); and the host's turns that hand over to a guest (_hands_over_at) where nothing above is judged
-    and no line names a guest or thanks everyone, over their last QUESTION_SECONDS. Up to JUDGED_LINES per part, each judged among the guests of the part; an address of weight
-    `Verdict.weight`. Pure, given a pure judge."""
+    and no line names a guest or thanks everyone, over their last QUESTION_SECONDS. Up to JUDGED_LINES per part,
+    each judged among the guests of the part; an address of weight `Verdict.weight`. Pure, given a pure judge."""
     ordered = sorted(turns, key=lambda t: t.start)
     everyone = [p for _, _, guests in parts for p in guests]
     # a line already addressing a guest is left to the rules on the text; one "addressing" the host ("Anne,"
@@ -464,7 +469,7 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         # (a thank-you names the guests too: "Dank jullie wel, Joren Tenderam." for "..., Jornt en Bram." asks no one)
         after_introduction = bool(tail and re.search(r"\w", tail)) and not TO_ALL.search(text) \
             and not _rest_of_list(text, tail, line, parts)
-        if said and any(_mentions(" ".join(said), p) or _surname_in(" ".join(said), p) for p in everyone):
+        if said and _names_any(" ".join(said), everyone):
             # "We beginnen met Fatima el Amrani en Lothar Mulder. Lothar, latisjal en varing.": the introduction,
             # then the question in the same line: the question alone, over the line's last seconds
             text, window = last, last_seconds
@@ -497,7 +502,7 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         if not asks or is_tail or any(line.start - SENTENCE_GAP < at <= line.end for at in named_at) \
                 or window[1] - window[0] > JUDGED_SECONDS + LEAD_IN + TAIL \
                 or len(text.split()) > JUDGED_WORDS or TO_ALL.search(text) \
-                or any(_mentions(text, p) or _surname_in(text, p) for p in everyone):
+                or _names_any(text, everyone):
             continue  # (a name in the text: the rules above decide; "..., Lotte Mulder": an introduction)
         items.append((line.start, line.end, text, _voice_of(line, ordered), [window]))
     for turn in ordered:
@@ -510,13 +515,12 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
         # answer in a line that no rule above judges (show 220 at -10 dB: "Fatima, hoe zie jij dat?" and the
         # answer's start as "Het is niet zo'n ondercapitast."; the real model heard Fatima with a 14-nat lead)
         tail = (max(turn.start, turn.end - QUESTION_SECONDS), turn.end)
-        if _hands_over_at(turn.end, ordered, askers) and not any(
-                w[0] < tail[1] and tail[0] < w[1] for *_, windows in items for w in windows):
-            over = [l for l in lines if l.start < tail[1] and tail[0] < l.end]
-            if not any(turn.start <= at <= turn.end + SENTENCE_GAP for at in named_at) and not any(
-                    TO_ALL.search(l.text) or any(_mentions(l.text, p) or _surname_in(l.text, p) for p in everyone)
-                    for l in over):
-                items.append((tail[0], tail[1], "", turn.voice, [tail]))
+        covered = any(w[0] < tail[1] and tail[0] < w[1] for *_, windows in items for w in windows) \
+            or any(turn.start <= at <= turn.end + SENTENCE_GAP for at in named_at) \
+            or any(TO_ALL.search(l.text) or _names_any(l.text, everyone)
+                   for l in lines if l.start < tail[1] and tail[0] < l.end)
+        if _hands_over_at(turn.end, ordered, askers) and not covered:
+            items.append((tail[0], tail[1], "", turn.voice, [tail]))
     items.sort(key=lambda item: item[0])
     found = []
     for a, b, guests in parts:
