@@ -972,6 +972,15 @@ def closest_pair_one_person(namings: Sequence[Naming], members: Sequence[str],
     return [renamed if n.voice == half.voice else n for n in namings] + [spare_name]
 
 
+def answered_for(voice: str, name: str, persons: Sequence[str], spelled: Mapping[tuple[str, str], float]) -> str | None:
+    """The one of `persons` other than `name` whose question, put by name in the transcript (`spelled`: the
+    address evidence from names in the text), `voice` answered: +1.0 or more for them and less than 1.0 for
+    `name`; None if there is none. Pure."""
+    other = max((q for q in persons if q != name), key=lambda q: spelled.get((voice, q), 0.0), default=None)
+    return other if other is not None and spelled.get((voice, other), 0.0) >= 1.0 > spelled.get((voice, name), 0.0) \
+        else None
+
+
 ASKED_TWIN = 0.75  # a voice this alike to the voice of a guest whose spelled question it answered is that guest
 #                    (show 221: 0.83 as recorded, 0.77 at +6 dB). Two guests of one part measured 0.73 in the
 #                    median, up to 0.80 (96 pairs, seeds 204-227): this keeps out a voice that is clearly someone
@@ -990,12 +999,12 @@ def answered_as_another(namings: Sequence[Naming], evidence: Mapping[tuple[str, 
     his answers (38 s) another, 0.83 alike; Fatima spoke 3 s. The larger voice answered "Steven, ...?" and was
     named Fatima. Show 215: Fatima's larger voice (0.81 alike to her other) answered "Fatima, kun je dat
     uitleggen?" and was named Jornt, who spoke 6 s."""
+    by_name = {n.name: n for n in reversed(namings)}  # the first voice of each name
     result = []
     for n in namings:
-        asked = {o: spelled.get((n.voice, o.name), 0.0) for o in namings if o.name != n.name}
-        other = max(asked, key=asked.__getitem__, default=None)
-        if other is None or n.pinned or evidence.get((n.voice, n.name), 0.0) > 0 or asked[other] < 1.0 \
-                or spelled.get((n.voice, n.name), 0.0) >= asked[other] \
+        asked = answered_for(n.voice, n.name, list(by_name), spelled)
+        other = by_name[asked] if asked is not None else None
+        if other is None or n.pinned or evidence.get((n.voice, n.name), 0.0) > 0 \
                 or likeness.get(n.voice, {}).get(other.voice, 0.0) < ASKED_TWIN:
             result.append(n)
             continue
@@ -1405,8 +1414,8 @@ def _assign(voices: list[str], persons: list[str], addressed: dict[tuple[str, st
                 confidence = min(confidence, DOUBTFUL)
                 evidence.append(f"{100 * around[1]:.0f}% of its speech comes in pieces inside {around[0]}'s "
                                 f"answers, named from the running order alone: perhaps part of that voice")
-        other = max((q for q in persons if q != p), key=lambda q: in_text.get((v, q), 0.0), default=None)
-        if other is not None and in_text.get((v, other), 0.0) >= 1.0 > in_text.get((v, p), 0.0):
+        other = answered_for(v, p, persons, in_text)
+        if other is not None:
             # the voice answered a question to another guest, spelled (show 215 of the judgement benchmark: Jornt,
             # 6 s, inside Fatima's larger voice, which answered "Fatima, kun je dat uitleggen?" and was named
             # Jornt at 0.85 at every level)
