@@ -669,10 +669,12 @@ def test_two_alike_voices_each_asked_by_their_own_name_are_two_people():
     assert alike["voices"]["Spreker 2"]["confidence"] == 0.55 and alike["one_person"][2] == 0.89
 
 
-def test_of_two_alike_voices_the_one_asked_by_its_name_stays_sure_and_the_other_is_the_check():
+def test_of_two_alike_voices_the_one_asked_by_its_name_has_no_check_and_the_other_has():
     """Two voices that sound like one person with different names, one of them heard spelled: if they are one
     person, the other's name is the wrong one, so only the other is doubted, and the pair's CHECK line begins with
-    it (seeds 81-107 of the judgement benchmark: 8 voices asked by their name were flagged for nothing)."""
+    it (seeds 81-107 of the judgement benchmark: 8 voices asked by their name were flagged for nothing). The one
+    asked by name is not sure either (under 0.9): it may hold part of the other person's speech (show 270 at
+    +6 dB: named Mike at 0.95 on 3.7 s of Mike and 6.4 s of Bram)."""
     from pipeline.stages import speakers
 
     heard = [f"{naming.HEARD_BY_NAME}: +2.0"]
@@ -680,7 +682,8 @@ def test_of_two_alike_voices_the_one_asked_by_its_name_stays_sure_and_the_other_
                                         "Spreker 2": {**_voice("Steven", 0.95), "evidence": heard},
                                         "Spreker 3": _voice("Mike", 0.85)}}
     doubted = speakers.one_person_doubt(document, (1, 2, 0.86))
-    assert doubted["voices"]["Spreker 2"]["confidence"] == 0.95 and doubted["voices"]["Spreker 3"]["confidence"] == 0.55
+    assert doubted["voices"]["Spreker 2"]["confidence"] == 0.85 and doubted["voices"]["Spreker 3"]["confidence"] == 0.55
+    assert doubted["voices"]["Spreker 2"]["name"] == "Steven"
     assert "sounds like Spreker 2 (similarity 0.86" in doubted["voices"]["Spreker 3"]["evidence"][-1]
     opts = speakers.Options(people=(("Host", "host"), ("Steven", "guest"), ("Mike", "guest")))
     warnings = speakers.outcome(doubted, opts).warnings
