@@ -712,6 +712,25 @@ def test_two_alike_voices_with_one_name_keep_the_sure_one_that_was_asked_by_it()
     assert any(w.startswith("Lotte has no voice of their own") for w in warnings)
 
 
+def test_of_two_alike_voices_with_one_name_the_one_with_more_speech_keeps_its_confidence():
+    """Two voices that sound like one person carry one name, neither asked by it: if they are one person both
+    names are right, if two the name belongs to the larger; only the smaller is the CHECK (seeds 220-227 and
+    268-275 of the judgement benchmark: 5 such larger voices, all right, were flagged for nothing; the host's
+    voice cut in two on show 269 at -10 dB)."""
+    from pipeline.stages import speakers
+
+    document = {"turns": [], "voices": {"Spreker 1": {**_voice("Host", 0.95), "talk_time": 51.4},
+                                        "Spreker 2": _voice("Kees", 0.95),
+                                        "Spreker 4": {**_voice("Host", 0.8), "talk_time": 7.9}}}
+    doubted = speakers.one_person_doubt(document, (0, 3, 0.91))
+    assert doubted["voices"]["Spreker 1"] == document["voices"]["Spreker 1"]
+    assert doubted["voices"]["Spreker 4"]["confidence"] == 0.55
+    assert "sounds like Spreker 1 (similarity 0.91" in doubted["voices"]["Spreker 4"]["evidence"][-1]
+    warnings = speakers.outcome(doubted, speakers.Options(people=(("Host", "host"), ("Kees", "guest")))).warnings
+    assert not any(w.startswith("Spreker 1 ") for w in warnings)
+    assert any(w.startswith("Spreker 4 was named 'Host'") for w in warnings)
+
+
 def test_a_host_a_third_of_the_scale_ahead_is_no_check_and_a_close_race_is():
     """Guest A also speaks in the opening and the closing (the host's lead shrinks). Seeds 1-50 of the benchmark
     at three levels: 150 hosts named, none wrong, the smallest lead 0.32; at 0.3 + 1.3 x lead such hosts were

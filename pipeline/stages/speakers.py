@@ -332,7 +332,10 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
     that is wrong (seeds 81-107 of the judgement benchmark: 8 such voices, all right, were flagged for nothing);
     but not sure (at most HEARD_IN_PAIR) where the other voice has another name, for the voice may hold both
     people (show 270 at +6 dB: 3.7 s of Mike, who was asked by name, and 6.4 s of Bram, whose other 20.6 s were
-    the other voice, 0.89 alike; named Mike at 0.95)."""
+    the other voice, 0.89 alike; named Mike at 0.95). Where the two carry one name, the voice with more speech
+    keeps its confidence: if they are one person both names are right, if two, the name's evidence was mostly
+    the larger's, and the guest without a voice is unheard_and_shared's CHECK (seeds 220-227 and 268-275: 5 such
+    larger voices, all right, were flagged for nothing; the smaller voice stays the CHECK)."""
     if one_person is None:
         return document
     labels = pair_labels(one_person)
@@ -350,10 +353,12 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
     voices = dict(document["voices"])
     for label, other in (labels, labels[::-1]):
         voice = voices[label]
-        if voice["pinned"] or "library" in voice:
+        same_name = first["name"] == second["name"]
+        if voice["pinned"] or "library" in voice \
+                or (same_name and voice["talk_time"] > voices[other]["talk_time"]):
             continue
         if heard[label]:
-            if first["name"] != second["name"] and voice["confidence"] > HEARD_IN_PAIR:
+            if not same_name and voice["confidence"] > HEARD_IN_PAIR:
                 voices[label] = {**voice, "confidence": HEARD_IN_PAIR,
                                  "evidence": [*voice["evidence"], f"sounds like {other} (similarity {similarity:.2f})"
                                               f", named otherwise: perhaps part of its speech is that voice's person"]}
