@@ -836,7 +836,7 @@ def name_voices(turns: Sequence[VoiceTurn], lines: Sequence[Line], people: Seque
         named_before = {v: n.name for v, n in result.items()}
         if likeness:
             namings = closest_pair_one_person(namings, members, likeness, evidence, talk, chapter.title)
-            namings = answered_as_another(namings, evidence, from_text, likeness)
+            namings = answered_as_another(namings, evidence, from_text, likeness, len(members) > len(namings))
             namings = doubt_alike(namings, evidence, likeness, named_before, talk)
         for naming in namings:
             result[naming.voice] = naming
@@ -989,11 +989,16 @@ ASKED_TWIN = 0.75  # a voice this alike to the voice of a guest whose spelled qu
 
 def answered_as_another(namings: Sequence[Naming], evidence: Mapping[tuple[str, str], float],
                         spelled: Mapping[tuple[str, str], float],
-                        likeness: Mapping[str, Mapping[str, float]]) -> list[Naming]:
+                        likeness: Mapping[str, Mapping[str, float]], spare: bool = False) -> list[Naming]:
     """The names of a part's voices (`namings`) where one, named by the running order alone (no `evidence`
     for its name), answered a question put by name to another guest of the part (`spelled`: the address
-    evidence from names in the transcript, +1.0 or more) and sounds like that guest's voice (ASKED_TWIN): it is
-    that guest in a second voice, and takes that name, a CHECK (DOUBTFUL). Pure.
+    evidence from names in the transcript, +1.0 or more) and sounds like that guest's voice (ASKED_TWIN), or the
+    part has a voice more than guests (`spare`, left for twin_in_part, which then gives it the name left over):
+    it is that guest in a second voice, and takes that name, a CHECK (DOUBTFUL). Pure.
+
+    Show 269 at +6 dB: Daan's first answer (3.5 s, two questions to Daan answered) a voice of its own, 0.67
+    alike to his other voice (30 s), which answered "Naan, wat moeten Anders?" and was named Marije; Marije's
+    voice (10 s, no evidence) was the part's third and took Marije's name too, by likeness (0.72).
 
     Show 221 of the judgement benchmark as recorded: Steven's first answer (3 s) a voice of its own, the rest of
     his answers (38 s) another, 0.83 alike; Fatima spoke 3 s. The larger voice answered "Steven, ...?" and was
@@ -1005,10 +1010,10 @@ def answered_as_another(namings: Sequence[Naming], evidence: Mapping[tuple[str, 
         asked = answered_for(n.voice, n.name, list(by_name), spelled)
         other = by_name[asked] if asked is not None else None
         if other is None or n.pinned or evidence.get((n.voice, n.name), 0.0) > 0 \
-                or likeness.get(n.voice, {}).get(other.voice, 0.0) < ASKED_TWIN:
+                or (likeness.get(n.voice, {}).get(other.voice, 0.0) < ASKED_TWIN and not spare):
             result.append(n)
             continue
-        similarity = likeness[n.voice][other.voice]
+        similarity = likeness.get(n.voice, {}).get(other.voice, 0.0)
         result.append(Naming(n.voice, other.name, DOUBTFUL, False, (
             *n.evidence[:1], f"answered a question to {other.name.split()[0]} by name and sounds like "
             f"{other.voice} ({other.name}, similarity {similarity:.2f}); the running order alone named it "

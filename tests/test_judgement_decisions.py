@@ -1104,6 +1104,28 @@ def test_a_voice_that_answered_another_guest_s_spelled_question_and_sounds_like_
     assert alike["C"] == apart["C"] and alike["D"] == apart["D"]
 
 
+def test_a_voice_that_answered_another_guest_s_question_is_that_guest_when_the_part_has_a_voice_to_spare():
+    """Show 269 at +6 dB of the judgement benchmark: Daan's first answer (3.5 s) was a voice of its own, 0.67 alike
+    to the rest of his answers (30 s), which answered a question to Daan too and was named Marije by the running
+    order; Marije's own voice (10 s), the part's third, took Marije's name as well (73 % named right). Too unlike
+    Daan's first voice to be him by likeness, but with a voice to spare for Marije, the larger voice is Daan and
+    the third Marije, both CHECKs; without the third it keeps the running order's name, a CHECK."""
+    turns = [VoiceTurn(0, 30, "H"), VoiceTurn(30, 32, "H"), VoiceTurn(32.5, 34.8, "A"), VoiceTurn(35, 37, "H"),
+             VoiceTurn(37.5, 40.7, "A"), VoiceTurn(40.9, 60, "A2"), VoiceTurn(60, 62, "H"), VoiceTurn(62.5, 72, "A2"),
+             VoiceTurn(72.3, 82, "B"), VoiceTurn(82, 100, "H"), VoiceTurn(100, 130, "H"),
+             VoiceTurn(130, 170, "C"), VoiceTurn(170, 210, "D"), VoiceTurn(210, 250, "H")]
+    lines = [naming.Line(30, 32, "Marije, hoe begon het voor jou?"), naming.Line(35, 37, "Marije, wat vind jij daarvan?"),
+             naming.Line(60, 61.8, "Marije, herken je dat?"), naming.Line(127, 129.5, "Jornt, en jij?")]
+    likeness = {"A": {"A2": 0.67, "B": 0.6}, "A2": {"A": 0.67, "B": 0.72}, "B": {"A": 0.6, "A2": 0.72}}
+    names = naming.name_voices(turns, lines, PEOPLE, PLAN, {}, likeness=likeness)
+    assert names["A"].name == "Marije Boer"
+    assert (names["A2"].name, names["A2"].confidence) == ("Marije Boer", naming.DOUBTFUL), names["A2"]
+    assert (names["B"].name, names["B"].confidence) == ("Mike Bos", naming.DOUBTFUL), names["B"]
+    without_b = [t if t.voice != "B" else VoiceTurn(t.start, t.end, "A2") for t in turns]
+    two = naming.name_voices(without_b, lines, PEOPLE, PLAN, {}, likeness=likeness)
+    assert (two["A2"].name, two["A2"].confidence) == ("Mike Bos", naming.DOUBTFUL), two["A2"]
+
+
 def test_a_voice_left_over_in_a_part_whose_guest_lost_their_voice_is_that_guest():
     """Show 81 of the judgement benchmark: Mike in two voices (0.84 alike) took both of the part's names; the
     voice left over, 0.69 alike to them, was Bram. A voice as alike as one person to a named one stays its twin,
