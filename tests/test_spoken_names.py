@@ -376,7 +376,7 @@ def test_a_question_run_into_the_introduction_is_judged_after_the_last_name():
 
     def judge(start, end, texts, prompt):
         asked.append((start, end, tuple(texts)))
-        heard = "Lotte, loter matmotoranders." if start >= 28.5 else "Dank u."
+        heard = "Lotte, loter matmotoranders." if 28.5 <= start < 40 else "Dank u."  # the question's audio
         return [30.0 * difflib.SequenceMatcher(None, text, heard).ratio() for text in texts]
 
     lines = [naming.Line(0, 25, "Goedenavond en welkom."),
@@ -416,7 +416,8 @@ def test_the_second_half_of_a_judged_question_is_not_judged_again():
 
     def judge(start, end, texts, prompt):
         asked.append(texts[0])
-        wanted = "Lotte" if "Wat is dat" in texts[0] else "Noor"
+        # the question's audio, read as the line or by the name alone (the turn handing over), is Lotte's
+        wanted = "Lotte" if "Wat is dat" in texts[0] or len(texts[0].split()) == 1 else "Noor"
         lead = spoken_names.FULL_LEAD if wanted == "Lotte" else 3 * spoken_names.FULL_LEAD
         return [-20.0 + (lead if text.startswith(wanted) else 0.0) for text in texts]
 
@@ -532,3 +533,23 @@ def test_a_question_answered_only_after_seconds_more_of_the_host_s_voice_leaves_
     assert naming.name_voices(turns(6.5), again, PEOPLE, PLAN, {}, judge=judge)["A"].confidence == naming.DOUBTFUL
     assert naming.late_answer(turns(6.5), naming.Address("address", "Lotte Mulder", "H", 32.0)) == (32.0, 39.0)
     assert naming.late_answer(turns(0.0), naming.Address("address", "Lotte Mulder", "H", 32.0)) is None
+
+
+def test_a_turn_handing_over_is_judged_by_the_name_alone_also_where_its_line_is_judged():
+    """Show 272 at +6 dB of the judgement benchmark: the judge read the host's line before Jornt's answer as a
+    question to Noor (who never answered); the same turn's last seconds by the name alone, as Jornt (64 -> 90 %).
+    Whisper's words change between levels, the turn's audio does not: both are judged, and the clearer counts
+    more."""
+    asked = []
+
+    def judge(start, end, texts, prompt):
+        asked.append(tuple(texts))
+        alone = len(texts[0].split()) == 1  # "Lotte," / "En Lotte,": the turn by the name alone
+        wanted, lead = ("Lotte", spoken_names.FULL_LEAD) if alone else ("Noor", 3.0)
+        return [-20.0 + (lead if wanted in text else 0.0) for text in texts]
+
+    lines = [naming.Line(0, 25, "Goedenavond en welkom."), naming.Line(30, 32, "Wat vind jij het aardad?"),
+             naming.Line(90, 120, "Dank jullie wel, tot ziens.")]
+    names = naming.name_voices(part_turns(), lines, PEOPLE, PLAN, {}, judge=judge)
+    assert any("Lotte," in texts for texts in asked) and any("Lotte, Wat vind jij het aardad?" in t for t in asked)
+    assert names["A"].name == "Lotte Mulder", names["A"]
