@@ -448,7 +448,7 @@ def judged_addresses(lines: Sequence[Line], turns: Sequence[VoiceTurn],
     guests); and the host's turns that hand over to a guest (_hands_over_at) where no name was spelled and no
     line names a guest or thanks everyone, over their last QUESTION_SECONDS by the name alone, also where a line
     above is judged too: the turn's audio does not change with Whisper's words (seeds 220-227 and 268-275 of
-    the judgement benchmark: such windows named the guest asked 227 times of 229 with a verdict, the same at all
+    the judgement benchmark: such windows named the guest asked 227 times of 228 with a verdict, the same at all
     three levels of a show 69 times of 69). Up to JUDGED_LINES per part,
     each judged among the guests of the part; an address of weight `Verdict.weight`. Pure, given a pure judge."""
     ordered = sorted(turns, key=lambda t: t.start)
