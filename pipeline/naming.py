@@ -1018,8 +1018,9 @@ def answered_as_another(namings: Sequence[Naming], evidence: Mapping[tuple[str, 
             result.append(n)
             continue
         similarity = likeness.get(n.voice, {}).get(other.voice, 0.0)
+        why = "sounds like" if similarity >= ASKED_TWIN else "the part has a voice to spare; unlike"
         result.append(Naming(n.voice, other.name, DOUBTFUL, False, (
-            *n.evidence[:1], f"answered a question to {other.name.split()[0]} by name and sounds like "
+            *n.evidence[:1], f"answered a question to {other.name.split()[0]} by name and {why} "
             f"{other.voice} ({other.name}, similarity {similarity:.2f}); the running order alone named it "
             f"{n.name}: perhaps {other.name} in two voices")))
     return result

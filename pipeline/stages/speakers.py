@@ -351,9 +351,9 @@ def one_person_doubt(document: dict, one_person: tuple[int, int, float] | None) 
         # levels of three): two people who sound alike; a doubtful judged name keeps its own CHECK
         return document
     voices = dict(document["voices"])
+    same_name = first["name"] == second["name"]
     for label, other in (labels, labels[::-1]):
         voice = voices[label]
-        same_name = first["name"] == second["name"]
         if voice["pinned"] or "library" in voice \
                 or (same_name and voice["talk_time"] > voices[other]["talk_time"]):
             continue
