@@ -1013,11 +1013,11 @@ def answered_as_another(namings: Sequence[Naming], evidence: Mapping[tuple[str, 
     for n in namings:
         asked = answered_for(n.voice, n.name, list(by_name), spelled)
         other = by_name[asked] if asked is not None else None
+        similarity = likeness.get(n.voice, {}).get(other.voice, 0.0) if other is not None else 0.0
         if other is None or n.pinned or evidence.get((n.voice, n.name), 0.0) > 0 \
-                or (likeness.get(n.voice, {}).get(other.voice, 0.0) < ASKED_TWIN and not spare):
+                or (similarity < ASKED_TWIN and not spare):
             result.append(n)
             continue
-        similarity = likeness.get(n.voice, {}).get(other.voice, 0.0)
         why = "sounds like" if similarity >= ASKED_TWIN else "the part has a voice to spare; unlike"
         result.append(Naming(n.voice, other.name, DOUBTFUL, False, (
             *n.evidence[:1], f"answered a question to {other.name.split()[0]} by name and {why} "
